@@ -1,0 +1,116 @@
+namespace Comb.Contracts;
+
+/// <summary>The operating system an image is built on, as its release files say.</summary>
+public sealed record OsInfo
+{
+    /// <summary>Family in lower case, as Trivy names it: debian, ubuntu, alpine, redhat, centos, rocky, alma, amazon, ...</summary>
+    public required string Family { get; init; }
+
+    /// <summary>Release version (e.g. "12.5", "3.20.1", "22.04").</summary>
+    public required string Name { get; init; }
+
+    public string? Codename { get; init; }
+    public string? PrettyName { get; init; }
+
+    /// <summary>Extended support / end-of-life information is derived elsewhere; this is only what the files say.</summary>
+    public IReadOnlyDictionary<string, string>? Fields { get; init; }
+}
+
+/// <summary>Package ecosystems; values are the purl types where one exists.</summary>
+public static class PackageTypes
+{
+    public const string Deb = "deb";
+    public const string Apk = "apk";
+    public const string Rpm = "rpm";
+    public const string Npm = "npm";
+    public const string PyPI = "pypi";
+    public const string Golang = "golang";
+    public const string Maven = "maven";
+    public const string NuGet = "nuget";
+    public const string Gem = "gem";
+    public const string Cargo = "cargo";
+    public const string Composer = "composer";
+    public const string Binary = "binary";
+}
+
+/// <summary>One installed or declared component.</summary>
+public sealed record Package
+{
+    public required string Name { get; init; }
+    public required string Version { get; init; }
+
+    /// <summary>One of <see cref="PackageTypes"/>.</summary>
+    public required string Type { get; init; }
+
+    /// <summary>Package URL (purl) when one can be formed.</summary>
+    public string? Purl { get; init; }
+
+    /// <summary>Source package (dpkg Source, apk origin, rpm SOURCERPM name).</summary>
+    public string? SourceName { get; init; }
+    public string? SourceVersion { get; init; }
+
+    public string? Arch { get; init; }
+
+    /// <summary>Epoch for rpm/dpkg when separate from Version (Version already includes it for dpkg).</summary>
+    public int? Epoch { get; init; }
+
+    public IReadOnlyList<string>? Licenses { get; init; }
+
+    /// <summary>Layer (diffID) that brought the package in or last changed its record.</summary>
+    public string? LayerDiffId { get; init; }
+
+    /// <summary>Path inside the image of the file that declares the package (DB, lock file, binary, jar).</summary>
+    public string? Path { get; init; }
+
+    /// <summary>Analyzer that found it (kebab-case id).</summary>
+    public string? FoundBy { get; init; }
+
+    /// <summary>Development-only dependency (lock files that say so).</summary>
+    public bool Dev { get; init; }
+
+    /// <summary>Direct or indirect dependency, when the lock file says ("direct", "indirect", "root").</summary>
+    public string? Relationship { get; init; }
+
+    /// <summary>Ids (name@version) of the packages this one depends on, when known.</summary>
+    public IReadOnlyList<string>? DependsOn { get; init; }
+
+    /// <summary>Free-form facts: maintainer, digest (sha1 of a jar), go toolchain, groupId, ...</summary>
+    public IReadOnlyDictionary<string, string>? Metadata { get; init; }
+
+    /// <summary>Files installed by the package (OS packages), when the DB lists them.</summary>
+    public IReadOnlyList<string>? InstalledFiles { get; init; }
+}
+
+/// <summary>Packages declared by one file (a package DB, lock file or binary), the unit the layer applier replaces.</summary>
+public sealed record PackageSet
+{
+    /// <summary>Path of the declaring file inside the image, without a leading slash.</summary>
+    public required string FilePath { get; init; }
+
+    /// <summary>Kind of target, e.g. "dpkg", "apk", "rpm", "npm", "pip", "gobinary", "jar", "cargo", "composer", "bundler", "nuget", "dotnet-core".</summary>
+    public required string Kind { get; init; }
+
+    public required IReadOnlyList<Package> Packages { get; init; }
+}
+
+/// <summary>A file-system fact an analyzer noted for later checks (setuid file, package cache, world-writable file...).</summary>
+public sealed record FileNote
+{
+    public required string Kind { get; init; }
+    public required string Path { get; init; }
+    public int Mode { get; init; }
+    public long Size { get; init; }
+    public string? Detail { get; init; }
+}
+
+/// <summary>A problem with one input that did not stop the scan: a malformed DB, a truncated archive...</summary>
+public sealed record Diagnostic
+{
+    public required string Message { get; init; }
+    public string? Path { get; init; }
+    public string? LayerDiffId { get; init; }
+    public string? Source { get; init; }
+
+    /// <summary>"warning" or "error".</summary>
+    public string Level { get; init; } = "warning";
+}

@@ -1,0 +1,59 @@
+namespace Comb.Contracts;
+
+public static class Scanners
+{
+    public const string Vuln = "vuln";
+    public const string Secret = "secret";
+    public const string Malware = "malware";
+    public const string Config = "config";
+
+    public static readonly IReadOnlyList<string> All = [Vuln, Secret, Malware, Config];
+}
+
+/// <summary>Every setting a scan can take; the CLI and the server fill it, stages read what they need.</summary>
+public sealed record ScanOptions
+{
+    public IReadOnlySet<string> Scanners { get; init; } = new HashSet<string>(Contracts.Scanners.All, StringComparer.Ordinal);
+
+    public bool IsEnabled(string scanner) => Scanners.Contains(scanner);
+
+    /// <summary>Layer cache and advisory DB location.</summary>
+    public string? CacheDir { get; init; }
+
+    /// <summary>Advisory DB path; default is &lt;cache&gt;/db/comb.db.</summary>
+    public string? DbPath { get; init; }
+
+    /// <summary>Warn when the advisory DB was built longer ago than this.</summary>
+    public TimeSpan DbMaxAge { get; init; } = TimeSpan.FromDays(7);
+
+    public ImagePlatform? Platform { get; init; }
+    public bool InsecureRegistry { get; init; }
+    public string? Username { get; init; }
+    public string? Password { get; init; }
+
+    /// <summary>Cap on uncompressed bytes per layer (decompression bombs).</summary>
+    public long MaxLayerBytes { get; init; } = 32L * 1024 * 1024 * 1024;
+
+    /// <summary>Report only these severities (empty = all).</summary>
+    public IReadOnlySet<Severity> Severities { get; init; } = new HashSet<Severity>();
+    public bool IgnoreUnfixed { get; init; }
+    public string? IgnoreFile { get; init; }
+    public IReadOnlyList<string> VexFiles { get; init; } = [];
+
+    public string? SecretConfig { get; init; }
+    public string? ClamdAddress { get; init; }
+    public string? YaraRules { get; init; }
+    public string? HashList { get; init; }
+
+    public string? PolicyFile { get; init; }
+    public string? TrustPolicyFile { get; init; }
+    public string? Dockerfile { get; init; }
+
+    /// <summary>Scan store: a SQLite path or a postgres:// URL; null = default SQLite in the cache dir.</summary>
+    public string? StorePath { get; init; }
+    public bool NoStore { get; init; }
+    public string Trigger { get; init; } = "cli";
+
+    /// <summary>Free-form settings for stages that need more than the above.</summary>
+    public IReadOnlyDictionary<string, string> Extra { get; init; } = new Dictionary<string, string>();
+}
