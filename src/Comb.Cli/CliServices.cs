@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Comb.Cli;
 
 /// <summary>Composes every area of Comb into one service provider; each area registers itself explicitly.</summary>
-internal static class CliServices
+public static class CliServices
 {
     public static ServiceProvider Build()
     {
