@@ -6,8 +6,10 @@ namespace Comb.VulnDb.Versioning;
 /// Maven ordering as the POM "Version Order Specification" states it (and OSV evaluates Maven ranges):
 /// tokens split at '.', '-' and digit/letter transitions, each remembering its separator; trailing nulls trimmed;
 /// qualifiers alpha &lt; beta &lt; milestone &lt; rc = cr &lt; snapshot &lt; "" = ga = final = release &lt; sp &lt; unknown (lexical).
-/// Where separators differ: ".qualifier" &lt; "-qualifier" &lt; "-number" &lt; ".number".
-/// A padded null next to a '.' qualifier counts as the release qualifier "" (so 1.sp &gt; 1, as Maven says).
+/// Qualifiers rank the same after '.' or '-' (1.foo = 1-foo), numbers after '-' rank below numbers after '.'
+/// (1-1 &lt; 1.1), every number ranks above every qualifier. Maven's own ComparableVersion and OSV's port are not
+/// transitive for odd mixes (1.b &gt; 1 &gt; 1-rc &gt; 1.b); here every token has one place in a single order, so
+/// such mixes are ordered consistently while ordinary versions order exactly as Maven orders them.
 /// </summary>
 public sealed class MavenVersionComparer : VersionComparerBase<MavenVersionComparer.Key>
 {
@@ -17,7 +19,7 @@ public sealed class MavenVersionComparer : VersionComparerBase<MavenVersionCompa
 
     public override string Scheme => VersionSchemes.Maven;
 
-    internal readonly record struct Token(char Prefix, bool IsNumber, BigInteger Number, string Qualifier, bool IsNull = false);
+    internal readonly record struct Token(char Prefix, bool IsNumber, BigInteger Number, string Qualifier);
 
     /// <summary>Parsed tokens (opaque outside the comparer).</summary>
     public sealed class Key
@@ -127,11 +129,14 @@ public sealed class MavenVersionComparer : VersionComparerBase<MavenVersionCompa
     {
         var a = left.Tokens;
         var b = right.Tokens;
+        var missing = (Band: 1, Number: BigInteger.Zero, Text: string.Empty);
         for (var i = 0; i < Math.Max(a.Count, b.Count); i++)
         {
-            var x = i < a.Count ? a[i] : Pad(b[i].Prefix);
-            var y = i < b.Count ? b[i] : Pad(a[i].Prefix);
-            var c = CompareTokens(x, y);
+            var x = i < a.Count ? Atom(a[i]) : missing;
+            var y = i < b.Count ? Atom(b[i]) : missing;
+            var c = x.Band != y.Band ? x.Band.CompareTo(y.Band)
+                : x.Number != y.Number ? x.Number.CompareTo(y.Number)
+                : Math.Sign(string.CompareOrdinal(x.Text, y.Text));
             if (c != 0)
             {
                 return c;
@@ -141,56 +146,25 @@ public sealed class MavenVersionComparer : VersionComparerBase<MavenVersionCompa
         return 0;
     }
 
-    private static Token Pad(char prefix) => prefix == '-'
-        ? new Token('-', false, BigInteger.Zero, string.Empty, IsNull: true)
-        : new Token(prefix, true, BigInteger.Zero, string.Empty, IsNull: true);
-
-    private static int CompareTokens(Token x, Token y)
+    /// <summary>
+    /// Places a token in one total order (so the comparison is transitive even for odd mixes):
+    /// pre-release qualifiers &lt; null (missing, 0, "", ga, final, release) &lt; sp &lt; unknown qualifiers
+    /// &lt; "-number" &lt; ".number".
+    /// </summary>
+    private static (int Band, BigInteger Number, string Text) Atom(Token t)
     {
-        if (x.Prefix != y.Prefix)
+        if (t.IsNumber)
         {
-            return SeparatorRank(x).CompareTo(SeparatorRank(y));
+            return t.Number.IsZero ? (1, BigInteger.Zero, string.Empty) : (t.Prefix == '-' ? 4 : 5, t.Number, string.Empty);
         }
 
-        if (x.IsNumber && y.IsNumber)
+        var index = Array.IndexOf(Keywords, t.Qualifier);
+        return index switch
         {
-            return x.Number.CompareTo(y.Number);
-        }
-
-        if (x.IsNumber && !x.IsNull)
-        {
-            return 1;
-        }
-
-        if (y.IsNumber && !y.IsNull)
-        {
-            return -1;
-        }
-
-        // Qualifiers (a padded null counts as the release qualifier "").
-        var qx = x.IsNumber ? string.Empty : x.Qualifier;
-        var qy = y.IsNumber ? string.Empty : y.Qualifier;
-        int ix = KeywordIndex(qx), iy = KeywordIndex(qy);
-        if (ix == Keywords.Length && iy == Keywords.Length)
-        {
-            return Math.Sign(string.CompareOrdinal(qx, qy));
-        }
-
-        return ix.CompareTo(iy);
+            < 0 => (3, BigInteger.Zero, t.Qualifier),
+            < 5 => (0, index, string.Empty),
+            5 => (1, BigInteger.Zero, string.Empty),
+            _ => (2, BigInteger.Zero, string.Empty),
+        };
     }
-
-    private static int KeywordIndex(string q)
-    {
-        var i = Array.IndexOf(Keywords, q);
-        return i < 0 ? Keywords.Length : i;
-    }
-
-    /// <summary>".qualifier" &lt; "-qualifier" &lt; "-number" &lt; ".number" (the first token has no separator).</summary>
-    private static int SeparatorRank(Token t) => (t.IsNumber, t.Prefix) switch
-    {
-        (false, '.') => 0,
-        (false, _) => 1,
-        (true, '-') => 2,
-        _ => 3,
-    };
 }

@@ -193,17 +193,8 @@ public sealed class GoVersionComparer : VersionComparerBase<SemVersion>
             return null;
         }
 
-        var parsed = SemVersion.Parse(s, loose: false);
-        if (parsed is null)
-        {
-            // Shorthand v1 / v1.2 carries no pre-release or build in Go.
-            var core = s.Split('.');
-            if (core.Length is 1 or 2 && core.All(p => Digits.AllDigits(p) && (p.Length == 1 || p[0] != '0')))
-            {
-                parsed = new SemVersion(core[0], core.Length > 1 ? core[1] : "0", "0", [], null);
-            }
-        }
-
+        // Shorthand v1 / v1.2 and toolchain forms (1.21-rc2) read like npm's loose forms.
+        var parsed = SemVersion.Parse(s, loose: true);
         return parsed;
     }
 
