@@ -12,9 +12,14 @@ public static class AdvisoryDbLocation
 
     public static string Resolve(ScanOptions options) => Resolve(options.DbPath, options.CacheDir);
 
-    /// <summary>$XDG_CACHE_HOME/comb, else ~/.cache/comb.</summary>
+    /// <summary>$COMB_CACHE_DIR, else $XDG_CACHE_HOME/comb, else ~/.cache/comb (the layer cache's root too).</summary>
     public static string DefaultCacheDir()
     {
+        if (Environment.GetEnvironmentVariable("COMB_CACHE_DIR") is { Length: > 0 } comb)
+        {
+            return comb;
+        }
+
         var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
         var root = xdg is { Length: > 0 } ? xdg : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
         return Path.Combine(root, "comb");
