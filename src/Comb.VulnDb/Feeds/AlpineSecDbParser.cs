@@ -18,10 +18,16 @@ internal static class AlpineSecDbParser
     {
         using var doc = JsonDocument.Parse(stream, new JsonDocumentOptions { AllowTrailingCommas = true });
         var root = doc.RootElement;
-        var branch = root.TryGetProperty("distroversion", out var dv) ? dv.GetString() : null;
-        if (branch is null || !root.TryGetProperty("packages", out var packages) || packages.ValueKind != JsonValueKind.Array)
+        var branch = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("distroversion", out var dv) ? dv.GetString() : null;
+        if (branch is null || !root.TryGetProperty("packages", out var packages))
         {
             throw new FormatException("not an Alpine secdb file (no distroversion/packages)");
+        }
+
+        // A repository without any security fix publishes "packages": null.
+        if (packages.ValueKind != JsonValueKind.Array)
+        {
+            return [];
         }
 
         var fixes = new List<SecFix>();
@@ -58,9 +64,14 @@ internal static class AlpineSecDbParser
         var yaml = new YamlStream();
         yaml.Load(reader);
         if (yaml.Documents.Count == 0 || yaml.Documents[0].RootNode is not YamlMappingNode root
-            || Scalar(root, "distroversion") is not { } branch || Child(root, "packages") is not YamlSequenceNode packages)
+            || Scalar(root, "distroversion") is not { } branch || Child(root, "packages") is not { } packagesNode)
         {
             throw new FormatException("not an Alpine secdb file (no distroversion/packages)");
+        }
+
+        if (packagesNode is not YamlSequenceNode packages)
+        {
+            return [];
         }
 
         var fixes = new List<SecFix>();

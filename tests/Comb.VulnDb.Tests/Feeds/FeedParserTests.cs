@@ -108,6 +108,16 @@ public sealed class FeedParserTests
     }
 
     [Fact]
+    public void Alpine_repository_without_fixes_is_empty_not_an_error()
+    {
+        using var json = new MemoryStream("{\"distroversion\":\"v3.3\",\"reponame\":\"community\",\"packages\":null}"u8.ToArray());
+
+        Assert.Empty(AlpineSecDbParser.ParseJson(json));
+        Assert.Empty(AlpineSecDbParser.ParseYaml(new StringReader("distroversion: v3.3\nreponame: community\npackages:\n")));
+        Assert.Throws<FormatException>(() => AlpineSecDbParser.ParseYaml(new StringReader("hello: world\n")));
+    }
+
+    [Fact]
     public void KEV_catalogue_is_read_in_full()
     {
         var path = SharedData.Require("vulndb", "kev", "known_exploited_vulnerabilities.json");
