@@ -12,7 +12,7 @@ public static class ServiceCollectionExtensions
     public static IServiceCollection AddCombVulnDb(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<IScanStage>(sp => new VulnerabilityScanStage(sp.GetRequiredService<TimeProvider>(), sp.GetService<ICvssScorer>()));
+        services.AddSingleton<IScanStage>(sp => new VulnerabilityScanStage(sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new DbImporter(sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new DbUpdater(new HttpClient { Timeout = TimeSpan.FromMinutes(10) }, sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new DbCommandHandlers(

@@ -69,7 +69,9 @@ internal static class AdvisoryDbWriter
                 Set(adv, "$src", Json([.. a.Sources]));
                 adv.ExecuteNonQuery();
 
-                foreach (var id in a.Aliases.Concat(a.Upstream).Distinct(StringComparer.Ordinal))
+                // Related CVEs too: distro errata (ALSA) name their CVEs only there; the matcher checks relevance.
+                var related = a.Related.Where(r => r.StartsWith("CVE-", StringComparison.Ordinal));
+                foreach (var id in a.Aliases.Concat(a.Upstream).Concat(related).Distinct(StringComparer.Ordinal))
                 {
                     Set(alias, "$alias", id);
                     Set(alias, "$adv", a.Id);

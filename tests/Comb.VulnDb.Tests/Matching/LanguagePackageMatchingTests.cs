@@ -19,6 +19,7 @@ public sealed class LanguagePackageMatchingTests(AdvisoryDbFixture fixture)
         Assert.Equal(["4.17.19"], pollution.FixedVersions);
         Assert.Equal(Severity.High, pollution.Severity);
         Assert.Equal("ghsa", pollution.SeveritySource);
+        Assert.Contains(pollution.Cvss, c => c.Vector == "CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:N/I:H/A:H" && c.BaseScore == 7.4);
         Assert.Equal("Prototype Pollution in lodash", pollution.Title);
         Assert.Contains("network", pollution.Tags);
 
@@ -148,6 +149,12 @@ public sealed class LanguagePackageMatchingTests(AdvisoryDbFixture fixture)
         var finding = findings.Named("RUSTSEC-2021-0003");
         Assert.NotNull(finding);
         Assert.Equal(["1.6.1"], finding.FixedVersions);
+        Assert.Equal("CVE-2021-25900", finding.Id);
+
+        // No vendor rating in the record: the severity comes from its CVSS vector's base score.
+        Assert.Equal(Severity.Critical, finding.Severity);
+        Assert.Equal("cvss", finding.SeveritySource);
+        Assert.Equal(9.8, Assert.Single(finding.Cvss).BaseScore);
     }
 
     [Fact]

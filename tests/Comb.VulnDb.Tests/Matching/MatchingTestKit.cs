@@ -59,7 +59,7 @@ internal static class MatchingTestKit
     ];
 
     public static IReadOnlyList<VulnerabilityFinding> Match(AdvisoryDatabase db, OsInfo? os, params Package[] packages) =>
-        new VulnerabilityMatcher(db, OsvComparerResolver.Instance, null).Match(os, packages, Layers, CancellationToken.None).Findings;
+        new VulnerabilityMatcher(db, OsvComparerResolver.Instance).Match(os, packages, Layers, CancellationToken.None).Findings;
 
     /// <summary>The finding that names <paramref name="id"/> as primary id or alias.</summary>
     public static VulnerabilityFinding? Named(this IEnumerable<VulnerabilityFinding> findings, string id) =>

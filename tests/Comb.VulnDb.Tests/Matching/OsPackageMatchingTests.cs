@@ -32,6 +32,20 @@ public sealed class OsPackageMatchingTests(AdvisoryDbFixture fixture)
     }
 
     [Fact]
+    public void Debian_finding_without_a_rating_takes_the_vendor_rating_of_a_record_about_that_CVE_alone()
+    {
+        using var db = fixture.Open();
+
+        var finding = Match(db, Debian11, Deb("openssl", "1.1.1n-0+deb11u3")).Named("CVE-2023-0286");
+
+        // ALSA-2025:7895 is about CVE-2023-0286 alone and rates it Important.
+        Assert.NotNull(finding);
+        Assert.Equal(Severity.High, finding.Severity);
+        Assert.Equal("almalinux", finding.SeveritySource);
+        Assert.False(finding.KnownExploited);
+    }
+
+    [Fact]
     public void Debian_fixed_CVEs_are_not_reported()
     {
         using var db = fixture.Open();
@@ -129,7 +143,7 @@ public sealed class OsPackageMatchingTests(AdvisoryDbFixture fixture)
     public void OS_packages_without_a_known_release_become_a_diagnostic()
     {
         using var db = fixture.Open();
-        var matcher = new Comb.VulnDb.Matching.VulnerabilityMatcher(db, Comb.VulnDb.Matching.OsvComparerResolver.Instance, null);
+        var matcher = new Comb.VulnDb.Matching.VulnerabilityMatcher(db, Comb.VulnDb.Matching.OsvComparerResolver.Instance);
 
         var result = matcher.Match(null, [Deb("openssl", "1.1.1n-0+deb11u3")], Layers, CancellationToken.None);
 
