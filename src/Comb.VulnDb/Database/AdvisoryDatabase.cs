@@ -16,6 +16,7 @@ internal sealed class AdvisoryDatabase : IDisposable
     private readonly SqliteCommand _kev;
     private readonly Dictionary<string, Advisory?> _advisoryCache = new(StringComparer.Ordinal);
     private readonly Dictionary<string, bool> _kevCache = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<string>> _aliasCache = new(StringComparer.Ordinal);
 
     private AdvisoryDatabase(SqliteConnection conn, AdvisoryDbInfo info)
     {
@@ -58,13 +59,18 @@ internal sealed class AdvisoryDatabase : IDisposable
 
     private static AdvisoryDbInfo ReadInfo(SqliteConnection conn, string path)
     {
+        // A cut-off file (interrupted copy, full disk) is shorter than its page count says; a full integrity check
+        // would read the whole file on every scan.
         using (var check = conn.CreateCommand())
         {
-            check.CommandText = "PRAGMA quick_check";
-            var result = check.ExecuteScalar() as string;
-            if (!string.Equals(result, "ok", StringComparison.Ordinal))
+            check.CommandText = "PRAGMA page_count";
+            var pages = Convert.ToInt64(check.ExecuteScalar(), CultureInfo.InvariantCulture);
+            check.CommandText = "PRAGMA page_size";
+            var pageSize = Convert.ToInt64(check.ExecuteScalar(), CultureInfo.InvariantCulture);
+            var length = new FileInfo(path).Length;
+            if (pages * pageSize > length)
             {
-                throw new FormatException($"integrity check failed ({result})");
+                throw new FormatException($"file is {length} bytes but its pages need {pages * pageSize}");
             }
         }
 
@@ -176,8 +182,14 @@ internal sealed class AdvisoryDatabase : IDisposable
     /// <summary>Advisories that name <paramref name="id"/> as an alias or upstream id (e.g. every record about one CVE).</summary>
     public IReadOnlyList<string> FindByAlias(string id)
     {
+        if (_aliasCache.TryGetValue(id, out var cached))
+        {
+            return cached;
+        }
+
         _alias.Parameters["$a"].Value = id;
         var ids = new List<string>();
+        _aliasCache[id] = ids;
         using var r = _alias.ExecuteReader();
         while (r.Read())
         {
