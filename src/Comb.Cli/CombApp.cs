@@ -14,6 +14,7 @@ public static class CombApp
         root.Subcommands.Add(SbomCommand.Build());
         root.Subcommands.Add(ImageCommands.Build());
         root.Subcommands.Add(CacheCommands.Build());
+        root.Subcommands.Add(DbCommands.Build());
         foreach (var command in HistoryCommands.Build())
         {
             root.Subcommands.Add(command);

@@ -1,0 +1,17 @@
+namespace Comb.VulnDb.Database;
+
+/// <summary>What <c>comb db info</c> shows: schema, build time, and per feed the record count and newest modification.</summary>
+public sealed record AdvisoryDbInfo
+{
+    public required string Path { get; init; }
+    public required int SchemaVersion { get; init; }
+    public required DateTimeOffset BuiltAt { get; init; }
+    public long SizeBytes { get; init; }
+    public int AdvisoryCount { get; init; }
+    public required IReadOnlyList<AdvisorySourceInfo> Sources { get; init; }
+
+    /// <summary>Short version string recorded in reports ("comb-db v1 built 2026-11-26T19:00:00Z").</summary>
+    public string VersionLabel => $"comb-db v{SchemaVersion} built {BuiltAt.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}";
+}
+
+public sealed record AdvisorySourceInfo(string Name, int Records, DateTimeOffset? NewestModified);

@@ -1,0 +1,160 @@
+using System.Text.Json;
+using YamlDotNet.RepresentationModel;
+
+namespace Comb.VulnDb.Feeds;
+
+/// <summary>
+/// Reads Alpine secdb files (<c>v3.N/main.json</c> or <c>.yaml</c>): per origin package, <c>secfixes</c> maps a fixed
+/// version to the CVEs it fixes. Each CVE becomes an <c>ALPINE-CVE-...</c> advisory with one entry per (release, package).
+/// </summary>
+internal static class AlpineSecDbParser
+{
+    public const string FeedSource = "alpine-secdb";
+
+    /// <summary>One secfixes line: release branch (v3.11), origin package, fixed version, vulnerability id.</summary>
+    public sealed record SecFix(string Branch, string Package, string FixedVersion, string VulnerabilityId);
+
+    public static IEnumerable<SecFix> ParseJson(Stream stream)
+    {
+        using var doc = JsonDocument.Parse(stream, new JsonDocumentOptions { AllowTrailingCommas = true });
+        var root = doc.RootElement;
+        var branch = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("distroversion", out var dv) ? dv.GetString() : null;
+        if (branch is null || !root.TryGetProperty("packages", out var packages))
+        {
+            throw new FormatException("not an Alpine secdb file (no distroversion/packages)");
+        }
+
+        // A repository without any security fix publishes "packages": null.
+        if (packages.ValueKind != JsonValueKind.Array)
+        {
+            return [];
+        }
+
+        var fixes = new List<SecFix>();
+        foreach (var item in packages.EnumerateArray())
+        {
+            if (!item.TryGetProperty("pkg", out var pkg) || !pkg.TryGetProperty("name", out var nameEl) || nameEl.GetString() is not { } name
+                || !pkg.TryGetProperty("secfixes", out var secfixes) || secfixes.ValueKind != JsonValueKind.Object)
+            {
+                continue;
+            }
+
+            foreach (var fix in secfixes.EnumerateObject())
+            {
+                if (fix.Value.ValueKind != JsonValueKind.Array)
+                {
+                    continue;
+                }
+
+                foreach (var id in fix.Value.EnumerateArray())
+                {
+                    if (id.ValueKind == JsonValueKind.String)
+                    {
+                        Add(fixes, branch, name, fix.Name, id.GetString()!);
+                    }
+                }
+            }
+        }
+
+        return fixes;
+    }
+
+    public static IEnumerable<SecFix> ParseYaml(TextReader reader)
+    {
+        var yaml = new YamlStream();
+        yaml.Load(reader);
+        if (yaml.Documents.Count == 0 || yaml.Documents[0].RootNode is not YamlMappingNode root
+            || Scalar(root, "distroversion") is not { } branch || Child(root, "packages") is not { } packagesNode)
+        {
+            throw new FormatException("not an Alpine secdb file (no distroversion/packages)");
+        }
+
+        if (packagesNode is not YamlSequenceNode packages)
+        {
+            return [];
+        }
+
+        var fixes = new List<SecFix>();
+        foreach (var item in packages.Children.OfType<YamlMappingNode>())
+        {
+            if (Child(item, "pkg") is not YamlMappingNode pkg || Scalar(pkg, "name") is not { } name
+                || Child(pkg, "secfixes") is not YamlMappingNode secfixes)
+            {
+                continue;
+            }
+
+            foreach (var (key, value) in secfixes.Children)
+            {
+                if (key is YamlScalarNode { Value: { } version } && value is YamlSequenceNode ids)
+                {
+                    foreach (var id in ids.Children.OfType<YamlScalarNode>())
+                    {
+                        if (id.Value is { } text)
+                        {
+                            Add(fixes, branch, name, version, text);
+                        }
+                    }
+                }
+            }
+        }
+
+        return fixes;
+    }
+
+    /// <summary>Groups secfixes into one advisory per CVE.</summary>
+    public static IEnumerable<Advisory> ToAdvisories(IEnumerable<SecFix> fixes, DateTimeOffset? modified)
+    {
+        foreach (var group in fixes.GroupBy(f => f.VulnerabilityId, StringComparer.Ordinal))
+        {
+            var advisory = new Advisory
+            {
+                Id = "ALPINE-" + group.Key,
+                Upstream = [group.Key],
+                Details = $"Fixed versions of {group.Key} in Alpine Linux packages, as listed in the Alpine secdb secfixes data.",
+                Modified = modified,
+                References = [$"https://security.alpinelinux.org/vuln/{group.Key}"],
+            };
+            advisory.Sources.Add(FeedSource);
+            foreach (var fix in group.DistinctBy(f => (f.Branch, f.Package, f.FixedVersion)))
+            {
+                advisory.Affected.Add(new AffectedEntry
+                {
+                    Ecosystem = "Alpine:" + fix.Branch,
+                    Name = fix.Package,
+                    Ranges = [new AffectedRange("ECOSYSTEM", [new RangeEvent(EventKinds.Introduced, "0"), new RangeEvent(EventKinds.Fixed, fix.FixedVersion)])],
+                });
+            }
+
+            yield return advisory;
+        }
+    }
+
+    private static void Add(List<SecFix> fixes, string branch, string package, string version, string idText)
+    {
+        // "CVE-2017-17563 XSA-249": the first token names the CVE; version "0" means "never affected".
+        var id = idText.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
+        if (id is null || version.Trim() == "0" || !IsCveId(id))
+        {
+            return;
+        }
+
+        fixes.Add(new SecFix(branch, package, version.Trim(), id));
+    }
+
+    internal static bool IsCveId(string id)
+    {
+        if (!id.StartsWith("CVE-", StringComparison.Ordinal) || id.Length < 13)
+        {
+            return false;
+        }
+
+        var rest = id.AsSpan(4);
+        return rest.Length >= 9 && char.IsAsciiDigit(rest[0]) && char.IsAsciiDigit(rest[1]) && char.IsAsciiDigit(rest[2])
+            && char.IsAsciiDigit(rest[3]) && rest[4] == '-' && !rest[5..].ContainsAnyExcept("0123456789");
+    }
+
+    private static YamlNode? Child(YamlMappingNode node, string key) =>
+        node.Children.TryGetValue(new YamlScalarNode(key), out var value) ? value : null;
+
+    private static string? Scalar(YamlMappingNode node, string key) => (Child(node, key) as YamlScalarNode)?.Value;
+}

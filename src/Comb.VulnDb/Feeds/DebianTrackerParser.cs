@@ -1,0 +1,146 @@
+using System.Globalization;
+
+namespace Comb.VulnDb.Feeds;
+
+/// <summary>
+/// Reads the Debian security tracker's DSA/DLA lists:
+/// <c>[29 Mar 2023] DSA-5380-1 xorg-server - security update</c>, then indented <c>{CVE-...}</c> and
+/// <c>[bullseye] - xorg-server 2:1.20.11-1+deb11u6</c> (or <c>&lt;unfixed&gt;</c>, <c>&lt;end-of-life&gt;</c>, <c>&lt;not-affected&gt;</c>).
+/// </summary>
+internal static class DebianTrackerParser
+{
+    public const string FeedSource = "debian";
+
+    /// <summary>Debian codenames and the release numbers OSV uses for them (Debian:11).</summary>
+    public static readonly IReadOnlyDictionary<string, string> Releases = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["woody"] = "3.0", ["sarge"] = "3.1", ["etch"] = "4.0", ["lenny"] = "5.0", ["squeeze"] = "6.0",
+        ["wheezy"] = "7", ["jessie"] = "8", ["stretch"] = "9", ["buster"] = "10", ["bullseye"] = "11",
+        ["bookworm"] = "12", ["trixie"] = "13", ["forky"] = "14", ["sid"] = "sid",
+    };
+
+    public static IEnumerable<Advisory> Parse(TextReader reader)
+    {
+        Advisory? current = null;
+        string? line;
+        while ((line = reader.ReadLine()) is not null)
+        {
+            if (line.Length == 0)
+            {
+                continue;
+            }
+
+            if (line[0] == '[')
+            {
+                if (current is not null)
+                {
+                    yield return current;
+                }
+
+                current = ParseHeader(line);
+                continue;
+            }
+
+            if (current is null)
+            {
+                continue;
+            }
+
+            var trimmed = line.Trim();
+            if (trimmed.StartsWith('{'))
+            {
+                foreach (var id in trimmed.Trim('{', '}').Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    if (!current.Upstream.Contains(id, StringComparer.Ordinal))
+                    {
+                        current.Upstream.Add(id);
+                    }
+                }
+            }
+            else if (trimmed.StartsWith('[') && ParsePackageLine(trimmed) is { } entry)
+            {
+                current.Affected.Add(entry);
+            }
+        }
+
+        if (current is not null)
+        {
+            yield return current;
+        }
+    }
+
+    private static Advisory? ParseHeader(string line)
+    {
+        var close = line.IndexOf("] ", StringComparison.Ordinal);
+        if (close < 0)
+        {
+            return null;
+        }
+
+        var rest = line[(close + 2)..].Trim();
+        var space = rest.IndexOf(' ', StringComparison.Ordinal);
+        var id = space < 0 ? rest : rest[..space];
+        if (!id.StartsWith("DSA-", StringComparison.Ordinal) && !id.StartsWith("DLA-", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        DateTimeOffset? date = DateTimeOffset.TryParseExact(line[1..close], ["d MMM yyyy", "dd MMM yyyy"], CultureInfo.InvariantCulture,
+            DateTimeStyles.AssumeUniversal, out var d) ? d.ToUniversalTime() : null;
+        var advisory = new Advisory
+        {
+            Id = id,
+            Summary = space < 0 ? null : rest[(space + 1)..].Trim(),
+            Published = date,
+            Modified = date,
+            References = [$"https://security-tracker.debian.org/tracker/{id}"],
+        };
+        advisory.Sources.Add(FeedSource);
+        return advisory;
+    }
+
+    private static AffectedEntry? ParsePackageLine(string line)
+    {
+        // [bullseye] - xorg-server 2:1.20.11-1+deb11u6
+        var close = line.IndexOf(']', StringComparison.Ordinal);
+        if (close < 0 || !Releases.TryGetValue(line[1..close], out var release))
+        {
+            return null;
+        }
+
+        var parts = line[(close + 1)..].Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length < 3 || parts[0] != "-")
+        {
+            return null;
+        }
+
+        var ecosystem = "Debian:" + release;
+        var name = parts[1];
+        var version = parts[2];
+        string? status = version switch
+        {
+            "<unfixed>" => AffectedStatuses.Unfixed,
+            "<end-of-life>" => AffectedStatuses.EndOfLife,
+            "<not-affected>" => AffectedStatuses.NotAffected,
+            "<no-dsa>" or "<ignored>" => AffectedStatuses.WillNotFix,
+            _ when version.StartsWith('<') => null,
+            _ => "",
+        };
+        if (status is null)
+        {
+            return null;
+        }
+
+        if (status.Length > 0)
+        {
+            return new AffectedEntry { Ecosystem = ecosystem, Name = name, Status = status };
+        }
+
+        return new AffectedEntry
+        {
+            Ecosystem = ecosystem,
+            Name = name,
+            Ranges = [new AffectedRange("ECOSYSTEM", [new RangeEvent(EventKinds.Introduced, "0"), new RangeEvent(EventKinds.Fixed, version)])],
+        };
+    }
+}

@@ -1,0 +1,158 @@
+using System.IO.Compression;
+
+namespace Comb.VulnDb.Feeds;
+
+/// <summary>
+/// Loads a feed directory laid out like the public mirrors: <c>osv/&lt;Ecosystem&gt;/all.zip</c>,
+/// <c>debian/{DSA,DLA}/list</c>, <c>alpine-secdb/v3.N/{main,community}.{json,yaml}</c>, <c>kev/known_exploited_vulnerabilities.json</c>.
+/// </summary>
+internal static class FeedDirectoryReader
+{
+    public const string KevFile = "known_exploited_vulnerabilities.json";
+
+    public static async Task<AdvisoryCollection> ReadAsync(string root, CancellationToken cancellationToken)
+    {
+        if (!Directory.Exists(root))
+        {
+            throw new Contracts.CombInputException($"feed directory not found: {root}");
+        }
+
+        var collection = new AdvisoryCollection();
+        var found = 0;
+        var osv = Path.Combine(root, "osv");
+        if (Directory.Exists(osv))
+        {
+            foreach (var dir in Directory.EnumerateDirectories(osv).Order(StringComparer.Ordinal))
+            {
+                var zip = Path.Combine(dir, "all.zip");
+                if (File.Exists(zip))
+                {
+                    ReadOsvZip(zip, "osv:" + Path.GetFileName(dir), collection, cancellationToken);
+                    found++;
+                }
+            }
+        }
+
+        foreach (var kind in (ReadOnlySpan<string>)["DSA", "DLA"])
+        {
+            var list = Path.Combine(root, "debian", kind, "list");
+            if (File.Exists(list))
+            {
+                using var reader = new StreamReader(list);
+                foreach (var advisory in DebianTrackerParser.Parse(reader))
+                {
+                    collection.Add(advisory, DebianTrackerParser.FeedSource);
+                }
+
+                found++;
+            }
+        }
+
+        var secdb = Path.Combine(root, "alpine-secdb");
+        if (Directory.Exists(secdb))
+        {
+            ReadAlpine(secdb, collection, cancellationToken);
+            found++;
+        }
+
+        var kev = Path.Combine(root, "kev", KevFile);
+        if (File.Exists(kev))
+        {
+            await using var stream = File.OpenRead(kev);
+            var (entries, released) = KevParser.Parse(stream);
+            collection.AddKev(entries, released);
+            found++;
+        }
+
+        if (found == 0)
+        {
+            throw new Contracts.CombInputException(
+                $"no advisory feeds in {root}: expected osv/<Ecosystem>/all.zip, debian/, alpine-secdb/ or kev/");
+        }
+
+        return collection;
+    }
+
+    public static void ReadOsvZip(string path, string source, AdvisoryCollection collection, CancellationToken cancellationToken)
+    {
+        ZipArchive archive;
+        try
+        {
+            archive = ZipFile.OpenRead(path);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new Contracts.CombInputException($"{source}: {Path.GetFileName(path)} is not a valid zip archive: {ex.Message}", ex);
+        }
+
+        using (archive)
+        {
+            var buffer = new MemoryStream();
+            foreach (var entry in archive.Entries)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (!entry.FullName.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+                {
+                    continue;
+                }
+
+                buffer.SetLength(0);
+                try
+                {
+                    using (var s = entry.Open())
+                    {
+                        s.CopyTo(buffer);
+                    }
+
+                    collection.Add(OsvRecordParser.Parse(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), source), source);
+                }
+                catch (InvalidDataException ex)
+                {
+                    throw new Contracts.CombInputException($"{source}: {Path.GetFileName(path)} is damaged at {entry.FullName}: {ex.Message}", ex);
+                }
+                catch (Exception ex) when (ex is System.Text.Json.JsonException or FormatException)
+                {
+                    collection.Warnings.Add($"{source}: skipped {entry.FullName}: {ex.Message}");
+                }
+            }
+        }
+    }
+
+    private static void ReadAlpine(string secdb, AdvisoryCollection collection, CancellationToken cancellationToken)
+    {
+        var fixes = new List<AlpineSecDbParser.SecFix>();
+        foreach (var release in Directory.EnumerateDirectories(secdb).Order(StringComparer.Ordinal))
+        {
+            foreach (var repo in (ReadOnlySpan<string>)["main", "community"])
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var json = Path.Combine(release, repo + ".json");
+                var yaml = Path.Combine(release, repo + ".yaml");
+                try
+                {
+                    if (File.Exists(json))
+                    {
+                        using var stream = File.OpenRead(json);
+                        fixes.AddRange(AlpineSecDbParser.ParseJson(stream));
+                    }
+                    else if (File.Exists(yaml))
+                    {
+                        using var reader = new StreamReader(yaml);
+                        fixes.AddRange(AlpineSecDbParser.ParseYaml(reader));
+                    }
+
+                }
+                catch (Exception ex) when (ex is System.Text.Json.JsonException or FormatException or YamlDotNet.Core.YamlException)
+                {
+                    collection.Warnings.Add($"{AlpineSecDbParser.FeedSource}: skipped {Path.GetFileName(release)}/{repo}: {ex.Message}");
+                }
+            }
+        }
+
+        // secdb files carry no dates; the records get none rather than a download time.
+        foreach (var advisory in AlpineSecDbParser.ToAdvisories(fixes, modified: null))
+        {
+            collection.Add(advisory, AlpineSecDbParser.FeedSource);
+        }
+    }
+}

@@ -1,0 +1,22 @@
+using Comb.Contracts;
+using Comb.VulnDb.Database;
+using Comb.VulnDb.Matching;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Comb.VulnDb;
+
+public static class ServiceCollectionExtensions
+{
+    /// <summary>Vulnerability matching stage (order 100) and the advisory database commands' services.</summary>
+    public static IServiceCollection AddCombVulnDb(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<IScanStage>(sp => new VulnerabilityScanStage(sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new DbImporter(sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new DbUpdater(new HttpClient { Timeout = TimeSpan.FromMinutes(10) }, sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new DbCommandHandlers(
+            sp.GetRequiredService<DbUpdater>(), sp.GetRequiredService<DbImporter>(), sp.GetRequiredService<TimeProvider>()));
+        return services;
+    }
+}
