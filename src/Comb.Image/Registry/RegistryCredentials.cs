@@ -80,7 +80,7 @@ public sealed class RegistryCredentialResolver
         var home = _environment("HOME");
         if (string.IsNullOrEmpty(home))
         {
-            home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+            home = _environment("USERPROFILE");
         }
 
         return string.IsNullOrEmpty(home) ? null : Path.Combine(home, ".docker", "config.json");
