@@ -102,6 +102,62 @@ public sealed class MisbehavingRegistryTests
     }
 
     [Fact]
+    public async Task Retries_a_request_that_gets_no_answer_in_time()
+    {
+        // Given a registry whose first manifest request never gets an answer
+        var image = TwoLayerImage("timeout");
+        var hits = new ConcurrentDictionary<string, int>();
+        var release = new TaskCompletionSource();
+        await using var server = Serve(image, hits, async (context, hit) =>
+        {
+            if (context.Request.Url!.AbsolutePath.Contains("/manifests/", StringComparison.Ordinal) && hit == 1)
+            {
+                await release.Task;
+                return true;
+            }
+
+            return false;
+        });
+
+        try
+        {
+            // When the per-request deadline passes, Then the request is sent again and succeeds
+            await using var opened = await Source(o => o with { RequestTimeout = TimeSpan.FromMilliseconds(300) })
+                .OpenAsync($"{server.Host}/slow/app:v1", Insecure, Ct);
+
+            Assert.Equal(image.ManifestDigest, opened.Metadata.ManifestDigest);
+            Assert.Equal(2, hits["/v2/slow/app/manifests/v1"]);
+        }
+        finally
+        {
+            release.SetResult();
+        }
+    }
+
+    [Fact]
+    public async Task Honours_too_many_requests_then_succeeds()
+    {
+        var image = TwoLayerImage("429");
+        var hits = new ConcurrentDictionary<string, int>();
+        await using var server = Serve(image, hits, async (context, hit) =>
+        {
+            if (context.Request.Url!.AbsolutePath.Contains("/manifests/", StringComparison.Ordinal) && hit == 1)
+            {
+                context.Response.Headers["Retry-After"] = "0";
+                await Write(context, 429, "application/json", """{"errors":[{"code":"TOOMANYREQUESTS","message":"slow down"}]}"""u8.ToArray());
+                return true;
+            }
+
+            return false;
+        });
+
+        await using var opened = await Source().OpenAsync($"{server.Host}/busy/app:v1", Insecure, Ct);
+
+        Assert.Equal(image.ManifestDigest, opened.Metadata.ManifestDigest);
+        Assert.Equal(2, hits["/v2/busy/app/manifests/v1"]);
+    }
+
+    [Fact]
     public async Task Gives_up_on_a_registry_that_keeps_failing_with_a_clear_message()
     {
         var hits = new ConcurrentDictionary<string, int>();
