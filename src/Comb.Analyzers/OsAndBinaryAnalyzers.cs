@@ -11,5 +11,6 @@ public static class OsAndBinaryAnalyzers
         new OsReleaseAnalyzer(),
         new DpkgStatusAnalyzer(),
         new ApkInstalledAnalyzer(),
+        new Os.Rpm.RpmDbAnalyzer(),
     ];
 }

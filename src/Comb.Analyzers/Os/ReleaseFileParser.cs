@@ -36,6 +36,7 @@ internal static partial class ReleaseFileParser
         ["minimos"] = "minimos",
         ["bottlerocket"] = "bottlerocket",
         ["scientific"] = "scientific",
+        ["activestate"] = "activestate",
     };
 
     /// <summary>Distribution names in redhat-release style files ("X release N (codename)"), longest first.</summary>
