@@ -12,5 +12,7 @@ public static class OsAndBinaryAnalyzers
         new DpkgStatusAnalyzer(),
         new ApkInstalledAnalyzer(),
         new Os.Rpm.RpmDbAnalyzer(),
+        new Binary.GoBinaryAnalyzer(),
+        new Binary.RustAuditableAnalyzer(),
     ];
 }

@@ -99,4 +99,10 @@ public sealed class OsPeerFixtureTests
 
     [Fact]
     public Task RpmNdbMatchesPeers() => PeerFixtureHarness.RunPackagesAsync("rpm-ndb", None);
+
+    [Fact]
+    public Task GoBinaryMatchesPeers() => PeerFixtureHarness.RunPackagesAsync("go-binary", None);
+
+    [Fact]
+    public Task RustBinaryMatchesPeers() => PeerFixtureHarness.RunPackagesAsync("rust-binary", None);
 }
