@@ -115,13 +115,13 @@ internal static class GoBuildInfoReader
 
         var pointerSize = header[14];
         var flags = header[15];
-        string version, modInfo;
+        byte[] versionBytes, modBytes;
         if ((flags & 0x2) != 0)
         {
             var data = source.ReadUpTo(headerOffset + HeaderSize, 1 << 20);
             var at = 0;
-            version = ReadInlineString(data, ref at);
-            modInfo = ReadInlineString(data, ref at);
+            versionBytes = ReadInlineString(data, ref at);
+            modBytes = ReadInlineString(data, ref at);
         }
         else
         {
@@ -131,21 +131,21 @@ internal static class GoBuildInfoReader
             }
 
             var reader = new ExecutableImage.Reader((flags & 0x1) != 0);
-            version = ReadPointerString(source, image, reader, reader.Pointer(header, 16, pointerSize), pointerSize);
-            modInfo = ReadPointerString(source, image, reader, reader.Pointer(header, 16 + pointerSize, pointerSize), pointerSize);
+            versionBytes = ReadPointerString(source, image, reader, reader.Pointer(header, 16, pointerSize), pointerSize);
+            modBytes = ReadPointerString(source, image, reader, reader.Pointer(header, 16 + pointerSize, pointerSize), pointerSize);
         }
+
+        var version = Encoding.UTF8.GetString(versionBytes);
 
         if (!version.StartsWith("go", StringComparison.Ordinal) && !version.StartsWith("devel", StringComparison.Ordinal))
         {
             throw new InvalidDataException($"Go build info has an unexpected toolchain version '{Truncate(version)}'");
         }
 
-        // Module info is framed by 16-byte sentinels.
-        if (modInfo.Length >= 33 && modInfo[^17] == '\n')
-        {
-            modInfo = modInfo[16..^16];
-        }
-
+        // Module info is framed by 16-byte binary sentinels; strip them before decoding the text.
+        var modInfo = modBytes.Length >= 33 && modBytes[^17] == (byte)'\n'
+            ? Encoding.UTF8.GetString(modBytes, 16, modBytes.Length - 32)
+            : Encoding.UTF8.GetString(modBytes);
         return GoBuildInfo.Parse(version, modInfo);
     }
 
@@ -192,7 +192,7 @@ internal static class GoBuildInfoReader
         return -1;
     }
 
-    private static string ReadInlineString(byte[] data, ref int at)
+    private static byte[] ReadInlineString(byte[] data, ref int at)
     {
         ulong length = 0;
         var shift = 0;
@@ -218,12 +218,12 @@ internal static class GoBuildInfoReader
             throw new InvalidDataException($"Go build info string of {length} bytes runs past the data");
         }
 
-        var value = Encoding.UTF8.GetString(data, at, (int)length);
+        var value = data.AsSpan(at, (int)length).ToArray();
         at += (int)length;
         return value;
     }
 
-    private static string ReadPointerString(RandomAccessSource source, ExecutableImage image, ExecutableImage.Reader reader, ulong headerAddress, int pointerSize)
+    private static byte[] ReadPointerString(RandomAccessSource source, ExecutableImage image, ExecutableImage.Reader reader, ulong headerAddress, int pointerSize)
     {
         var headerOffset = image.FileOffsetOf(headerAddress, pointerSize * 2);
         if (headerOffset < 0)
@@ -236,7 +236,7 @@ internal static class GoBuildInfoReader
         var length = reader.Pointer(stringHeader, pointerSize, pointerSize);
         if (length == 0)
         {
-            return "";
+            return [];
         }
 
         if (length > 16 * 1024 * 1024)
@@ -250,7 +250,7 @@ internal static class GoBuildInfoReader
             throw new InvalidDataException($"Go build info string points to unmapped address 0x{dataAddress:x}");
         }
 
-        return Encoding.UTF8.GetString(source.ReadAt(dataOffset, (int)length));
+        return source.ReadAt(dataOffset, (int)length);
     }
 
     private static string Truncate(string s) => s.Length > 40 ? s[..40] + "..." : s;

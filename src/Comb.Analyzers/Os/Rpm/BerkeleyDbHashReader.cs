@@ -113,10 +113,10 @@ internal static class BerkeleyDbHashReader
         var result = new byte[totalLength];
         var written = 0;
         var pgno = firstPage;
-        var hops = 0;
+        var visited = new HashSet<uint>();
         while (written < totalLength)
         {
-            if (pgno == 0 || pgno >= pageCount || ++hops > pageCount)
+            if (pgno == 0 || pgno >= pageCount || !visited.Add(pgno))
             {
                 throw new InvalidDataException($"Berkeley DB overflow chain breaks at page {pgno}");
             }
