@@ -68,7 +68,7 @@ public sealed class RpmDbTests
     [Fact]
     public async Task BrokenOverflowChainGivesDiagnostic()
     {
-        var big = RpmFixtureBuilder.Header("big", "1", "1", files: [.. Enumerable.Range(0, 100).Select(i => $"/usr/share/big/file{i}")]);
+        var big = RpmFixtureBuilder.Header("big", "1", "1", files: [.. Enumerable.Range(0, 300).Select(i => $"/usr/share/big/file{i}")]);
         Assert.True(big.Length > 3 * 512);
         var db = RpmFixtureBuilder.BerkeleyDb([big], bigEndian: false);
         // Point the first overflow page's "next" link back at itself.
