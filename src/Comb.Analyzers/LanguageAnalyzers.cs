@@ -1,0 +1,12 @@
+using Comb.Analyzers.Language;
+using Comb.Contracts;
+
+namespace Comb.Analyzers;
+
+/// <summary>Every language-ecosystem analyzer (lock files, manifests, installed metadata, archives), grouped by ecosystem.</summary>
+public static class LanguageAnalyzers
+{
+    public static IReadOnlyList<IFileAnalyzer> All() =>
+    [
+    ];
+}
