@@ -1,4 +1,3 @@
-using Comb.Analyzers.Language;
 using Comb.Contracts;
 
 namespace Comb.Analyzers;
@@ -8,5 +7,11 @@ public static class LanguageAnalyzers
 {
     public static IReadOnlyList<IFileAnalyzer> All() =>
     [
+        // JavaScript
+        new Language.Npm.PackageLockAnalyzer(),
+        new Language.Npm.YarnLockAnalyzer(),
+        new Language.Npm.PnpmLockAnalyzer(),
+        new Language.Npm.BunLockAnalyzer(),
+        new Language.Npm.PackageJsonAnalyzer(),
     ];
 }

@@ -25,10 +25,10 @@ internal sealed record PeerCase(string Format, string Name, string InputDir, Pee
     }
 }
 
-internal sealed record ExpectedPackage(string Name, string Version);
+internal sealed record ExpectedPackage(string Name, string Version, string? Relationship, bool Dev);
 
 /// <summary>The parts of expected.json the comparison uses.</summary>
-internal sealed record PeerExpectation(string Peer, IReadOnlyList<string>? ScannedFiles, IReadOnlyList<ExpectedPackage> Packages, bool HasOs)
+internal sealed record PeerExpectation(string Peer, IReadOnlyList<string>? ScannedFiles, IReadOnlyList<ExpectedPackage> Packages, bool HasOs, bool IncludesDev)
 {
     public static PeerExpectation Read(string path)
     {
@@ -43,12 +43,16 @@ internal sealed record PeerExpectation(string Peer, IReadOnlyList<string>? Scann
         {
             foreach (var p in pk.EnumerateArray())
             {
-                packages.Add(new ExpectedPackage(Text(p, "name"), ExpectedVersion(peer, p)));
+                packages.Add(new ExpectedPackage(Text(p, "name"), ExpectedVersion(peer, p),
+                    p.TryGetProperty("relationship", out var rel) ? rel.GetString() : null,
+                    p.TryGetProperty("dev", out var dev) && dev.ValueKind == JsonValueKind.True));
             }
         }
 
         var hasOs = root.TryGetProperty("os", out var os) && os.ValueKind != JsonValueKind.Null;
-        return new PeerExpectation(peer, scanned, packages, hasOs);
+        var note = root.TryGetProperty("note", out var n) ? n.GetString() ?? "" : "";
+        var includesDev = note.Contains("IncludeDevDependencies=true", StringComparison.Ordinal);
+        return new PeerExpectation(peer, scanned, packages, hasOs, includesDev);
     }
 
     /// <summary>
