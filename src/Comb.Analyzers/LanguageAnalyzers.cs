@@ -13,5 +13,13 @@ public static class LanguageAnalyzers
         new Language.Npm.PnpmLockAnalyzer(),
         new Language.Npm.BunLockAnalyzer(),
         new Language.Npm.PackageJsonAnalyzer(),
+
+        // Python
+        new Language.Python.PythonMetadataAnalyzer(),
+        new Language.Python.RequirementsAnalyzer(),
+        new Language.Python.PipfileLockAnalyzer(),
+        new Language.Python.PoetryLockAnalyzer(),
+        new Language.Python.UvLockAnalyzer(),
+        new Language.Python.PylockAnalyzer(),
     ];
 }

@@ -15,6 +15,7 @@ internal sealed record ComparisonOutcome(IReadOnlyList<string> Missing, IReadOnl
 /// Compares name@version sets, after the naming conventions that differ between peers are aligned:
 /// <list type="bullet">
 /// <item>trivy's parser-level tests do not list the project's own root package; its analyzer tests do (relationship "root"). Our root package is ignored when the trivy expectation has none.</item>
+/// <item>Python names compare under PEP 503 normalisation: syft normalises them, trivy keeps them as written.</item>
 /// <item>Peers sometimes assert a package with an empty name (trivy's nameless workspace root); we never report nameless packages, so those expected entries are dropped.</item>
 /// <item>syft names Java packages by artifactId alone; we (like trivy and osv-scalibr) use groupId:artifactId.</item>
 /// <item>rpm peers report the epoch apart from VERSION-RELEASE; our rpm versions may carry "epoch:", which is ignored.</item>
@@ -27,7 +28,7 @@ internal static partial class PeerComparison
         var expected = peerCase.Expected!;
         var want = expected.Packages
             .Where(p => p.Name.Length > 0)
-            .Select(p => $"{p.Name}@{p.Version}")
+            .Select(p => $"{NormalizeName(peerCase, p.Name)}@{p.Version}")
             .ToHashSet(StringComparer.Ordinal);
         var have = ours
             .Where(p => !(p.Relationship == "root" && expected.Peer == "trivy" && !expected.Packages.Any(e => e.Relationship == "root")))
@@ -40,12 +41,12 @@ internal static partial class PeerComparison
     }
 
     /// <summary>
-    /// syft leaves dev-only packages out of npm/yarn/pnpm locks unless IncludeDevDependencies is set. pnpm: trivy's parser for lockfile v5/v6 and syft with its default options leave dev-only packages out;
+    /// syft leaves dev-only packages out of npm/yarn/pnpm locks and Pipfile.lock "develop" unless IncludeDevDependencies is set. pnpm: trivy's parser for lockfile v5/v6 and syft with its default options leave dev-only packages out;
     /// we keep them, flagged Dev. Only when the peer lists no dev package at all is its list taken as prod-only.
     /// </summary>
     private static bool DevExcludedByPeer(PeerCase peerCase) =>
         (peerCase.Format == "pnpm-lock" && !peerCase.Expected!.Packages.Any(p => p.Dev))
-        || (peerCase.Expected!.Peer == "syft" && peerCase.Format is "npm-package-lock" or "pnpm-lock" or "yarn-lock"
+        || (peerCase.Expected!.Peer == "syft" && peerCase.Format is "npm-package-lock" or "pnpm-lock" or "yarn-lock" or "pipfile-lock"
             && !peerCase.Expected.IncludesDev);
 
     private static string Key(string peer, Package p)
@@ -62,8 +63,18 @@ internal static partial class PeerComparison
             version = RpmEpoch().Replace(version, "");
         }
 
-        return $"{name}@{version}";
+        return $"{(p.Type == PackageTypes.PyPI ? Pep503(name) : name)}@{version}";
     }
+
+    private static string NormalizeName(PeerCase peerCase, string name) =>
+        peerCase.Format is "python-dist-metadata" or "python-requirements" or "pipfile-lock" or "poetry-lock" or "uv-lock" or "pylock-toml"
+            ? Pep503(name)
+            : name;
+
+    private static string Pep503(string name) => Separators().Replace(name, "-").ToLowerInvariant();
+
+    [GeneratedRegex(@"[-_.]+")]
+    private static partial Regex Separators();
 
     [GeneratedRegex(@"^\d+:")]
     private static partial Regex RpmEpoch();
@@ -79,6 +90,8 @@ internal static class PeerDeviations
     {
         ["yarn-lock/syft-yarn-v1"] = "syft names a yarn v1 package after the path of its resolved URL (something-i-made-up); we use the name the lock entry declares (c0n-fab_u.laTION)",
         ["yarn-lock/syft-yarn-v1-deps"] = "same fixture as syft-yarn-v1: syft takes the name from the resolved URL, we from the lock entry",
+        ["python-dist-metadata/syft-partial-dist-info-directory"] = "the peer's test feeds a bare METADATA file lying directly in site-packages; we only read METADATA inside a *.dist-info directory, where pip puts it",
+        ["python-requirements/syft-requirements-guess-unpinned-requirements-lowest-version"] = "syft option GuessUnpinnedRequirements reports the lowest version a range allows; we report only pinned (==, ===) requirements, since a range says nothing about what is installed",
         ["pnpm-lock/trivy-pnpm-lock-v9"] = "trivy lists the local directory dependency package1 (file:package1) with an empty version; we do not report local directory links as packages",
     };
 
