@@ -21,5 +21,14 @@ public static class LanguageAnalyzers
         new Language.Python.PoetryLockAnalyzer(),
         new Language.Python.UvLockAnalyzer(),
         new Language.Python.PylockAnalyzer(),
+
+        // Go, Rust, Ruby, PHP
+        new Language.Go.GoModAnalyzer(),
+        new Language.Go.GoSumAnalyzer(),
+        new Language.Rust.CargoLockAnalyzer(),
+        new Language.Ruby.GemfileLockAnalyzer(),
+        new Language.Ruby.GemspecAnalyzer(),
+        new Language.Php.ComposerLockAnalyzer(),
+        new Language.Php.ComposerInstalledAnalyzer(),
     ];
 }

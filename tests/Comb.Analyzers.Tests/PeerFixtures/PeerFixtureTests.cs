@@ -60,7 +60,7 @@ public sealed class PeerFixtureTests
                 continue;
             }
 
-            failures.Add($"{peerCase.Key}: {outcome}");
+            failures.Add($"{peerCase.Key}: {outcome}" + (run.Diagnostics.Count > 0 ? $" diagnostics: {string.Join("; ", run.Diagnostics)}" : ""));
         }
 
         Assert.SkipUnless(claimed, $"No registered analyzer reads any {format} fixture file (its analyzers are not in this build).");
@@ -72,7 +72,7 @@ public sealed class PeerFixtureTests
 }
 
 /// <summary>Packages found for one case, and whether any analyzer wanted any of its files.</summary>
-internal sealed record PeerRun(IReadOnlyList<Package> Packages, bool AnyFileClaimed)
+internal sealed record PeerRun(IReadOnlyList<Package> Packages, bool AnyFileClaimed, IReadOnlyList<string> Diagnostics)
 {
     public static async Task<PeerRun> RunAsync(PeerCase peerCase, IReadOnlyList<IFileAnalyzer> analyzers, CancellationToken cancellationToken)
     {
@@ -96,6 +96,7 @@ internal sealed record PeerRun(IReadOnlyList<Package> Packages, bool AnyFileClai
         }
 
         var results = await tester.RunAsync(cancellationToken);
-        return new PeerRun([.. results.SelectMany(r => r.PackageSets).SelectMany(s => s.Packages)], results.Count > 0);
+        return new PeerRun([.. results.SelectMany(r => r.PackageSets).SelectMany(s => s.Packages)], results.Count > 0,
+            [.. results.SelectMany(r => r.Diagnostics).Select(d => $"{d.Path}: {d.Message}")]);
     }
 }
