@@ -30,5 +30,11 @@ public static class LanguageAnalyzers
         new Language.Ruby.GemspecAnalyzer(),
         new Language.Php.ComposerLockAnalyzer(),
         new Language.Php.ComposerInstalledAnalyzer(),
+
+        // .NET
+        new Language.DotNet.DepsJsonAnalyzer(),
+        new Language.DotNet.PackagesLockAnalyzer(),
+        new Language.DotNet.PackagesConfigAnalyzer(),
+        new Language.DotNet.PackagesPropsAnalyzer(),
     ];
 }
