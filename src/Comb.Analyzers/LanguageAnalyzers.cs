@@ -31,6 +31,9 @@ public static class LanguageAnalyzers
         new Language.Php.ComposerLockAnalyzer(),
         new Language.Php.ComposerInstalledAnalyzer(),
 
+        // Java
+        new Language.Java.JavaArchiveAnalyzer(),
+
         // .NET
         new Language.DotNet.DepsJsonAnalyzer(),
         new Language.DotNet.PackagesLockAnalyzer(),

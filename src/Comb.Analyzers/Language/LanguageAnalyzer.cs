@@ -11,7 +11,7 @@ namespace Comb.Analyzers.Language;
 internal abstract class LanguageAnalyzer : IFileAnalyzer
 {
     /// <summary>Files larger than this are skipped with a diagnostic: no lock file is this big, and it bounds memory.</summary>
-    protected const long MaxFileSize = 64L * 1024 * 1024;
+    protected virtual long MaxFileSize => 64L * 1024 * 1024;
 
     public abstract string Id { get; }
 
