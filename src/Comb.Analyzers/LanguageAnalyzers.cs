@@ -33,6 +33,9 @@ public static class LanguageAnalyzers
 
         // Java
         new Language.Java.JavaArchiveAnalyzer(),
+        new Language.Java.PomXmlAnalyzer(),
+        new Language.Java.GradleLockfileAnalyzer(),
+        new Language.Java.SbtLockAnalyzer(),
 
         // .NET
         new Language.DotNet.DepsJsonAnalyzer(),

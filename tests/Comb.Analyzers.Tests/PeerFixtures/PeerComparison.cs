@@ -86,6 +86,8 @@ internal static partial class PeerComparison
 /// </summary>
 internal static class PeerDeviations
 {
+    private const string MavenResolution = "trivy resolves parent POMs, modules, BOM imports and transitive dependencies from other pom files and the local Maven repository; a single-file analyzer reads only this pom.xml (declared dependencies, versions from its own properties and dependencyManagement)";
+
     private static readonly Dictionary<string, string> Reasons = new(StringComparer.Ordinal)
     {
         ["yarn-lock/syft-yarn-v1"] = "syft names a yarn v1 package after the path of its resolved URL (something-i-made-up); we use the name the lock entry declares (c0n-fab_u.laTION)",
@@ -94,6 +96,12 @@ internal static class PeerDeviations
         ["python-requirements/syft-requirements-guess-unpinned-requirements-lowest-version"] = "syft option GuessUnpinnedRequirements reports the lowest version a range allows; we report only pinned (==, ===) requirements, since a range says nothing about what is installed",
         ["cargo-lock/trivy-analyzer-happy"] = "trivy drops crates reachable only from Cargo.toml [dev-dependencies] (winapi); we read Cargo.lock alone, which does not mark dev crates, and keep them",
         ["go-mod/trivy-go116"] = "for go < 1.17 trivy's parser drops '// indirect' requires (it fills them from go.sum instead); we keep them, they are real module requirements",
+        ["maven-pom/trivy-exclusions"] = MavenResolution,
+        ["maven-pom/trivy-hard-requirement-for-the-specified-version"] = MavenResolution,
+        ["maven-pom/trivy-import-dependencymanagement"] = MavenResolution,
+        ["maven-pom/trivy-multi-module"] = MavenResolution,
+        ["maven-pom/trivy-nested-modules"] = MavenResolution,
+        ["maven-pom/trivy-transitive-parents"] = MavenResolution,
         ["pnpm-lock/trivy-pnpm-lock-v9"] = "trivy lists the local directory dependency package1 (file:package1) with an empty version; we do not report local directory links as packages",
     };
 
