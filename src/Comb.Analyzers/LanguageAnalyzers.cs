@@ -42,5 +42,16 @@ public static class LanguageAnalyzers
         new Language.DotNet.PackagesLockAnalyzer(),
         new Language.DotNet.PackagesConfigAnalyzer(),
         new Language.DotNet.PackagesPropsAnalyzer(),
+
+        // C/C++, conda, Swift, CocoaPods, Dart, Julia, Elixir, Erlang
+        new Language.Other.ConanLockAnalyzer(),
+        new Language.Other.ConanfileTxtAnalyzer(),
+        new Language.Other.CondaMetaAnalyzer(),
+        new Language.Other.SwiftResolvedAnalyzer(),
+        new Language.Other.PodfileLockAnalyzer(),
+        new Language.Other.PubspecLockAnalyzer(),
+        new Language.Other.JuliaManifestAnalyzer(),
+        new Language.Other.MixLockAnalyzer(),
+        new Language.Other.RebarLockAnalyzer(),
     ];
 }

@@ -18,6 +18,7 @@ internal sealed record ComparisonOutcome(IReadOnlyList<string> Missing, IReadOnl
 /// <item>Python names compare under PEP 503 normalisation: syft normalises them, trivy keeps them as written.</item>
 /// <item>Peers sometimes assert a package with an empty name (trivy's nameless workspace root); we never report nameless packages, so those expected entries are dropped.</item>
 /// <item>syft names Java packages by artifactId alone; we (like trivy and osv-scalibr) use groupId:artifactId.</item>
+/// <item>syft names Swift packages by their identity (the lower-cased repository name); we name them host/owner/repo like trivy.</item>
 /// <item>rpm peers report the epoch apart from VERSION-RELEASE; our rpm versions may carry "epoch:", which is ignored.</item>
 /// </list>
 /// </summary>
@@ -56,6 +57,11 @@ internal static partial class PeerComparison
         if (peer == "syft" && p.Type == PackageTypes.Maven && name.LastIndexOf(':') is var colon and > 0)
         {
             name = name[(colon + 1)..];
+        }
+
+        if (peer == "syft" && p.Type == "swift" && name.LastIndexOf('/') is var slash and > 0)
+        {
+            name = name[(slash + 1)..].ToLowerInvariant();
         }
 
         if (p.Type == PackageTypes.Rpm)
@@ -102,6 +108,10 @@ internal static class PeerDeviations
         ["maven-pom/trivy-multi-module"] = MavenResolution,
         ["maven-pom/trivy-nested-modules"] = MavenResolution,
         ["maven-pom/trivy-transitive-parents"] = MavenResolution,
+        ["elixir-mix-lock/syft-mix-lock"] = "syft lists git and path dependencies with the commit (enacl) or an empty version (local_dep); we report hex releases only, since neither names a published version",
+        ["julia-manifest/trivy-julia-v1-0-format"] = "trivy reports packages without a version as version 'unknown'; we skip them (path-developed packages, and stdlibs when the manifest has no julia_version)",
+        ["julia-manifest/trivy-manifest-v1-6"] = "trivy reports standard libraries of a format-1.0 manifest as version 'unknown'; the manifest does not record the Julia version, so we skip them",
+        ["swift-package-resolved/trivy-happy-v2-package-resolved"] = "trivy uses the tracked branch name as the version of a pin without a version (swift-ogg, branch 0.0.1); a branch is not a release, so we skip such pins",
         ["pnpm-lock/trivy-pnpm-lock-v9"] = "trivy lists the local directory dependency package1 (file:package1) with an empty version; we do not report local directory links as packages",
     };
 

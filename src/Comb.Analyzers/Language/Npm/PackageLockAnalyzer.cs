@@ -34,7 +34,7 @@ internal sealed class PackageLockAnalyzer : LanguageAnalyzer
         }
         else
         {
-            ReadDependencyTree(context, root.Obj("dependencies"), collector, []);
+            ReadDependencyTree(context, root.Obj("dependencies"), collector, [], parentDev: false);
         }
 
         return collector.Packages;
@@ -168,7 +168,7 @@ internal sealed class PackageLockAnalyzer : LanguageAnalyzer
     }
 
     /// <summary>Lockfile v1: nested "dependencies" objects mirror the node_modules tree.</summary>
-    private static void ReadDependencyTree(ParseContext context, JsonElement? dependencies, PackageCollector collector, List<JsonElement> scopes)
+    private static void ReadDependencyTree(ParseContext context, JsonElement? dependencies, PackageCollector collector, List<JsonElement> scopes, bool parentDev)
     {
         if (dependencies is not { } deps)
         {
@@ -182,7 +182,7 @@ internal sealed class PackageLockAnalyzer : LanguageAnalyzer
             var version = entry.Str("version") ?? "";
             if (version.Length > 0 && !IsNonRegistryVersion(version))
             {
-                var name = NameFromKey(dep.Name);
+                var name = dep.Name.StartsWith(NodeModules, StringComparison.Ordinal) ? dep.Name[NodeModules.Length..] : dep.Name;
                 if (version.StartsWith("npm:", StringComparison.Ordinal))
                 {
                     // "alias": { "version": "npm:real@1.2.3" }
@@ -195,11 +195,12 @@ internal sealed class PackageLockAnalyzer : LanguageAnalyzer
                     .OfType<string>()
                     .ToList();
                 collector.Add(context.Package(PackageTypes.Npm, name, version, NpmNames.Purl(name, version),
-                    dev: entry.Bool("dev"), dependsOn: dependsOn));
+                    dev: parentDev || entry.Bool("dev"), dependsOn: dependsOn));
             }
 
             // git/file/url dependencies carry no registry version to match on, but their children may.
-            ReadDependencyTree(context, entry.Obj("dependencies"), collector, scopes);
+            // Packages nested under a dev-only package are installed only for it.
+            ReadDependencyTree(context, entry.Obj("dependencies"), collector, scopes, parentDev || entry.Bool("dev"));
         }
 
         scopes.RemoveAt(scopes.Count - 1);
