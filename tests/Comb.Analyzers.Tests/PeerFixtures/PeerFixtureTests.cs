@@ -42,7 +42,14 @@ public sealed class PeerFixtureTests
             claimed |= run.AnyFileClaimed;
             if (peerCase.Expected is null)
             {
-                continue; // held out: running without an exception is the check
+                // Held out: running without an exception is the check; list what was found for review.
+                output?.WriteLine($"  held out {peerCase.Key}: {string.Join(", ", run.Packages.Select(p => $"{p.Name}@{p.Version}").Distinct().Take(40))}");
+                if (Environment.GetEnvironmentVariable("COMB_PEER_VERBOSE") == "1")
+                {
+                    Console.WriteLine($"HELD {peerCase.Key}: {string.Join(", ", run.Packages.Select(p => $"{p.Name}@{p.Version}").Distinct().Take(60))} | diag: {string.Join("; ", run.Diagnostics)}");
+                }
+
+                continue;
             }
 
             visible++;

@@ -303,28 +303,28 @@ internal sealed class Manifest
 
     public string? this[string key] => _main.GetValueOrDefault(key);
 
-    /// <summary>Group, artifact and version when the manifest names all three (a title with spaces is a display name, not an artifact id).</summary>
+    /// <summary>
+    /// Group, artifact and version when the manifest names all three: group from Implementation-Vendor-Id
+    /// or the Bundle-SymbolicName's package part, artifact from Implementation-Title, Specification-Title
+    /// or Bundle-Name (the same precedence trivy uses, so reports line up), version from Implementation-,
+    /// Specification- or Bundle-Version.
+    /// </summary>
     public (string GroupId, string ArtifactId, string Version)? Artifact()
     {
         var group = this["Implementation-Vendor-Id"];
-        var artifact = this["Implementation-Title"];
-        var version = this["Implementation-Version"];
-        if (string.IsNullOrEmpty(group) || string.IsNullOrEmpty(artifact) || string.IsNullOrEmpty(version))
+        if (string.IsNullOrEmpty(group) && this["Bundle-SymbolicName"]?.Split(';')[0].Trim() is { Length: > 0 } symbolic)
         {
-            // OSGi bundles: Bundle-SymbolicName "org.example.lib;singleton:=true" -> group org.example, artifact lib.
-            var symbolic = this["Bundle-SymbolicName"]?.Split(';')[0].Trim();
-            var bundleVersion = this["Bundle-Version"];
-            if (string.IsNullOrEmpty(symbolic) || string.IsNullOrEmpty(bundleVersion) || !symbolic.Contains('.', StringComparison.Ordinal))
-            {
-                return null;
-            }
-
             var dot = symbolic.LastIndexOf('.');
-            return (symbolic[..dot], symbolic[(dot + 1)..], bundleVersion);
+            group = dot > 0 ? symbolic[..dot] : symbolic;
         }
 
-        return artifact.Contains(' ', StringComparison.Ordinal) ? null : (group, artifact, version);
+        var artifact = First("Implementation-Title", "Specification-Title", "Bundle-Name");
+        var version = First("Implementation-Version", "Specification-Version", "Bundle-Version");
+        return string.IsNullOrEmpty(group) || artifact is null || version is null ? null : (group, artifact, version);
     }
+
+    private string? First(params string[] keys) =>
+        keys.Select(k => this[k]).FirstOrDefault(v => !string.IsNullOrWhiteSpace(v));
 }
 
 internal static class FileNameArtifact
