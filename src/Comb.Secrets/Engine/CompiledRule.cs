@@ -6,7 +6,7 @@ namespace Comb.Secrets.Engine;
 /// <summary>A rule with its regexes built (lazily: most rules never see a keyword hit in a given scan).</summary>
 internal sealed class CompiledRule
 {
-    private readonly Lazy<Regex> _regex;
+    private readonly Lazy<(Regex Regex, int SecretGroup)> _regex;
     private readonly Regex[] _allowValues;
     private readonly Regex[] _allowMatches;
     private readonly Regex[] _allowLines;
@@ -17,7 +17,11 @@ internal sealed class CompiledRule
     public CompiledRule(SecretRule rule)
     {
         Rule = rule;
-        _regex = new Lazy<Regex>(() => RegexFactory.Create(rule.Pattern), LazyThreadSafetyMode.ExecutionAndPublication);
+        _regex = new(() =>
+        {
+            var regex = RegexFactory.Create(rule.Pattern);
+            return (regex, regex.GroupNumberFromName("secret")); // the lookup is slow: do it once
+        }, LazyThreadSafetyMode.ExecutionAndPublication);
         _allowValues = [.. rule.AllowValues.Select(RegexFactory.CreateSmall)];
         _allowMatches = [.. rule.AllowMatches.Select(RegexFactory.CreateSmall)];
         _allowLines = [.. rule.AllowLines.Select(RegexFactory.CreateSmall)];
@@ -28,9 +32,10 @@ internal sealed class CompiledRule
 
     public SecretRule Rule { get; }
 
-    public Regex Regex => _regex.Value;
+    public Regex Regex => _regex.Value.Regex;
 
-    public int SecretGroup => Regex.GroupNumberFromName("secret");
+    /// <summary>Number of the group named "secret", or -1 when the whole match is the secret.</summary>
+    public int SecretGroup => _regex.Value.SecretGroup;
 
     public bool AppliesToPath(string path)
     {

@@ -9,7 +9,7 @@ namespace Comb.Secrets.Engine;
 internal static class Placeholders
 {
     private static readonly Regex Markers = RegexFactory.CreateSmall(
-        @"EXAMPLE|(?i:example[_-]?(?:key|token|secret|password)|your[_-]?(?:own[_-]?)?(?:api[_-]?)?(?:key|token|secret|pass)|placeholder|redacted|replace[_-]?me|change[_-]?me|put[_-]?your|_here\b|insert[_-]?(?:your|key|token)|dummy|fake[_-]?(?:key|token|secret))");
+        @"EXAMPLE(?:KEY)?$|(?i:example[_-]?(?:key|token|secret|password)|your[_-]?(?:own[_-]?)?(?:api[_-]?)?(?:key|token|secret|pass)|placeholder|redacted|replace[_-]?me|change[_-]?me|put[_-]?your|_here\b|insert[_-]?(?:your|key|token)|dummy|fake[_-]?(?:key|token|secret))");
 
     private static readonly Regex Templates = RegexFactory.CreateSmall(
         @"^(?:\$\{[^}]*\}|\$\{\{[^}]*\}\}|\{\{[^}]*\}\}|\$\([^)]*\)|%[A-Za-z_][\w]*%|@[A-Za-z_]\w*@|<[^<>]{1,60}>|\$[A-Za-z_]\w*|\{[A-Za-z_]\w*\})$");
@@ -17,46 +17,20 @@ internal static class Placeholders
     private static readonly Regex Literals = RegexFactory.CreateSmall(
         @"^(?i:true|false|null|nil|none|undefined|empty|changeme|change_me|password|secret|token|example|test|testing|foobar|string)$");
 
-    private static readonly string[] Runs =
-    [
-        "abcdefgh", "bcdefghi", "cdefghij", "qrstuvwx", "stuvwxyz", "rstuvwxy", "12345678", "23456789", "01234567", "98765432", "87654321",
-        "qwertyui", "asdfghjk", "zxcvbnm",
-    ];
-
     /// <summary>True when the value is a placeholder, template reference or masked value.</summary>
     public static bool IsPlaceholder(ReadOnlySpan<char> value)
     {
-        if (value.Length == 0 || LongestRun(value) >= 8 || MaskRun(value) >= 5)
+        if (value.Length == 0 || MaskRun(value) >= 5)
         {
             return true;
         }
 
-        foreach (var run in Runs)
-        {
-            if (value.Contains(run, StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
-        }
 
         return Markers.IsMatch(value) || Templates.IsMatch(value) || Literals.IsMatch(value);
     }
 
     /// <summary>Template or variable references only (for rules whose formats legitimately contain repeats).</summary>
     public static bool IsTemplate(ReadOnlySpan<char> value) => Templates.IsMatch(value) || Markers.IsMatch(value);
-
-    private static int LongestRun(ReadOnlySpan<char> value)
-    {
-        var best = 1;
-        var run = 1;
-        for (var i = 1; i < value.Length; i++)
-        {
-            run = value[i] == value[i - 1] ? run + 1 : 1;
-            best = Math.Max(best, run);
-        }
-
-        return best;
-    }
 
     // Runs of the characters people type to hide a value: xxxxx, *****, #####.
     private static int MaskRun(ReadOnlySpan<char> value)

@@ -24,9 +24,9 @@ public static partial class BuiltinRules
         // A JWT that was base64-encoded once more: "eyJ" becomes "ZXlK", and the ".eyJ" between header and
         // payload becomes one of three fixed strings depending on its alignment.
         yield return R("jwt-base64", "Base64-encoded JSON Web Token", auth, Med, "zxlk",
-            @"\b(?<secret>ZXlK[A-Za-z0-9+/_\-]{8,}?(?:LmV5S|S5leU|uZXlK)[A-Za-z0-9+/_\-\r\n]{20,}={0,2})", 2);
+            @"\b(?<secret>ZXlK[A-Za-z0-9+/_\-]{4,}?(?:LmV5S|5leU|uZXlK)[A-Za-z0-9+/_\-\r\n]{20,}={0,2})", 2);
         yield return R("curl-auth-header", "Credential in a curl authorization header", auth, High, "curl",
-            @"\bcurl\b(?:[^\r\n]*\\\r?\n){0,8}?[^\r\n]*?[ \t](?:-H|--header)(?:=|[ \t]{1,5})(?<q>[""'])(?i:authorization:[ \t]*(?:basic[ \t]+(?<secret>[A-Za-z0-9+/]{8,}={0,3})|(?:bearer|(?:api-)?token)[ \t]+(?<secret>[\w=~@.+/\-]{8,})|(?<secret>[\w=~@.+/\-]{8,}))|(?:x-(?:[a-z]+-)?)?(?:api-?)?(?:key|token):[ \t]*(?<secret>[\w=~@.+/\-]{8,}))[""']",
+            @"\bcurl\b(?:[^\r\n]*\r?\n){0,5}?[^\r\n]*?[ \t](?:-H|--header)(?:=|[ \t]{1,5})(?<q>[""'])(?i:authorization:[ \t]*(?:basic[ \t]+(?<secret>[A-Za-z0-9+/]{8,}={0,3})|(?:bearer|(?:api-)?token)[ \t]+(?<secret>[\w=~@.+/\-]{8,})|(?<secret>[\w=~@.+/\-]{8,}))|(?:x-(?:[a-z]+-)?)?(?:api-?)?(?:key|token):[ \t]*(?<secret>[\w=~@.+/\-]{8,}))[""']",
             2.75);
         yield return R("curl-auth-user", "Credential in curl --user", auth, High, "curl",
             @"\bcurl\b(?:[^\r\n]*\\\r?\n){0,8}?[^\r\n]*?[ \t](?:-u|--user)(?:=|[ \t]{1,5})(?<secret>""[^""\s]*:[^""\s]*""|'[^'\s]*:[^'\s]*'|(?:""[^""\r\n]+""|'[^'\r\n]+'|[\w$@.\-{}]+):(?:""[^""\r\n]+""|'[^'\r\n]+'|[^\s""']+))(?:\s|\z)",

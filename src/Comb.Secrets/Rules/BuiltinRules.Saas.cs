@@ -82,7 +82,7 @@ public static partial class BuiltinRules
         yield return A("mapbox-api-token", "Mapbox access token", c, Med, "mapbox", @"(?:pk|sk)\.[a-z0-9]{60}\.[a-z0-9]{22}");
         yield return T("maxmind-license-key", "MaxMind license key", c, Med, "_mmk", "[A-Za-z0-9]{6}_[A-Za-z0-9]{29}_mmk", 4);
         yield return A("cisco-meraki-api-key", "Cisco Meraki API key", c, High, "meraki", "(?-i:[0-9a-f]{40})", 3, "(?-i:[Mm]eraki|MERAKI)");
-        yield return T("new-relic-user-api-key", "New Relic user API key", mon, High, "nrak-", "NRAK-[A-Z0-9]{27}", 3);
+        yield return T("new-relic-user-api-key", "New Relic user API key", mon, High, "nrak-", "(?i:NRAK-[a-z0-9]{27})", 3);
         yield return A("new-relic-user-api-id", "New Relic user API ID", mon, Med, "new-relic,newrelic,new_relic", "[a-z0-9]{64}", null, @"new[_\-]?relic");
         yield return A("new-relic-browser-api-token", "New Relic browser API token", mon, Med, "nrjs-", "NRJS-[a-f0-9]{19}", null, @"new[_\-]?relic");
         yield return A("new-relic-insert-key", "New Relic insert key", mon, High, "nrii-", "NRII-[a-z0-9\\-]{32}", null, @"new[_\-]?relic");

@@ -11,6 +11,8 @@ public static partial class BuiltinRules
     private const Severity Med = Severity.Medium;
     private const Severity Low = Severity.Low;
 
+    private const string LooseUuid = "[a-z0-9]{8}-(?:[a-z0-9]{4}-){3}[a-z0-9]{12}";
+
     internal const string Uuid = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
 
     private static readonly Lazy<IReadOnlyList<SecretRule>> Catalogue = new(Build);
@@ -34,7 +36,10 @@ public static partial class BuiltinRules
         yield return T("aws-bedrock-api-key", "Amazon Bedrock long-lived API key", c, High, "absk", "ABSK[A-Za-z0-9+/]{109,269}={0,2}", 3);
         yield return R("aws-bedrock-short-lived-key", "Amazon Bedrock short-lived API key", c, High, "bedrock-api-key-",
             @"\b(?<secret>bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t[A-Za-z0-9+/=%&\-_]*)", 3);
-        yield return T("gcp-api-key", "Google API key", c, High, "aiza", @"AIza[\w\-]{35}", 4) with { AllowValues = KnownPublicValues.GoogleBrowserKeys };
+        yield return T("gcp-api-key", "Google API key", c, High, "aiza", @"AIza[\w\-]{35}", 4) with
+        {
+            AllowValues = [.. KnownPublicValues.GoogleBrowserKeys, "(?i)abcdefghij|0123456789"],
+        };
         yield return R("gcp-service-account-key", "Google Cloud service account key file", c, Crit, "private_key_id",
             @"""private_key_id""\s*:\s*""(?<secret>[a-f0-9]{40})""", 3);
         yield return T("google-oauth-client-secret", "Google OAuth client secret", c, High, "gocspx-", @"GOCSPX-[A-Za-z0-9_\-]{28}", 3);
@@ -189,7 +194,7 @@ public static partial class BuiltinRules
         yield return T("slack-config-access-token", "Slack configuration access token", c, High, "xoxe.xoxb-,xoxe.xoxp-", "(?i:xoxe\\.xox[bp]-[0-9]-[a-z0-9]{163,166})", 2, wordStart: false);
         yield return T("slack-config-refresh-token", "Slack configuration refresh token", c, High, "xoxe-", "(?i:xoxe-[0-9]-[a-z0-9]{146})", 2, wordStart: false);
         yield return T("slack-legacy-bot-token", "Slack legacy bot token", c, High, "xoxb", "xoxb-[0-9]{8,14}-[A-Za-z0-9]{18,26}", 2, wordStart: false);
-        yield return T("slack-legacy-workspace-token", "Slack legacy workspace token", c, High, "xoxa,xoxr", "xox[ar]-(?:[0-9]-)?[0-9A-Za-z]{8,48}", 2, wordStart: false);
+        yield return T("slack-legacy-workspace-token", "Slack legacy workspace token", c, High, "xoxa,xoxr", "xox[ar]-(?:[0-9]-)?[0-9A-Za-z]{8,48}(?:-[0-9A-Za-z]+)*", 2, wordStart: false);
         yield return T("slack-legacy-token", "Slack legacy token", c, High, "xoxo,xoxs", "xox[os]-[0-9]+-[0-9]+-[0-9]+-[a-fA-F0-9]+", 2, wordStart: false);
         yield return R("slack-webhook-url", "Slack incoming webhook", c, High, "hooks.slack.com",
             @"(?:https?://)?hooks\.slack\.com/(?:services|workflows|triggers)/(?<secret>[A-Za-z0-9+/]{43,56})");
@@ -202,7 +207,7 @@ public static partial class BuiltinRules
         yield return R("telegram-bot-token-url", "Telegram bot token in an API URL", c, High, "api.telegram.org",
             @"api\.telegram\.org/bot(?<secret>[0-9]{5,16}:[A-Za-z0-9_\-]{35})");
         yield return R("microsoft-teams-webhook", "Microsoft Teams incoming webhook", c, High, "webhook.office.com,webhookb2,incomingwebhook",
-            $@"(?i)https://[a-z0-9]+\.webhook\.office\.com/webhookb2/{Uuid}@{Uuid}/IncomingWebhook/(?<secret>[a-z0-9]{{32}})/{Uuid}");
+            $@"(?i)https://[a-z0-9]+\.webhook\.office\.com/webhookb2/{LooseUuid}@{LooseUuid}/IncomingWebhook/(?<secret>[a-z0-9]{{32}})/{LooseUuid}");
         yield return A("mattermost-access-token", "Mattermost access token", c, High, "mattermost", "[a-z0-9]{26}");
         yield return A("gitter-token", "Gitter token (assigned)", c, Med, "gitter_token", "[a-z0-9]{40}");
         yield return A("messagebird-api-token", "MessageBird API token", c, High, "messagebird,message-bird,message_bird", "[a-z0-9]{25}", null, @"message[_\-]?bird");
