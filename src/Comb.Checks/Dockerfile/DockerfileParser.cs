@@ -68,14 +68,18 @@ public static class DockerfileParser
                 var line = lines[i];
                 var content = line.TrimEnd();
                 var continued = content.EndsWith(escape);
-                joined.Append(continued ? content[..^1] : content);
+                var piece = (continued ? content[..^1] : content).Trim();
+                if (piece.Length > 0)
+                {
+                    joined.Append(joined.Length > 0 ? " " : "").Append(piece);
+                }
+
                 i++;
                 if (!continued)
                 {
                     break;
                 }
 
-                joined.Append(' ');
                 // Skip comment and blank lines inside a continued instruction.
                 while (i < lines.Length && (lines[i].Trim().StartsWith('#') || lines[i].Trim().Length == 0))
                 {
