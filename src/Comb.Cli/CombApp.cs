@@ -1,10 +1,69 @@
+using System.CommandLine;
+using Comb.Cli.Commands;
+using Comb.Contracts;
+
 namespace Comb.Cli;
 
+/// <summary>Builds the command tree and turns outcomes into the documented exit codes.</summary>
 public static class CombApp
 {
-    public static Task<int> RunAsync(string[] args)
+    public static RootCommand BuildRoot()
     {
-        Console.WriteLine("comb 0.1.0");
-        return Task.FromResult(0);
+        var root = new RootCommand("Comb: container image security scanner (vulnerabilities, secrets, malware, misconfiguration, trust)");
+        root.Subcommands.Add(ScanCommand.Build());
+        root.Subcommands.Add(SbomCommand.Build());
+        root.Subcommands.Add(ImageCommands.Build());
+        root.Subcommands.Add(CacheCommands.Build());
+        return root;
+    }
+
+    public static async Task<int> RunAsync(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
+    {
+        var output = stdout ?? Console.Out;
+        var error = stderr ?? Console.Error;
+        using var cancel = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            e.Cancel = true;
+            cancel.Cancel();
+        };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            var parse = BuildRoot().Parse(args);
+            if (parse.Errors.Count > 0)
+            {
+                foreach (var parseError in parse.Errors)
+                {
+                    await error.WriteLineAsync($"error: {parseError.Message}").ConfigureAwait(false);
+                }
+
+                await error.WriteLineAsync("Run 'comb --help' for usage.").ConfigureAwait(false);
+                return ExitCodes.InputError;
+            }
+
+            var config = new InvocationConfiguration { EnableDefaultExceptionHandler = false, Output = output, Error = error };
+            return await parse.InvokeAsync(config, cancel.Token).ConfigureAwait(false);
+        }
+        catch (CombInputException ex)
+        {
+            await error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.InputError;
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            await error.WriteLineAsync("cancelled").ConfigureAwait(false);
+            return 130;
+        }
+        catch (Exception ex)
+        {
+            var debug = Environment.GetEnvironmentVariable("COMB_DEBUG") is { Length: > 0 };
+            await error.WriteLineAsync($"internal error: {ex.GetType().Name}: {ex.Message}" + (debug ? Environment.NewLine + ex : "")).ConfigureAwait(false);
+            return ExitCodes.InternalError;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
     }
 }

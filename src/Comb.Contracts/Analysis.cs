@@ -100,7 +100,9 @@ public sealed record LayerFacts
     public required string DiffId { get; init; }
     public required string Digest { get; init; }
     public long UncompressedSize { get; init; }
-    public OsInfo? Os { get; init; }
+
+    /// <summary>OS release files this layer wrote, each with what it says; merged by priority after stacking.</summary>
+    public IReadOnlyList<OsCandidate> OsCandidates { get; init; } = [];
     public IReadOnlyList<PackageSet> PackageSets { get; init; } = [];
     public IReadOnlyList<SecretFinding> Secrets { get; init; } = [];
     public IReadOnlyList<MalwareFinding> Malware { get; init; } = [];
@@ -113,9 +115,11 @@ public sealed record LayerFacts
     /// <summary>Directories made opaque by this layer (everything below from earlier layers is hidden).</summary>
     public IReadOnlyList<string> OpaqueDirs { get; init; } = [];
 
-    /// <summary>Regular files this layer wrote, with their metadata (used to hide earlier facts at those paths).</summary>
-    public int FileCount { get; init; }
+    /// <summary>Every path this layer writes (files, links, directories), sorted; hides earlier facts at those paths.</summary>
+    public IReadOnlyList<string> Paths { get; init; } = [];
 }
+
+public sealed record OsCandidate(string Path, OsInfo Os);
 
 /// <summary>The image after its layers are stacked: what a running container would see.</summary>
 public sealed record ImageInventory

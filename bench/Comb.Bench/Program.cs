@@ -1,0 +1,25 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using Comb.Bench;
+
+// Comb benchmarks: run with `bash bench/run.sh [scenario]`. Figures go to standard output as a markdown table.
+var scenario = args.FirstOrDefault() ?? "intake";
+var work = Directory.CreateTempSubdirectory("comb-bench-").FullName;
+try
+{
+    switch (scenario)
+    {
+        case "intake":
+            await IntakeBenchmark.RunAsync(work, args.Skip(1).ToArray());
+            break;
+        default:
+            Console.Error.WriteLine($"unknown scenario '{scenario}': intake");
+            return 2;
+    }
+}
+finally
+{
+    Directory.Delete(work, recursive: true);
+}
+
+return 0;

@@ -1,0 +1,41 @@
+using System.CommandLine;
+using Comb.Contracts;
+using Comb.Engine.Cache;
+using Comb.Image.Oci;
+
+namespace Comb.Cli.Commands;
+
+/// <summary>Options shared by the commands that open images.</summary>
+internal sealed class ImageAccessOptions
+{
+    public Option<string?> CacheDir { get; } = new("--cache-dir") { Description = "Layer cache and advisory database directory (default: $COMB_CACHE_DIR or ~/.cache/comb)" };
+    public Option<bool> Insecure { get; } = new("--insecure-registry") { Description = "Allow plain HTTP and self-signed TLS for registries" };
+    public Option<string?> Platform { get; } = new("--platform") { Description = "Platform to pick from a multi-platform image: os/arch[/variant] (default: this machine's)" };
+    public Option<string?> Username { get; } = new("--username") { Description = "Registry user name (or $COMB_USERNAME)" };
+    public Option<string?> Password { get; } = new("--password") { Description = "Registry password or token (or $COMB_PASSWORD)" };
+    public Option<long?> MaxLayerSize { get; } = new("--max-layer-size") { Description = "Maximum uncompressed bytes per layer (decompression-bomb guard; default 32 GiB)" };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(CacheDir);
+        command.Options.Add(Insecure);
+        command.Options.Add(Platform);
+        command.Options.Add(Username);
+        command.Options.Add(Password);
+        command.Options.Add(MaxLayerSize);
+    }
+
+    public ScanOptions Apply(ParseResult parse, ScanOptions options)
+    {
+        var platform = parse.GetValue(Platform);
+        return options with
+        {
+            CacheDir = parse.GetValue(CacheDir) ?? LayerCache.DefaultRoot(),
+            InsecureRegistry = parse.GetValue(Insecure),
+            Platform = platform is null ? null : PlatformSelector.Parse(platform),
+            Username = parse.GetValue(Username) ?? Environment.GetEnvironmentVariable("COMB_USERNAME"),
+            Password = parse.GetValue(Password) ?? Environment.GetEnvironmentVariable("COMB_PASSWORD"),
+            MaxLayerBytes = parse.GetValue(MaxLayerSize) ?? options.MaxLayerBytes,
+        };
+    }
+}

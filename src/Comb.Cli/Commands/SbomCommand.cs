@@ -1,0 +1,51 @@
+using System.CommandLine;
+using Comb.Contracts;
+using Comb.Engine;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Comb.Cli.Commands;
+
+/// <summary>comb sbom REF: the package inventory only, as CycloneDX, SPDX, JSON or a table.</summary>
+internal static class SbomCommand
+{
+    private static readonly string[] Formats = ["cyclonedx", "spdx", "json", "table"];
+
+    public static Command Build()
+    {
+        var command = new Command("sbom", "Write the image's package inventory (SBOM)");
+        var reference = new Argument<string>("REF") { Description = "Image reference" };
+        var format = new Option<string>("--format", "-f") { Description = "cyclonedx|spdx|json|table", DefaultValueFactory = _ => "cyclonedx" };
+        format.AcceptOnlyFromAmong(Formats);
+        var output = new Option<string?>("--output", "-o") { Description = "Write to FILE instead of standard output" };
+        var access = new ImageAccessOptions();
+        command.Arguments.Add(reference);
+        command.Options.Add(format);
+        command.Options.Add(output);
+        access.AddTo(command);
+        command.SetAction(async (parse, ct) =>
+        {
+            var options = access.Apply(parse, new ScanOptions { Scanners = new HashSet<string>(), NoStore = true });
+            using var services = CliServices.Build();
+            var scanner = services.GetRequiredService<ImageScanner>();
+            var name = parse.GetValue(format)!;
+            var writer = services.GetServices<IReportWriter>().FirstOrDefault(w => w.Format == name)
+                ?? throw new CombInputException($"output format '{name}' is not available in this build");
+            var inventory = await scanner.InventoryAsync(parse.GetValue(reference)!, options, null, ct);
+            var report = ImageScanner.ReportOf(new ScanContext(inventory, options));
+            if (parse.GetValue(output) is { } path)
+            {
+                await using var file = File.Create(path);
+                await writer.WriteAsync(report, file, ct);
+            }
+            else
+            {
+                using var buffer = new MemoryStream();
+                await writer.WriteAsync(report, buffer, ct);
+                await parse.InvocationConfiguration.Output.WriteAsync(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,292 @@
+using System.CommandLine;
+using Comb.Contracts;
+using Comb.Engine;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Comb.Cli.Commands;
+
+/// <summary>comb scan REF...: the whole pipeline, one report per image, exit code from findings and policy.</summary>
+internal static class ScanCommand
+{
+    private static readonly string[] Formats = ["table", "json", "sarif", "cyclonedx", "spdx", "junit"];
+
+    public static Command Build()
+    {
+        var command = new Command("scan", "Scan images for vulnerabilities, secrets, malware and misconfiguration");
+        var refs = new Argument<string[]>("REF") { Description = "Image references (registry, oci:DIR[:TAG], oci-archive:FILE, docker-archive:FILE, rootfs:DIR)", Arity = ArgumentArity.ZeroOrMore };
+        var refFile = new Option<string?>("--ref-file") { Description = "File with one image reference per line" };
+        var scanners = new Option<string>("--scanners") { Description = "Comma-separated: vuln,secret,malware,config", DefaultValueFactory = _ => string.Join(',', Scanners.All) };
+        var format = new Option<string>("--format", "-f") { Description = "Output format: " + string.Join('|', Formats), DefaultValueFactory = _ => "table" };
+        format.AcceptOnlyFromAmong(Formats);
+        var output = new Option<string?>("--output", "-o") { Description = "Write the report to FILE (with several images: a directory, one file per image)" };
+        var severity = new Option<string?>("--severity") { Description = "Only report these severities, e.g. HIGH,CRITICAL" };
+        var ignoreUnfixed = new Option<bool>("--ignore-unfixed") { Description = "Hide vulnerabilities that have no fixed version" };
+        var exitCode = new Option<int>("--exit-code") { Description = "Exit code when findings are reported (default 0)" };
+        var failOn = new Option<string?>("--fail-on") { Description = "Fail (exit code 1, or --exit-code) when a finding of this severity or worse is reported" };
+        var ignoreFile = new Option<string?>("--ignorefile") { Description = "Ignore file (default: .combignore in the current directory)" };
+        var vex = new Option<string[]>("--vex") { Description = "OpenVEX documents whose not_affected/fixed statements suppress findings", AllowMultipleArgumentsPerToken = false };
+        var secretConfig = new Option<string?>("--secret-config") { Description = "YAML file with custom secret rules and allow-lists" };
+        var clamd = new Option<string?>("--clamd") { Description = "clamd address: tcp://HOST:PORT or unix:/path" };
+        var yara = new Option<string?>("--yara-rules") { Description = "YARA rule file or directory to add" };
+        var hashes = new Option<string?>("--hash-list") { Description = "Extra malware hash list (.hdb, .hsb or CSV)" };
+        var policy = new Option<string?>("--policy") { Description = "Policy file deciding which findings block (exit code 1)" };
+        var trust = new Option<string?>("--trust-policy") { Description = "Trust policy: trusted registries, base digests, signing keys" };
+        var dockerfile = new Option<string?>("--dockerfile") { Description = "Also lint this Dockerfile" };
+        var store = new Option<string?>("--store") { Description = "Scan history store: SQLite path or postgres:// URL" };
+        var noStore = new Option<bool>("--no-store") { Description = "Do not record this scan in the history store" };
+        var db = new Option<string?>("--db") { Description = "Advisory database file (default: <cache>/db/comb.db)" };
+        var parallel = new Option<int>("--parallel") { Description = "Images scanned at once", DefaultValueFactory = _ => 2 };
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress output" };
+        var access = new ImageAccessOptions();
+
+        command.Arguments.Add(refs);
+        foreach (var option in new Option[] { refFile, scanners, format, output, severity, ignoreUnfixed, exitCode, failOn, ignoreFile, vex, secretConfig, clamd, yara, hashes, policy, trust, dockerfile, store, noStore, db, parallel, quiet })
+        {
+            command.Options.Add(option);
+        }
+
+        access.AddTo(command);
+        command.SetAction(async (parse, ct) =>
+        {
+            var references = new List<string>(parse.GetValue(refs) ?? []);
+            if (parse.GetValue(refFile) is { } file)
+            {
+                if (!File.Exists(file))
+                {
+                    throw new CombInputException($"reference file not found: {file}");
+                }
+
+                references.AddRange((await File.ReadAllLinesAsync(file, ct)).Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')));
+            }
+
+            if (references.Count == 0)
+            {
+                throw new CombInputException("no image given: comb scan REF [REF...] or --ref-file FILE");
+            }
+
+            var options = access.Apply(parse, new ScanOptions
+            {
+                Scanners = ParseScanners(parse.GetValue(scanners)!),
+                Severities = ParseSeverities(parse.GetValue(severity)),
+                IgnoreUnfixed = parse.GetValue(ignoreUnfixed),
+                IgnoreFile = parse.GetValue(ignoreFile) ?? (File.Exists(".combignore") ? ".combignore" : null),
+                VexFiles = parse.GetValue(vex) ?? [],
+                SecretConfig = parse.GetValue(secretConfig),
+                ClamdAddress = parse.GetValue(clamd) ?? Environment.GetEnvironmentVariable("COMB_CLAMD"),
+                YaraRules = parse.GetValue(yara),
+                HashList = parse.GetValue(hashes),
+                PolicyFile = parse.GetValue(policy),
+                TrustPolicyFile = parse.GetValue(trust),
+                Dockerfile = parse.GetValue(dockerfile),
+                StorePath = parse.GetValue(store) ?? Environment.GetEnvironmentVariable("COMB_STORE"),
+                NoStore = parse.GetValue(noStore),
+                DbPath = parse.GetValue(db),
+                Trigger = TriggerOf(),
+            });
+            var failSeverity = parse.GetValue(failOn) is { } f ? ParseSeverity(f) : (Severity?)null;
+            var run = new ScanRun(parse.GetValue(format)!, parse.GetValue(output), parse.GetValue(exitCode), failSeverity, parse.GetValue(quiet),
+                parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
+            return await run.ExecuteAsync(references, options, Math.Max(1, parse.GetValue(parallel)), ct);
+        });
+        return command;
+    }
+
+    internal static IReadOnlySet<string> ParseScanners(string text)
+    {
+        var set = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var name in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var lower = name.ToLowerInvariant();
+            if (lower == "none")
+            {
+                continue;
+            }
+
+            if (!Scanners.All.Contains(lower))
+            {
+                throw new CombInputException($"unknown scanner '{name}': use {string.Join(',', Scanners.All)}");
+            }
+
+            set.Add(lower);
+        }
+
+        return set;
+    }
+
+    internal static IReadOnlySet<Severity> ParseSeverities(string? text) =>
+        text is null ? new HashSet<Severity>() : text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ParseSeverity).ToHashSet();
+
+    private static Severity ParseSeverity(string text)
+    {
+        if (text.Equals("UNKNOWN", StringComparison.OrdinalIgnoreCase))
+        {
+            return Severity.Unknown;
+        }
+
+        var severity = SeverityNames.Parse(text);
+        return severity == Severity.Unknown ? throw new CombInputException($"unknown severity '{text}': use UNKNOWN,LOW,MEDIUM,HIGH,CRITICAL") : severity;
+    }
+
+    /// <summary>Who ran the scan: a CI job id when the environment names one.</summary>
+    private static string TriggerOf()
+    {
+        foreach (var (variable, system) in new[] { ("GITHUB_RUN_ID", "github"), ("CI_JOB_ID", "gitlab"), ("BUILD_ID", "jenkins"), ("BUILDKITE_JOB_ID", "buildkite"), ("CIRCLE_WORKFLOW_JOB_ID", "circleci") })
+        {
+            if (Environment.GetEnvironmentVariable(variable) is { Length: > 0 } id)
+            {
+                return $"ci:{system}:{id}";
+            }
+        }
+
+        return Environment.GetEnvironmentVariable("CI") is { Length: > 0 } ? "ci" : "cli";
+    }
+}
+
+/// <summary>Scans several images concurrently (bounded) with one report and one summary line per image.</summary>
+internal sealed class ScanRun(string format, string? output, int exitCodeOnFindings, Severity? failOn, bool quiet, TextWriter stdout, TextWriter stderr)
+{
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+
+    public async Task<int> ExecuteAsync(IReadOnlyList<string> references, ScanOptions options, int parallel, CancellationToken cancellationToken)
+    {
+        using var services = CliServices.Build();
+        var scanner = services.GetRequiredService<ImageScanner>();
+        var writer = services.GetServices<IReportWriter>().FirstOrDefault(w => w.Format == format)
+            ?? throw new CombInputException($"output format '{format}' is not available in this build");
+        var multi = references.Count > 1;
+        if (multi && output is not null)
+        {
+            Directory.CreateDirectory(output);
+        }
+
+        var codes = new int[references.Count];
+        var progress = quiet ? null : new PlainProgress(stderr);
+        await Parallel.ForEachAsync(Enumerable.Range(0, references.Count), new ParallelOptions { MaxDegreeOfParallelism = parallel, CancellationToken = cancellationToken }, async (i, ct) =>
+        {
+            var reference = references[i];
+            try
+            {
+                var report = await scanner.ScanAsync(reference, options, progress, ct);
+                await WriteAsync(writer, report, multi ? (output is null ? null : Path.Combine(output, FileNameOf(reference) + Extension(format))) : output, ct);
+                codes[i] = ExitCodeOf(report);
+                await SummaryAsync(reference, report, codes[i]);
+            }
+            catch (CombInputException ex) when (multi)
+            {
+                codes[i] = ExitCodes.InputError;
+                await stderr.WriteLineAsync($"error: {reference}: {ex.Message}");
+            }
+        });
+        return codes.Contains(ExitCodes.InternalError) ? ExitCodes.InternalError
+            : codes.Contains(ExitCodes.InputError) ? ExitCodes.InputError
+            : codes.FirstOrDefault(c => c != 0);
+    }
+
+    private int ExitCodeOf(ScanReport report)
+    {
+        if (report.Policy?.Decision == "block")
+        {
+            return ExitCodes.PolicyFailed;
+        }
+
+        var severities = AllSeverities(report).ToList();
+        if (failOn is { } threshold && severities.Any(s => s >= threshold))
+        {
+            return exitCodeOnFindings != 0 ? exitCodeOnFindings : ExitCodes.PolicyFailed;
+        }
+
+        return failOn is null && exitCodeOnFindings != 0 && severities.Count > 0 ? exitCodeOnFindings : ExitCodes.Success;
+    }
+
+    private static IEnumerable<Severity> AllSeverities(ScanReport report) =>
+        report.Vulnerabilities.Select(v => v.Severity)
+            .Concat(report.Secrets.Select(s => s.Severity))
+            .Concat(report.Malware.Select(m => m.Severity))
+            .Concat(report.Misconfigurations.Select(m => m.Severity));
+
+    private async Task WriteAsync(IReportWriter writer, ScanReport report, string? path, CancellationToken cancellationToken)
+    {
+        if (path is not null)
+        {
+            var dir = Path.GetDirectoryName(Path.GetFullPath(path));
+            if (dir is not null)
+            {
+                Directory.CreateDirectory(dir);
+            }
+
+            var temp = path + ".tmp";
+            await using (var file = File.Create(temp))
+            {
+                await writer.WriteAsync(report, file, cancellationToken);
+            }
+
+            File.Move(temp, path, overwrite: true);
+            return;
+        }
+
+        // Reports to stdout are written one at a time so concurrent scans never interleave.
+        await _writeGate.WaitAsync(cancellationToken);
+        try
+        {
+            using var buffer = new MemoryStream();
+            await writer.WriteAsync(report, buffer, cancellationToken);
+            await stdout.WriteAsync(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
+            await stdout.FlushAsync(cancellationToken);
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    private async Task SummaryAsync(string reference, ScanReport report, int code)
+    {
+        var bySeverity = string.Join(", ", Enum.GetValues<Severity>().Reverse()
+            .Select(s => (s, n: report.Vulnerabilities.Count(v => v.Severity == s))).Where(x => x.n > 0).Select(x => $"{x.s.ToUpperName()} {x.n}"));
+        var verdict = report.Policy?.Decision ?? (code == 0 ? "pass" : "fail");
+        await stderr.WriteLineAsync(
+            $"{reference}: {report.Packages.Count()} packages, {report.Vulnerabilities.Count} vulnerabilities{(bySeverity.Length > 0 ? $" ({bySeverity})" : "")}, " +
+            $"{report.Secrets.Count} secrets, {report.Malware.Count} malware, {report.Misconfigurations.Count} misconfigurations, verdict {verdict}" +
+            (report.ScanId is null ? "" : $", scan {report.ScanId}"));
+    }
+
+    private static string FileNameOf(string reference) =>
+        new string([.. reference.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '_')]).Trim('_');
+
+    internal static string Extension(string format) => format switch
+    {
+        "json" => ".json",
+        "sarif" => ".sarif",
+        "cyclonedx" => ".cdx.json",
+        "spdx" => ".spdx.json",
+        "junit" => ".xml",
+        _ => ".txt",
+    };
+}
+
+/// <summary>Plain progress lines on stderr (CI logs); one line per layer event.</summary>
+internal sealed class PlainProgress(TextWriter stderr) : IProgress<ScanProgress>
+{
+    private readonly object _gate = new();
+
+    public void Report(ScanProgress value)
+    {
+        var line = value.Stage switch
+        {
+            "opened" => $"{value.Image}: {value.LayerCount} layers",
+            "layer-cached" => $"{value.Image}: layer {value.LayerIndex + 1}/{value.LayerCount} {Short(value.Layer)} cached",
+            "layer-done" => $"{value.Image}: layer {value.LayerIndex + 1}/{value.LayerCount} {Short(value.Layer)} analyzed ({InspectView.Bytes(value.Bytes)})",
+            "analyzing" => $"{value.Image}: matching and checks",
+            _ => null,
+        };
+        if (line is not null)
+        {
+            lock (_gate)
+            {
+                stderr.WriteLine(line);
+            }
+        }
+    }
+
+    private static string Short(string? digest) => digest is null ? "" : Image.Layers.LayerStreams.Short(digest);
+}

@@ -1,0 +1,153 @@
+using Comb.Contracts;
+using Comb.Engine.Apply;
+using Comb.Engine.Cache;
+using Comb.Engine.Walk;
+using Comb.Image;
+using Comb.Image.Layers;
+
+namespace Comb.Engine;
+
+/// <summary>
+/// The scan pipeline: open the image, analyze each layer once (in parallel, cached by diffID and analyzer set),
+/// stack the layers into an inventory, then run the stages (matching, checks, trust, policy, store).
+/// </summary>
+public sealed class ImageScanner(
+    ImageSourceResolver resolver,
+    IEnumerable<IAnalyzerProvider> analyzerProviders,
+    IEnumerable<IScanStage> stages)
+{
+    public static string ToolVersion => typeof(ImageScanner).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+
+    /// <summary>Reads the image and builds its inventory, without the stages.</summary>
+    public async Task<ImageInventory> InventoryAsync(string reference, ScanOptions options, IProgress<ScanProgress>? progress, CancellationToken cancellationToken)
+    {
+        var cache = new LayerCache(options.CacheDir ?? LayerCache.DefaultRoot());
+        var fileAnalyzers = analyzerProviders.SelectMany(p => p.CreateFileAnalyzers(options)).ToList();
+        var configAnalyzers = analyzerProviders.SelectMany(p => p.CreateConfigAnalyzers(options)).ToList();
+        var analyzerKey = LayerCache.AnalyzerSetKey(fileAnalyzers);
+
+        await using var image = await resolver.OpenAsync(reference, OpenOptions(options, cache), cancellationToken).ConfigureAwait(false);
+        var metadata = image.Metadata;
+        progress?.Report(new ScanProgress { Image = reference, Stage = "opened", LayerCount = metadata.Layers.Count });
+
+        var walker = new LayerWalker(fileAnalyzers, cache.TempDir);
+        LayerFacts[] facts;
+        if (image is IDirectoryImage directory)
+        {
+            facts = [await walker.WalkDirectoryAsync(directory.RootPath, metadata.Layers[0], cancellationToken).ConfigureAwait(false)];
+        }
+        else
+        {
+            facts = new LayerFacts[metadata.Layers.Count];
+            var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Clamp(Environment.ProcessorCount, 2, 4), CancellationToken = cancellationToken };
+            await Parallel.ForEachAsync(metadata.Layers, parallel, async (layer, ct) =>
+            {
+                facts[layer.Index] = await LayerFactsAsync(image, layer, walker, cache, analyzerKey, options, progress, reference, metadata.Layers.Count, ct).ConfigureAwait(false);
+            }).ConfigureAwait(false);
+        }
+
+        var configResults = new List<AnalysisResult>();
+        foreach (var analyzer in configAnalyzers)
+        {
+            configResults.Add(await analyzer.AnalyzeAsync(metadata, cancellationToken).ConfigureAwait(false));
+        }
+
+        var withSizes = metadata with
+        {
+            Layers = [.. metadata.Layers.Select(l => l with { UncompressedSize = facts[l.Index].UncompressedSize })],
+        };
+        return LayerApplier.Apply(withSizes, facts, configResults);
+    }
+
+    /// <summary>Full scan: inventory, then every enabled stage in order; returns the report.</summary>
+    public async Task<ScanReport> ScanAsync(string reference, ScanOptions options, IProgress<ScanProgress>? progress, CancellationToken cancellationToken)
+    {
+        var inventory = await InventoryAsync(reference, options, progress, cancellationToken).ConfigureAwait(false);
+        progress?.Report(new ScanProgress { Image = reference, Stage = "analyzing" });
+        var report = await RunStagesAsync(inventory, options, cancellationToken).ConfigureAwait(false);
+        progress?.Report(new ScanProgress { Image = reference, Stage = "done" });
+        return report;
+    }
+
+    /// <summary>Runs the stages over an inventory (also used to re-check stored inventories without pulling).</summary>
+    public async Task<ScanReport> RunStagesAsync(ImageInventory inventory, ScanOptions options, CancellationToken cancellationToken)
+    {
+        var context = new ScanContext(inventory, options);
+        foreach (var stage in stages.Where(s => s.IsEnabled(options)).OrderBy(s => s.Order))
+        {
+            await stage.RunAsync(context, cancellationToken).ConfigureAwait(false);
+        }
+
+        return ReportOf(context);
+    }
+
+    public static ScanReport ReportOf(ScanContext context) => new()
+    {
+        ScanId = context.ScanId,
+        CreatedAt = DateTimeOffset.UtcNow,
+        ToolVersion = ToolVersion,
+        Image = context.Image,
+        Os = context.Inventory.Os,
+        PackageSets = context.Inventory.PackageSets,
+        Vulnerabilities = context.Vulnerabilities,
+        Secrets = context.Options.IsEnabled(Scanners.Secret) ? context.Secrets : [],
+        Malware = context.Options.IsEnabled(Scanners.Malware) ? context.Malware : [],
+        Misconfigurations = context.Misconfigurations,
+        Trust = context.Trust,
+        Policy = context.Policy,
+        Diagnostics = context.Diagnostics,
+        AdvisoryDbVersion = context.AdvisoryDbVersion,
+        Trigger = context.Options.Trigger,
+    };
+
+    private static async Task<LayerFacts> LayerFactsAsync(IImage image, LayerDescriptor layer, LayerWalker walker, LayerCache cache, string analyzerKey,
+        ScanOptions options, IProgress<ScanProgress>? progress, string reference, int count, CancellationToken cancellationToken)
+    {
+        if (await cache.GetAsync(layer.DiffId, analyzerKey, cancellationToken).ConfigureAwait(false) is { } cached)
+        {
+            progress?.Report(new ScanProgress { Image = reference, Stage = "layer-cached", Layer = layer.DiffId, LayerIndex = layer.Index, LayerCount = count });
+            return cached;
+        }
+
+        progress?.Report(new ScanProgress { Image = reference, Stage = "layer-start", Layer = layer.DiffId, LayerIndex = layer.Index, LayerCount = count, Bytes = layer.Size });
+        var blob = await image.OpenLayerBlobAsync(layer, cancellationToken).ConfigureAwait(false);
+        LayerFacts facts;
+        await using (blob.ConfigureAwait(false))
+        {
+            await using var tar = await LayerStreams.OpenTarAsync(blob, layer, options.MaxLayerBytes, cancellationToken).ConfigureAwait(false);
+            facts = await walker.WalkTarAsync(tar, layer, cancellationToken).ConfigureAwait(false);
+
+            // Read to the very end so both digests (blob and diffID) are checked before the facts are trusted.
+            await DrainAsync(tar, cancellationToken).ConfigureAwait(false);
+            await DrainAsync(blob, cancellationToken).ConfigureAwait(false);
+        }
+
+        await cache.PutAsync(analyzerKey, facts, cancellationToken).ConfigureAwait(false);
+        progress?.Report(new ScanProgress { Image = reference, Stage = "layer-done", Layer = layer.DiffId, LayerIndex = layer.Index, LayerCount = count, Bytes = facts.UncompressedSize });
+        return facts;
+    }
+
+    private static async Task DrainAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 16);
+        try
+        {
+            while (await stream.ReadAsync(buffer.AsMemory(), cancellationToken).ConfigureAwait(false) > 0)
+            {
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static ImageOpenOptions OpenOptions(ScanOptions options, LayerCache cache) => new()
+    {
+        Platform = options.Platform,
+        InsecureRegistry = options.InsecureRegistry,
+        Username = options.Username,
+        Password = options.Password,
+        TempDir = cache.TempDir,
+    };
+}

@@ -1,0 +1,15 @@
+using Comb.Image;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Comb.Engine;
+
+public static class ServiceCollectionExtensions
+{
+    /// <summary>The scan pipeline; areas register their analyzers, stages and writers with their own Add methods.</summary>
+    public static IServiceCollection AddCombEngine(this IServiceCollection services)
+    {
+        services.AddCombImage();
+        services.AddSingleton<ImageScanner>();
+        return services;
+    }
+}

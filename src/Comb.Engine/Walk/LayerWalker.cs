@@ -1,0 +1,300 @@
+using System.Buffers;
+using System.Formats.Tar;
+using System.Threading.Channels;
+using Comb.Contracts;
+
+namespace Comb.Engine.Walk;
+
+/// <summary>
+/// One streaming pass over a layer: each tar entry is offered to the analyzers whose <see cref="IFileAnalyzer.IsRequired"/>
+/// wants it; only wanted files are buffered (in memory up to a limit, else in a temp file), and analysis runs on a
+/// bounded pool of workers while the tar keeps streaming.
+/// </summary>
+public sealed class LayerWalker
+{
+    private const int InMemoryLimit = 16 * 1024 * 1024;
+    private const int RetainForLinksLimit = 256 * 1024;
+    private const long RetainForLinksBudget = 32L * 1024 * 1024;
+
+    private readonly IReadOnlyList<IFileAnalyzer> _analyzers;
+    private readonly string _tempDir;
+    private readonly int _workers;
+
+    public LayerWalker(IReadOnlyList<IFileAnalyzer> analyzers, string tempDir, int workers = 0)
+    {
+        _analyzers = analyzers;
+        _tempDir = tempDir;
+        _workers = workers > 0 ? workers : Math.Max(1, Environment.ProcessorCount);
+    }
+
+    public async Task<LayerFacts> WalkTarAsync(Stream tar, LayerDescriptor layer, CancellationToken cancellationToken)
+    {
+        var facts = new LayerFactsBuilder(layer);
+        var shortId = Image.Layers.LayerStreams.Short(layer.DiffId);
+        var work = Channel.CreateBounded<WorkItem>(new BoundedChannelOptions(_workers * 2) { SingleWriter = true });
+        var workers = Enumerable.Range(0, _workers).Select(_ => Task.Run(() => RunWorkerAsync(work.Reader, facts, cancellationToken), cancellationToken)).ToArray();
+        var retained = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        long retainedBytes = 0;
+        long total = 0;
+        try
+        {
+            using var reader = new TarReader(tar, leaveOpen: true);
+            while (true)
+            {
+                TarEntry? entry;
+                try
+                {
+                    entry = await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is InvalidDataException or FormatException or EndOfStreamException or ArgumentException)
+                {
+                    throw new CombInputException($"layer {shortId}: malformed tar: {ex.Message}", ex);
+                }
+
+                if (entry is null)
+                {
+                    break;
+                }
+
+                var path = ImagePaths.NormalizeEntry(entry.Name, shortId);
+                if (path.Length == 0)
+                {
+                    continue;
+                }
+
+                var slash = path.LastIndexOf('/');
+                var name = slash >= 0 ? path[(slash + 1)..] : path;
+                var parent = slash >= 0 ? path[..slash] : "";
+                if (name.StartsWith(".wh.", StringComparison.Ordinal))
+                {
+                    if (name == ".wh..wh..opq")
+                    {
+                        facts.AddOpaque(parent);
+                    }
+                    else
+                    {
+                        facts.AddWhiteout(parent.Length == 0 ? name[4..] : parent + "/" + name[4..]);
+                    }
+
+                    continue;
+                }
+
+                var meta = MetaOf(entry, path, shortId);
+                facts.AddPath(path);
+                total += entry.Length;
+                var wanted = Wanted(meta);
+                if (wanted.Count == 0)
+                {
+                    continue;
+                }
+
+                WorkItem item;
+                if (meta.Kind == FileKind.Regular && entry.DataStream is { } data)
+                {
+                    item = await BufferAsync(data, meta, wanted, cancellationToken).ConfigureAwait(false);
+                    if (item.Memory is { } bytes && item.Length <= RetainForLinksLimit && retainedBytes + item.Length <= RetainForLinksBudget)
+                    {
+                        retained[path] = bytes.AsSpan(0, item.Length).ToArray();
+                        retainedBytes += item.Length;
+                    }
+                }
+                else if (meta.Kind == FileKind.HardLink && meta.LinkTarget is { } target && retained.TryGetValue(target, out var content))
+                {
+                    var copy = ArrayPool<byte>.Shared.Rent(Math.Max(1, content.Length));
+                    content.CopyTo(copy, 0);
+                    item = new WorkItem(meta with { Kind = FileKind.Regular, Size = content.Length }, wanted, copy, content.Length, null);
+                }
+                else
+                {
+                    item = new WorkItem(meta, wanted, null, 0, null);
+                }
+
+                await work.Writer.WriteAsync(item, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            work.Writer.TryComplete();
+            await Task.WhenAll(workers).ConfigureAwait(false);
+        }
+
+        return facts.Build(total);
+    }
+
+    /// <summary>Walks a directory on disk as one layer (rootfs:DIR); files are opened lazily, never copied.</summary>
+    public async Task<LayerFacts> WalkDirectoryAsync(string root, LayerDescriptor layer, CancellationToken cancellationToken)
+    {
+        var facts = new LayerFactsBuilder(layer);
+        var work = Channel.CreateBounded<WorkItem>(new BoundedChannelOptions(_workers * 2) { SingleWriter = true });
+        var workers = Enumerable.Range(0, _workers).Select(_ => Task.Run(() => RunWorkerAsync(work.Reader, facts, cancellationToken), cancellationToken)).ToArray();
+        long total = 0;
+        try
+        {
+            var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = 0, ReturnSpecialDirectories = false };
+            foreach (var info in new DirectoryInfo(root).EnumerateFileSystemInfos("*", options))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var path = Path.GetRelativePath(root, info.FullName).Replace('\\', '/');
+                var kind = info.LinkTarget is not null ? FileKind.Symlink : info is DirectoryInfo ? FileKind.Directory : FileKind.Regular;
+                var size = kind == FileKind.Regular ? ((FileInfo)info).Length : 0;
+                var meta = new FileMeta
+                {
+                    Path = path,
+                    Kind = kind,
+                    Size = size,
+                    Mode = OperatingSystem.IsWindows() ? 0 : (int)info.UnixFileMode,
+                    LinkTarget = info.LinkTarget,
+                    ModifiedTime = info.LastWriteTimeUtc,
+                };
+                facts.AddPath(path);
+                total += size;
+                var wanted = Wanted(meta);
+                if (wanted.Count > 0)
+                {
+                    await work.Writer.WriteAsync(new WorkItem(meta, wanted, null, 0, kind == FileKind.Regular ? info.FullName : null), cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            work.Writer.TryComplete();
+            await Task.WhenAll(workers).ConfigureAwait(false);
+        }
+
+        return facts.Build(total);
+    }
+
+    private List<IFileAnalyzer> Wanted(FileMeta meta)
+    {
+        var wanted = new List<IFileAnalyzer>(2);
+        foreach (var analyzer in _analyzers)
+        {
+            if (analyzer.IsRequired(meta))
+            {
+                wanted.Add(analyzer);
+            }
+        }
+
+        return wanted;
+    }
+
+    private static FileMeta MetaOf(TarEntry entry, string path, string layer)
+    {
+        var kind = entry.EntryType switch
+        {
+            TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile => FileKind.Regular,
+            TarEntryType.Directory => FileKind.Directory,
+            TarEntryType.SymbolicLink => FileKind.Symlink,
+            TarEntryType.HardLink => FileKind.HardLink,
+            _ => FileKind.Other,
+        };
+        string? link = kind switch
+        {
+            FileKind.Symlink => entry.LinkName,
+            FileKind.HardLink => ImagePaths.NormalizeEntry(entry.LinkName, layer),
+            _ => null,
+        };
+        return new FileMeta
+        {
+            Path = path,
+            Kind = kind,
+            Size = kind == FileKind.Regular ? entry.Length : 0,
+            Mode = (int)entry.Mode,
+            Uid = entry.Uid,
+            Gid = entry.Gid,
+            LinkTarget = link,
+            ModifiedTime = entry.ModificationTime,
+        };
+    }
+
+    private async Task<WorkItem> BufferAsync(Stream data, FileMeta meta, List<IFileAnalyzer> wanted, CancellationToken cancellationToken)
+    {
+        if (meta.Size <= InMemoryLimit)
+        {
+            var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Max(1, meta.Size));
+            var filled = 0;
+            while (filled < meta.Size)
+            {
+                var n = await data.ReadAsync(buffer.AsMemory(filled, (int)meta.Size - filled), cancellationToken).ConfigureAwait(false);
+                if (n == 0)
+                {
+                    break;
+                }
+
+                filled += n;
+            }
+
+            return new WorkItem(meta, wanted, buffer, filled, null);
+        }
+
+        Directory.CreateDirectory(_tempDir);
+        var temp = Path.Combine(_tempDir, $"walk-{Guid.NewGuid():N}");
+        await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+        {
+            await data.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new WorkItem(meta, wanted, null, 0, temp) { DeleteFile = true };
+    }
+
+    private static async Task RunWorkerAsync(ChannelReader<WorkItem> reader, LayerFactsBuilder facts, CancellationToken cancellationToken)
+    {
+        await foreach (var item in reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            try
+            {
+                var input = new AnalysisInput(item.Meta, facts.DiffId, item.Open);
+                foreach (var analyzer in item.Analyzers)
+                {
+                    try
+                    {
+                        facts.Add(item.Meta.Path, await analyzer.AnalyzeAsync(input, cancellationToken).ConfigureAwait(false));
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    {
+                        // Per-file failures are data: the scan goes on with the rest.
+                        facts.AddDiagnostic(new Diagnostic
+                        {
+                            Message = $"{analyzer.Id} could not analyze the file: {ex.Message}",
+                            Path = item.Meta.Path,
+                            Source = analyzer.Id,
+                        });
+                    }
+                }
+            }
+            finally
+            {
+                item.Release();
+            }
+        }
+    }
+
+    private sealed record WorkItem(FileMeta Meta, List<IFileAnalyzer> Analyzers, byte[]? Memory, int Length, string? FilePath)
+    {
+        public bool DeleteFile { get; init; }
+
+        public Stream Open() =>
+            Memory is not null ? new MemoryStream(Memory, 0, Length, writable: false)
+            : FilePath is not null ? new FileStream(FilePath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan)
+            : Stream.Null;
+
+        public void Release()
+        {
+            if (Memory is not null)
+            {
+                ArrayPool<byte>.Shared.Return(Memory);
+            }
+
+            if (DeleteFile && FilePath is not null)
+            {
+                try
+                {
+                    File.Delete(FilePath);
+                }
+                catch (IOException)
+                {
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,197 @@
+using System.IO.Compression;
+using Comb.Contracts;
+
+namespace Comb.Image.Layers;
+
+/// <summary>Turns a stored layer blob into the verified, size-capped tar stream analyzers read.</summary>
+public static class LayerStreams
+{
+    private static readonly byte[] GzipMagic = [0x1f, 0x8b];
+    private static readonly byte[] ZstdMagic = [0x28, 0xb5, 0x2f, 0xfd];
+
+    /// <summary>
+    /// Sniffs the compression (gzip, zstd or none, whatever the media type claims), decompresses,
+    /// verifies the diffID of the uncompressed bytes at the end, and stops at <paramref name="maxBytes"/>.
+    /// </summary>
+    public static async Task<Stream> OpenTarAsync(Stream blob, LayerDescriptor layer, long maxBytes, CancellationToken cancellationToken)
+    {
+        var peek = new PeekableStream(blob);
+        var head = await peek.PeekAsync(4, cancellationToken).ConfigureAwait(false);
+        Stream decompressed;
+        if (head.Length >= 2 && head.AsSpan(0, 2).SequenceEqual(GzipMagic))
+        {
+            decompressed = new GZipStream(peek, CompressionMode.Decompress, leaveOpen: false);
+        }
+        else if (head.Length >= 4 && head.AsSpan(0, 4).SequenceEqual(ZstdMagic))
+        {
+            decompressed = new ZstdSharp.DecompressionStream(peek, leaveOpen: false);
+        }
+        else
+        {
+            decompressed = peek;
+        }
+
+        var capped = new CappedStream(decompressed, maxBytes, $"layer {Short(layer.DiffId)}");
+        return layer.DiffId.Contains(':', StringComparison.Ordinal)
+            ? new DigestVerifyingStream(capped, layer.DiffId, expectedLength: null, $"layer {Short(layer.DiffId)} (uncompressed)")
+            : capped;
+    }
+
+    public static string Short(string digest)
+    {
+        var colon = digest.IndexOf(':', StringComparison.Ordinal);
+        var hex = colon >= 0 ? digest[(colon + 1)..] : digest;
+        return hex.Length > 12 ? hex[..12] : hex;
+    }
+}
+
+/// <summary>A stream that lets the first bytes be looked at before handing the whole stream on.</summary>
+internal sealed class PeekableStream(Stream inner) : Stream
+{
+    private byte[] _buffer = [];
+    private int _offset;
+
+    public async Task<byte[]> PeekAsync(int count, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[count];
+        var filled = 0;
+        while (filled < count)
+        {
+            var n = await inner.ReadAsync(buffer.AsMemory(filled), cancellationToken).ConfigureAwait(false);
+            if (n == 0)
+            {
+                break;
+            }
+
+            filled += n;
+        }
+
+        _buffer = buffer[..filled];
+        _offset = 0;
+        return _buffer;
+    }
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        if (_offset < _buffer.Length)
+        {
+            var n = Math.Min(buffer.Length, _buffer.Length - _offset);
+            _buffer.AsSpan(_offset, n).CopyTo(buffer);
+            _offset += n;
+            return n;
+        }
+
+        return inner.Read(buffer);
+    }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (_offset < _buffer.Length)
+        {
+            return Read(buffer.Span);
+        }
+
+        return await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            inner.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+}
+
+/// <summary>Fails once more than the allowed number of bytes came out: the guard against decompression bombs.</summary>
+public sealed class CappedStream(Stream inner, long maxBytes, string what) : Stream
+{
+    private long _read;
+
+    public long BytesRead => _read;
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => _read; set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        try
+        {
+            return Count(inner.Read(buffer));
+        }
+        catch (InvalidDataException ex)
+        {
+            throw Corrupt(ex);
+        }
+    }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return Count(await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false));
+        }
+        catch (InvalidDataException ex)
+        {
+            throw Corrupt(ex);
+        }
+        catch (ZstdSharp.ZstdException ex)
+        {
+            throw Corrupt(ex);
+        }
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    private CombInputException Corrupt(Exception ex) => new($"{what}: corrupt compressed data after {_read} bytes: {ex.Message}", ex);
+
+    private int Count(int n)
+    {
+        _read += n;
+        if (_read > maxBytes)
+        {
+            throw new CombInputException($"{what}: uncompressed size exceeds the limit of {maxBytes} bytes (decompression bomb?); raise --max-layer-size if the layer is genuine");
+        }
+
+        return n;
+    }
+
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            inner.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+}
