@@ -2,6 +2,7 @@ using Comb.Checks.Config;
 using Comb.Checks.Policy;
 using Comb.Checks.Trust;
 using Comb.Contracts;
+using Comb.Image.Registry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -13,7 +14,8 @@ public static class ServiceCollectionExtensions
     public static IServiceCollection AddCombChecks(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<ISignatureStoreFactory, NoSignatureStores>();
+        services.TryAddSingleton<RegistryCredentialResolver>();
+        services.TryAddSingleton<ISignatureStoreFactory, RegistrySignatureStores>();
         services.AddSingleton<IAnalyzerProvider, CheckAnalyzerProvider>();
         services.AddSingleton<IScanStage, ConfigCheckStage>();
         services.AddSingleton<IScanStage, TrustStage>();

@@ -20,7 +20,8 @@ public sealed class TrustStage : IScanStage
 
     public int Order => 300;
 
-    public bool IsEnabled(ScanOptions options) => options.TrustPolicyFile is not null || options.PolicyFile is not null;
+    public bool IsEnabled(ScanOptions options) =>
+        options.TrustPolicyFile is not null || (options.PolicyFile is { } p && !(p == PolicyStage.DefaultPolicyName && !File.Exists(p)));
 
     public async Task RunAsync(ScanContext context, CancellationToken cancellationToken)
     {

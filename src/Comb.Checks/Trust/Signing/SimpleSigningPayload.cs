@@ -33,7 +33,7 @@ public sealed record SimpleSigningPayload(string DockerReference, string Manifes
         }
 
         var doc = new JsonObject { ["critical"] = critical, ["optional"] = optional };
-        return Encoding.UTF8.GetBytes(doc.ToJsonString());
+        return Encoding.UTF8.GetBytes(doc.ToJsonString(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
     }
 
     /// <summary>Reads a payload strictly: exactly critical and optional at the top, no unknown members in critical.</summary>
