@@ -14,6 +14,7 @@ public static class CombApp
         root.Subcommands.Add(SbomCommand.Build());
         root.Subcommands.Add(ImageCommands.Build());
         root.Subcommands.Add(CacheCommands.Build());
+        TrustCommands.Register(root);
         return root;
     }
 
