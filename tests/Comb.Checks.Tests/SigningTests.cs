@@ -96,6 +96,19 @@ public sealed class SigningTests
     }
 
     [Fact]
+    public void Opens_a_key_cosign_generated()
+    {
+        var pem = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", "cosign-external", "cosign-encrypted.key"));
+
+        var key = SigningKeys.Parse(pem, password: "");
+
+        Assert.Equal("ecdsa-p256", key.Algorithm);
+        var payload = SimpleSigningPayload.Create("registry.test/app", ImageDigest);
+        Assert.True(key.PublicKey().Verify(payload, key.Sign(payload)));
+        Assert.Throws<CombInputException>(() => SigningKeys.Parse(pem, password: "not-empty"));
+    }
+
+    [Fact]
     public void Secretbox_matches_the_nacl_construction()
     {
         // Known answer from the NaCl distribution's secretbox test (tests/secretbox.c), first 32 bytes of message.
