@@ -178,39 +178,60 @@ internal static class Cvss4
 
     private static decimal? MaxOf(decimal? a, decimal? b) => a is null ? b : b is null ? a : Math.Max(a.Value, b.Value);
 
-    /// <summary>Distances to the first highest-severity vector of the MacroVector that is at least as severe in every metric.</summary>
-    private static Dictionary<string, decimal> FindDistances(IReadOnlyDictionary<string, string> m, int eq1, int eq2, int eq3, int eq4, int eq5, int eq6)
-    {
-        var composed = Cvss40Tables.MaxComposed;
-        Dictionary<string, decimal> distances = [];
-        foreach (var a in composed[$"eq1:{eq1}"])
+    // Highest-severity vectors of each MacroVector, as level arrays in DistanceMetrics order, built once.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, decimal[][]> Candidates = new(StringComparer.Ordinal);
+
+    private static decimal[][] CandidatesFor(int eq1, int eq2, int eq3, int eq4, int eq5, int eq6) =>
+        Candidates.GetOrAdd($"{eq1}{eq2}{eq3}{eq4}{eq5}{eq6}", _ =>
         {
-            foreach (var b in composed[$"eq2:{eq2}"])
+            var composed = Cvss40Tables.MaxComposed;
+            var list = new List<decimal[]>();
+            foreach (var a in composed[$"eq1:{eq1}"])
             {
-                foreach (var c in composed[$"eq3:{eq3}{eq6}"])
+                foreach (var b in composed[$"eq2:{eq2}"])
                 {
-                    foreach (var d in composed[$"eq4:{eq4}"])
+                    foreach (var c in composed[$"eq3:{eq3}{eq6}"])
                     {
-                        foreach (var e in composed[$"eq5:{eq5}"])
+                        foreach (var d in composed[$"eq4:{eq4}"])
                         {
-                            var max = (a + b + c + d + e).Split('/', StringSplitOptions.RemoveEmptyEntries)
-                                .Select(p => p.Split(':'))
-                                .ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal);
-                            distances = Cvss40Tables.DistanceMetrics.ToDictionary(
-                                k => k,
-                                k => Cvss40Tables.MetricLevels[k][Effective(m, k)] - Cvss40Tables.MetricLevels[k][max[k]],
-                                StringComparer.Ordinal);
-                            if (distances.Values.All(x => x >= 0))
+                            foreach (var e in composed[$"eq5:{eq5}"])
                             {
-                                return distances;
+                                var max = (a + b + c + d + e).Split('/', StringSplitOptions.RemoveEmptyEntries)
+                                    .Select(p => p.Split(':'))
+                                    .ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal);
+                                list.Add([.. Cvss40Tables.DistanceMetrics.Select(k => Cvss40Tables.MetricLevels[k][max[k]])]);
                             }
                         }
                     }
                 }
             }
+
+            return [.. list];
+        });
+
+    /// <summary>Distances to the first highest-severity vector of the MacroVector that is at least as severe in every metric.</summary>
+    private static Dictionary<string, decimal> FindDistances(IReadOnlyDictionary<string, string> m, int eq1, int eq2, int eq3, int eq4, int eq5, int eq6)
+    {
+        var metrics = Cvss40Tables.DistanceMetrics;
+        var levels = metrics.Select(k => Cvss40Tables.MetricLevels[k][Effective(m, k)]).ToArray();
+        var candidates = CandidatesFor(eq1, eq2, eq3, eq4, eq5, eq6);
+        decimal[] chosen = candidates[^1];
+        foreach (var candidate in candidates)
+        {
+            var dominates = true;
+            for (var i = 0; i < levels.Length && dominates; i++)
+            {
+                dominates = levels[i] - candidate[i] >= 0;
+            }
+
+            if (dominates)
+            {
+                chosen = candidate;
+                break;
+            }
         }
 
-        // The reference keeps the last candidate's distances when none dominates; so do we.
-        return distances;
+        // When none dominates, the reference keeps the last candidate's distances; so do we.
+        return metrics.Select((k, i) => (k, d: levels[i] - chosen[i])).ToDictionary(x => x.k, x => x.d, StringComparer.Ordinal);
     }
 }
