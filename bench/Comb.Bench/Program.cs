@@ -15,8 +15,11 @@ try
         case "history":
             await HistoryBenchmark.RunAsync(work, args.Skip(1).ToArray());
             break;
+        case "vulndb":
+            await VulnDbBenchmark.RunAsync(work, args.Skip(1).ToArray());
+            break;
         default:
-            Console.Error.WriteLine($"unknown scenario '{scenario}': intake, history");
+            Console.Error.WriteLine($"unknown scenario '{scenario}': intake, history, vulndb");
             return 2;
     }
 }
