@@ -19,7 +19,7 @@ public sealed class MisbehavingRegistryTests
     private static readonly ImageOpenOptions Insecure = new() { InsecureRegistry = true, Platform = new ImagePlatform("linux", "amd64") };
 
     /// <summary>Serves one image from memory; <paramref name="intercept"/> may answer a request first (return true when it did).</summary>
-    private static LoopbackHttpServer Serve(TestImage image, ConcurrentDictionary<string, int> hits, Func<HttpListenerContext, int, Task<bool>>? intercept = null) =>
+    private static LoopbackHttpServer Serve(PushableImage image, ConcurrentDictionary<string, int> hits, Func<HttpListenerContext, int, Task<bool>>? intercept = null) =>
         LoopbackHttpServer.Start(async context =>
         {
             var path = context.Request.Url!.AbsolutePath;

@@ -1,5 +1,6 @@
 using Comb.Contracts;
 using Comb.Image.Registry;
+using Comb.Testing.Images;
 using Comb.Testing.Registry;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -50,7 +51,7 @@ internal static class RegistryTestKit
         Platform = new ImagePlatform("linux", "amd64"),
     };
 
-    public static TestImage TwoLayerImage(string marker, LayerCompression second = LayerCompression.Gzip) => new TestImageBuilder()
+    public static PushableImage TwoLayerImage(string marker, LayerCompression second = LayerCompression.Gzip) => new PushableImageBuilder()
         .WithUser("app")
         .WithEnv("MARKER=" + marker)
         .WithLayer(("etc/os-release", "ID=combtest\n"), ("etc/marker", marker))

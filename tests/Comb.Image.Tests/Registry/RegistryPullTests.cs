@@ -1,6 +1,7 @@
 using System.Net;
 using Comb.Contracts;
 using Comb.Image.Registry;
+using Comb.Testing.Images;
 using Comb.Testing.Registry;
 using static Comb.Image.Tests.Registry.RegistryTestKit;
 
@@ -74,8 +75,8 @@ public abstract class RegistryPullTests(RegistryFixture fixture)
     [Fact]
     public async Task Selects_the_requested_platform_from_an_oci_index()
     {
-        var amd64 = new TestImageBuilder().ForPlatform("linux", "amd64").WithLayer(("arch", "amd64")).Build();
-        var arm64 = new TestImageBuilder().ForPlatform("linux", "arm64", "v8").WithLayer(("arch", "arm64")).Build();
+        var amd64 = new PushableImageBuilder().ForPlatform("linux", "amd64").WithLayer(("arch", "amd64")).Build();
+        var arm64 = new PushableImageBuilder().ForPlatform("linux", "arm64", "v8").WithLayer(("arch", "arm64")).Build();
         string indexDigest;
         using (var client = Server.CreateClient())
         {
@@ -101,7 +102,7 @@ public abstract class RegistryPullTests(RegistryFixture fixture)
     [Fact]
     public async Task Reads_docker_schema2_manifest_lists_and_uncompressed_and_zstd_layers()
     {
-        var docker = new TestImageBuilder().WithDockerMediaTypes().ForPlatform("linux", "amd64")
+        var docker = new PushableImageBuilder().WithDockerMediaTypes().ForPlatform("linux", "amd64")
             .WithLayer(("a", "gzip")).WithLayer(LayerCompression.None, ("b", "plain tar")).Build();
         var zstd = TwoLayerImage("zstd", LayerCompression.Zstd);
         using (var client = Server.CreateClient())

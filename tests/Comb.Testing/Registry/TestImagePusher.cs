@@ -6,7 +6,7 @@ namespace Comb.Testing.Registry;
 public static class TestImagePusher
 {
     /// <summary>Pushes layers, config and manifest under <paramref name="tag"/>; returns the manifest digest.</summary>
-    public static async Task<string> PushAsync(RegistryClient client, string repository, string tag, TestImage image, bool chunked = false, CancellationToken cancellationToken = default)
+    public static async Task<string> PushAsync(RegistryClient client, string repository, string tag, PushableImage image, bool chunked = false, CancellationToken cancellationToken = default)
     {
         foreach (var layer in image.Layers)
         {
@@ -24,14 +24,14 @@ public static class TestImagePusher
     }
 
     /// <summary>Pushes every image by digest, then an index over them under <paramref name="tag"/>; returns the index digest.</summary>
-    public static async Task<string> PushIndexAsync(RegistryClient client, string repository, string tag, IReadOnlyList<TestImage> images, bool docker = false, CancellationToken cancellationToken = default)
+    public static async Task<string> PushIndexAsync(RegistryClient client, string repository, string tag, IReadOnlyList<PushableImage> images, bool docker = false, CancellationToken cancellationToken = default)
     {
         foreach (var image in images)
         {
             await PushAsync(client, repository, image.ManifestDigest, image, cancellationToken: cancellationToken);
         }
 
-        var (content, digest, mediaType) = TestImageBuilder.IndexOf(images, docker);
+        var (content, digest, mediaType) = PushableImageBuilder.IndexOf(images, docker);
         await client.PutManifestAsync(repository, tag, mediaType, content, cancellationToken);
         return digest;
     }

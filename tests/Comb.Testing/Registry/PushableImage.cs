@@ -4,23 +4,17 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Comb.Image.Registry;
+using Comb.Testing.Images;
 
 namespace Comb.Testing.Registry;
 
-public enum LayerCompression
-{
-    Gzip,
-    Zstd,
-    None,
-}
-
 /// <summary>One layer blob built in code: its bytes as stored, digest, diff ID (digest of the tar) and media type.</summary>
-public sealed record TestLayer(byte[] Blob, string Digest, string DiffId, string MediaType, string CreatedBy);
+public sealed record PushableLayer(byte[] Blob, string Digest, string DiffId, string MediaType, string CreatedBy);
 
 /// <summary>An image built in code: layers, config and manifest bytes with their digests, ready to push.</summary>
-public sealed record TestImage
+public sealed record PushableImage
 {
-    public required IReadOnlyList<TestLayer> Layers { get; init; }
+    public required IReadOnlyList<PushableLayer> Layers { get; init; }
     public required byte[] Config { get; init; }
     public required string ConfigDigest { get; init; }
     public required string ConfigMediaType { get; init; }
@@ -35,10 +29,10 @@ public sealed record TestImage
 }
 
 /// <summary>Builds small images in memory: tar layers written with System.Formats.Tar, compressed as asked, an OCI or Docker config and manifest.</summary>
-public sealed class TestImageBuilder
+public sealed class PushableImageBuilder
 {
     private static readonly DateTimeOffset FixedTime = new(2024, 1, 2, 3, 4, 5, TimeSpan.Zero);
-    private readonly List<TestLayer> _layers = [];
+    private readonly List<PushableLayer> _layers = [];
     private string _os = "linux";
     private string _architecture = "amd64";
     private string? _variant;
@@ -46,23 +40,23 @@ public sealed class TestImageBuilder
     private readonly List<string> _env = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"];
     private string? _user;
 
-    public TestImageBuilder WithLayer(params (string Path, string Content)[] files) => WithLayer(LayerCompression.Gzip, files);
+    public PushableImageBuilder WithLayer(params (string Path, string Content)[] files) => WithLayer(LayerCompression.Gzip, files);
 
-    public TestImageBuilder WithLayer(LayerCompression compression, params (string Path, string Content)[] files)
+    public PushableImageBuilder WithLayer(LayerCompression compression, params (string Path, string Content)[] files)
     {
         var tar = TarOf(files);
-        var diffId = TestImage.Sha256(tar);
+        var diffId = PushableImage.Sha256(tar);
         var (blob, mediaType) = compression switch
         {
             LayerCompression.Gzip => (Gzip(tar), _docker ? MediaTypes.DockerLayerGzip : MediaTypes.OciLayerGzip),
             LayerCompression.Zstd => (Zstd(tar), MediaTypes.OciLayerZstd),
             _ => (tar, _docker ? MediaTypes.DockerLayerTar : MediaTypes.OciLayerTar),
         };
-        _layers.Add(new TestLayer(blob, TestImage.Sha256(blob), diffId, mediaType, $"COPY layer{_layers.Count} / # {files.Length} files"));
+        _layers.Add(new PushableLayer(blob, PushableImage.Sha256(blob), diffId, mediaType, $"COPY layer{_layers.Count} / # {files.Length} files"));
         return this;
     }
 
-    public TestImageBuilder ForPlatform(string os, string architecture, string? variant = null)
+    public PushableImageBuilder ForPlatform(string os, string architecture, string? variant = null)
     {
         _os = os;
         _architecture = architecture;
@@ -71,25 +65,25 @@ public sealed class TestImageBuilder
     }
 
     /// <summary>Docker schema 2 media types instead of OCI (set before adding layers).</summary>
-    public TestImageBuilder WithDockerMediaTypes()
+    public PushableImageBuilder WithDockerMediaTypes()
     {
         _docker = true;
         return this;
     }
 
-    public TestImageBuilder WithUser(string user)
+    public PushableImageBuilder WithUser(string user)
     {
         _user = user;
         return this;
     }
 
-    public TestImageBuilder WithEnv(string variable)
+    public PushableImageBuilder WithEnv(string variable)
     {
         _env.Add(variable);
         return this;
     }
 
-    public TestImage Build()
+    public PushableImage Build()
     {
         var history = new List<object>();
         foreach (var layer in _layers)
@@ -120,7 +114,7 @@ public sealed class TestImageBuilder
         }
 
         var configBytes = JsonSerializer.SerializeToUtf8Bytes(config);
-        var configDigest = TestImage.Sha256(configBytes);
+        var configDigest = PushableImage.Sha256(configBytes);
         var configMediaType = _docker ? MediaTypes.DockerConfig : MediaTypes.OciConfig;
         var manifestMediaType = _docker ? MediaTypes.DockerManifest : MediaTypes.OciManifest;
         var manifest = new Dictionary<string, object>
@@ -131,14 +125,14 @@ public sealed class TestImageBuilder
             ["layers"] = _layers.Select(l => new Dictionary<string, object> { ["mediaType"] = l.MediaType, ["digest"] = l.Digest, ["size"] = l.Blob.Length }).ToArray(),
         };
         var manifestBytes = JsonSerializer.SerializeToUtf8Bytes(manifest);
-        return new TestImage
+        return new PushableImage
         {
             Layers = _layers.ToList(),
             Config = configBytes,
             ConfigDigest = configDigest,
             ConfigMediaType = configMediaType,
             Manifest = manifestBytes,
-            ManifestDigest = TestImage.Sha256(manifestBytes),
+            ManifestDigest = PushableImage.Sha256(manifestBytes),
             ManifestMediaType = manifestMediaType,
             Os = _os,
             Architecture = _architecture,
@@ -147,7 +141,7 @@ public sealed class TestImageBuilder
     }
 
     /// <summary>An OCI index (or Docker manifest list) over the given images, one entry per platform.</summary>
-    public static (byte[] Content, string Digest, string MediaType) IndexOf(IEnumerable<TestImage> images, bool docker = false)
+    public static (byte[] Content, string Digest, string MediaType) IndexOf(IEnumerable<PushableImage> images, bool docker = false)
     {
         var mediaType = docker ? MediaTypes.DockerManifestList : MediaTypes.OciIndex;
         var index = new Dictionary<string, object>
@@ -172,7 +166,7 @@ public sealed class TestImageBuilder
             }).ToArray(),
         };
         var bytes = JsonSerializer.SerializeToUtf8Bytes(index);
-        return (bytes, TestImage.Sha256(bytes), mediaType);
+        return (bytes, PushableImage.Sha256(bytes), mediaType);
     }
 
     public static byte[] TarOf(IEnumerable<(string Path, string Content)> files)
