@@ -24,7 +24,16 @@ public sealed class GoBinaryAnalyzer : IFileAnalyzer
                 return AnalysisResult.Empty;
             }
 
-            var image = ExecutableImage.TryRead(source);
+            ExecutableImage? image;
+            try
+            {
+                image = ExecutableImage.TryRead(source);
+            }
+            catch (InvalidDataException ex)
+            {
+                return new AnalysisResult { Diagnostics = [AnalyzerSupport.Warning(input, Id, "malformed executable headers: " + ex.Message)] };
+            }
+
             if (image is null)
             {
                 return AnalysisResult.Empty;
