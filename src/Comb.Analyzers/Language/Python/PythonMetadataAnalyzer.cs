@@ -41,8 +41,9 @@ internal sealed class PythonMetadataAnalyzer : LanguageAnalyzer
 
         if (string.IsNullOrWhiteSpace(version))
         {
-            context.Warn($"{name}: no Version header; skipped");
-            return [];
+            // Still an installed distribution; report it so it is visible, with the version unknown.
+            context.Warn($"{name}: no Version header");
+            version = "";
         }
 
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
