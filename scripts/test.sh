@@ -5,6 +5,8 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh || { echo "setup failed"; exit 2; }
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+# The real Debian image for end-to-end tests, built once per machine (tests that need it skip if this fails).
+bash scripts/debian-rootfs.sh >/dev/null || echo "warning: Debian test image could not be built; tests that need it will skip"
 dotnet build Comb.slnx -c Release --nologo -v quiet -clp:ErrorsOnly || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
 log=$(mktemp)
 dotnet test --solution Comb.slnx -c Release --no-build --no-progress --ignore-exit-code 8 2>&1 | tee "$log"

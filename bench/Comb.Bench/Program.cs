@@ -12,8 +12,11 @@ try
         case "intake":
             await IntakeBenchmark.RunAsync(work, args.Skip(1).ToArray());
             break;
+        case "history":
+            await HistoryBenchmark.RunAsync(work, args.Skip(1).ToArray());
+            break;
         default:
-            Console.Error.WriteLine($"unknown scenario '{scenario}': intake");
+            Console.Error.WriteLine($"unknown scenario '{scenario}': intake, history");
             return 2;
     }
 }

@@ -1,4 +1,5 @@
 using Comb.Engine;
+using Comb.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Comb.Cli;
@@ -10,6 +11,7 @@ public static class CliServices
     {
         var services = new ServiceCollection();
         services.AddCombEngine();
+        services.AddCombStorage();
         return services.BuildServiceProvider();
     }
 }

@@ -15,6 +15,11 @@ public static class CombApp
         root.Subcommands.Add(ImageCommands.Build());
         root.Subcommands.Add(CacheCommands.Build());
         TrustCommands.Register(root);
+        foreach (var command in HistoryCommands.Build())
+        {
+            root.Subcommands.Add(command);
+        }
+
         return root;
     }
 

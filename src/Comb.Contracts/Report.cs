@@ -62,6 +62,29 @@ public sealed class ScanContext
 
     /// <summary>Set by the store stage once recorded.</summary>
     public string? ScanId { get; set; }
+
+    /// <summary>Version of this build of Comb, as reports carry it.</summary>
+    public static string ToolVersion => typeof(ScanContext).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+
+    /// <summary>The report as the stages so far left it; scanners that were not enabled report nothing.</summary>
+    public ScanReport ToReport() => new()
+    {
+        ScanId = ScanId,
+        CreatedAt = DateTimeOffset.UtcNow,
+        ToolVersion = ToolVersion,
+        Image = Image,
+        Os = Inventory.Os,
+        PackageSets = Inventory.PackageSets,
+        Vulnerabilities = Vulnerabilities,
+        Secrets = Options.IsEnabled(Scanners.Secret) ? Secrets : [],
+        Malware = Options.IsEnabled(Scanners.Malware) ? Malware : [],
+        Misconfigurations = Misconfigurations,
+        Trust = Trust,
+        Policy = Policy,
+        Diagnostics = Diagnostics,
+        AdvisoryDbVersion = AdvisoryDbVersion,
+        Trigger = Options.Trigger,
+    };
 }
 
 /// <summary>A step after the inventory: vulnerability matching (100), config checks (200), trust (300), policy (900), store (1000).</summary>

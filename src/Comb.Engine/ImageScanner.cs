@@ -16,8 +16,6 @@ public sealed class ImageScanner(
     IEnumerable<IAnalyzerProvider> analyzerProviders,
     IEnumerable<IScanStage> stages)
 {
-    public static string ToolVersion => typeof(ImageScanner).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
-
     /// <summary>Reads the image and builds its inventory, without the stages.</summary>
     public async Task<ImageInventory> InventoryAsync(string reference, ScanOptions options, IProgress<ScanProgress>? progress, CancellationToken cancellationToken)
     {
@@ -81,24 +79,7 @@ public sealed class ImageScanner(
         return ReportOf(context);
     }
 
-    public static ScanReport ReportOf(ScanContext context) => new()
-    {
-        ScanId = context.ScanId,
-        CreatedAt = DateTimeOffset.UtcNow,
-        ToolVersion = ToolVersion,
-        Image = context.Image,
-        Os = context.Inventory.Os,
-        PackageSets = context.Inventory.PackageSets,
-        Vulnerabilities = context.Vulnerabilities,
-        Secrets = context.Options.IsEnabled(Scanners.Secret) ? context.Secrets : [],
-        Malware = context.Options.IsEnabled(Scanners.Malware) ? context.Malware : [],
-        Misconfigurations = context.Misconfigurations,
-        Trust = context.Trust,
-        Policy = context.Policy,
-        Diagnostics = context.Diagnostics,
-        AdvisoryDbVersion = context.AdvisoryDbVersion,
-        Trigger = context.Options.Trigger,
-    };
+    public static ScanReport ReportOf(ScanContext context) => context.ToReport();
 
     private static async Task<LayerFacts> LayerFactsAsync(IImage image, LayerDescriptor layer, LayerWalker walker, LayerCache cache, string analyzerKey,
         ScanOptions options, IProgress<ScanProgress>? progress, string reference, int count, CancellationToken cancellationToken)

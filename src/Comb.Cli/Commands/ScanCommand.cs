@@ -160,7 +160,21 @@ internal sealed class ScanRun(string format, string? output, int exitCodeOnFindi
         }
 
         var codes = new int[references.Count];
-        var progress = quiet ? null : new PlainProgress(stderr);
+        var summaries = new string?[references.Count];
+        await Output.TerminalProgress.RunAsync(quiet, stderr, progress => ScanAllAsync(references, options, parallel, scanner, writer, multi, codes, summaries, progress, cancellationToken));
+        foreach (var line in summaries.Where(s => s is not null))
+        {
+            await stderr.WriteLineAsync(line);
+        }
+
+        return codes.Contains(ExitCodes.InternalError) ? ExitCodes.InternalError
+            : codes.Contains(ExitCodes.InputError) ? ExitCodes.InputError
+            : codes.FirstOrDefault(c => c != 0);
+    }
+
+    private async Task<bool> ScanAllAsync(IReadOnlyList<string> references, ScanOptions options, int parallel, ImageScanner scanner, IReportWriter writer, bool multi,
+        int[] codes, string?[] summaries, IProgress<ScanProgress>? progress, CancellationToken cancellationToken)
+    {
         await Parallel.ForEachAsync(Enumerable.Range(0, references.Count), new ParallelOptions { MaxDegreeOfParallelism = parallel, CancellationToken = cancellationToken }, async (i, ct) =>
         {
             var reference = references[i];
@@ -169,17 +183,15 @@ internal sealed class ScanRun(string format, string? output, int exitCodeOnFindi
                 var report = await scanner.ScanAsync(reference, options, progress, ct);
                 await WriteAsync(writer, report, multi ? (output is null ? null : Path.Combine(output, FileNameOf(reference) + Extension(format))) : output, ct);
                 codes[i] = ExitCodeOf(report);
-                await SummaryAsync(reference, report, codes[i]);
+                summaries[i] = Summary(reference, report, codes[i]);
             }
             catch (CombInputException ex) when (multi)
             {
                 codes[i] = ExitCodes.InputError;
-                await stderr.WriteLineAsync($"error: {reference}: {ex.Message}");
+                summaries[i] = $"error: {reference}: {ex.Message}";
             }
         });
-        return codes.Contains(ExitCodes.InternalError) ? ExitCodes.InternalError
-            : codes.Contains(ExitCodes.InputError) ? ExitCodes.InputError
-            : codes.FirstOrDefault(c => c != 0);
+        return true;
     }
 
     private int ExitCodeOf(ScanReport report)
@@ -239,15 +251,15 @@ internal sealed class ScanRun(string format, string? output, int exitCodeOnFindi
         }
     }
 
-    private async Task SummaryAsync(string reference, ScanReport report, int code)
+    private static string Summary(string reference, ScanReport report, int code)
     {
         var bySeverity = string.Join(", ", Enum.GetValues<Severity>().Reverse()
             .Select(s => (s, n: report.Vulnerabilities.Count(v => v.Severity == s))).Where(x => x.n > 0).Select(x => $"{x.s.ToUpperName()} {x.n}"));
         var verdict = report.Policy?.Decision ?? (code == 0 ? "pass" : "fail");
-        await stderr.WriteLineAsync(
+        return
             $"{reference}: {report.Packages.Count()} packages, {report.Vulnerabilities.Count} vulnerabilities{(bySeverity.Length > 0 ? $" ({bySeverity})" : "")}, " +
             $"{report.Secrets.Count} secrets, {report.Malware.Count} malware, {report.Misconfigurations.Count} misconfigurations, verdict {verdict}" +
-            (report.ScanId is null ? "" : $", scan {report.ScanId}"));
+            (report.ScanId is null ? "" : $", scan {report.ScanId}");
     }
 
     private static string FileNameOf(string reference) =>

@@ -1,0 +1,68 @@
+namespace Comb.Storage;
+
+/// <summary>Versioned schema changes, applied in order inside one transaction each; safe when several processes open at once.</summary>
+internal static class Migrations
+{
+    private static readonly (int Version, string Sqlite, string Postgres)[] Steps =
+    [
+        (1, Schema1("BLOB"), Schema1("BYTEA")),
+    ];
+
+    public static int Latest => Steps[^1].Version;
+
+    private static string Schema1(string blob) => $"""
+        CREATE TABLE scans (
+          id TEXT PRIMARY KEY, created_at TEXT NOT NULL, reference TEXT NOT NULL, registry TEXT, repository TEXT, tag TEXT,
+          digest TEXT NOT NULL, image_id TEXT NOT NULL, db_version TEXT, trigger_source TEXT, verdict TEXT,
+          critical INTEGER NOT NULL, high INTEGER NOT NULL, medium INTEGER NOT NULL, low INTEGER NOT NULL, unknown INTEGER NOT NULL,
+          packages INTEGER NOT NULL, secrets INTEGER NOT NULL, malware INTEGER NOT NULL, misconfigs INTEGER NOT NULL,
+          report {blob} NOT NULL);
+        CREATE INDEX ix_scans_digest ON scans (digest, created_at);
+        CREATE INDEX ix_scans_reference ON scans (reference, created_at);
+        CREATE INDEX ix_scans_repository ON scans (repository, created_at);
+        CREATE INDEX ix_scans_created ON scans (created_at);
+        CREATE TABLE scan_packages (scan_id TEXT NOT NULL, name TEXT NOT NULL, version TEXT NOT NULL, type TEXT NOT NULL, purl TEXT, layer TEXT, path TEXT);
+        CREATE INDEX ix_packages_name ON scan_packages (name, version);
+        CREATE INDEX ix_packages_scan ON scan_packages (scan_id);
+        CREATE TABLE scan_vulns (scan_id TEXT NOT NULL, vuln_id TEXT NOT NULL, primary_id TEXT NOT NULL, package TEXT NOT NULL, version TEXT NOT NULL,
+          type TEXT, severity TEXT, fixed TEXT, status TEXT, layer TEXT, path TEXT);
+        CREATE INDEX ix_vulns_id ON scan_vulns (vuln_id);
+        CREATE INDEX ix_vulns_scan ON scan_vulns (scan_id);
+        CREATE TABLE image_latest (digest TEXT PRIMARY KEY, scan_id TEXT NOT NULL, created_at TEXT NOT NULL);
+        """;
+
+    public static async Task ApplyAsync(ScanStore store, CancellationToken cancellationToken)
+    {
+        await using var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await Sql.ExecAsync(connection, null, "CREATE TABLE IF NOT EXISTS comb_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)", cancellationToken).ConfigureAwait(false);
+        foreach (var (version, sqlite, postgres) in Steps)
+        {
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            if (store.IsPostgres)
+            {
+                // Serialises concurrent first opens across processes; released at commit.
+                await Sql.ExecAsync(connection, transaction, "SELECT pg_advisory_xact_lock(4242001)", cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                // Takes SQLite's write lock now, so two processes never both decide to migrate.
+                await Sql.ExecAsync(connection, transaction, "INSERT INTO comb_migrations (version, applied_at) SELECT -1, '' WHERE 0", cancellationToken).ConfigureAwait(false);
+            }
+
+            var applied = await Sql.QueryAsync(connection, "SELECT COUNT(*) FROM comb_migrations WHERE version = @v",
+                r => Convert.ToInt64(r.GetValue(0), System.Globalization.CultureInfo.InvariantCulture), cancellationToken, transaction, ("v", version)).ConfigureAwait(false);
+            if (applied[0] == 0)
+            {
+                foreach (var statement in (store.IsPostgres ? postgres : sqlite).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                {
+                    await Sql.ExecAsync(connection, transaction, statement, cancellationToken).ConfigureAwait(false);
+                }
+
+                await Sql.ExecAsync(connection, transaction, "INSERT INTO comb_migrations (version, applied_at) VALUES (@v, @t)", cancellationToken,
+                    ("v", version), ("t", ScanStore.Timestamp(DateTimeOffset.UtcNow))).ConfigureAwait(false);
+            }
+
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,268 @@
+using System.Data.Common;
+using System.Globalization;
+using Comb.Contracts;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace Comb.Storage;
+
+/// <summary>
+/// The scan history: every report with its inventory and findings, in SQLite (default, one file) or PostgreSQL
+/// (shared by many writers). The same schema and SQL serve both; migrations are versioned and applied on open.
+/// Each scan is written in one transaction, so an interrupted scan leaves no half record.
+/// </summary>
+public sealed class ScanStore
+{
+    private readonly Func<CancellationToken, Task<DbConnection>> _open;
+
+    private ScanStore(string location, bool postgres, Func<CancellationToken, Task<DbConnection>> open)
+    {
+        Location = location;
+        IsPostgres = postgres;
+        _open = open;
+    }
+
+    public string Location { get; }
+
+    public bool IsPostgres { get; }
+
+    public static string DefaultPath(string cacheDir) => Path.Combine(cacheDir, "history", "comb-history.db");
+
+    /// <summary>Opens (creating and migrating when needed) a store: a SQLite path or a postgres:// URL.</summary>
+    public static async Task<ScanStore> OpenAsync(string location, CancellationToken cancellationToken)
+    {
+        ScanStore store;
+        if (IsPostgresLocation(location))
+        {
+            var connectionString = PostgresUrl.ToConnectionString(location);
+            var dataSource = NpgsqlDataSource.Create(connectionString);
+            store = new ScanStore(PostgresUrl.Redact(location), true, async ct => await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false));
+        }
+        else
+        {
+            var full = Path.GetFullPath(location);
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            var connectionString = new SqliteConnectionStringBuilder { DataSource = full, Pooling = true, DefaultTimeout = 60 }.ToString();
+            store = new ScanStore(full, false, async ct =>
+            {
+                var connection = new SqliteConnection(connectionString);
+                await connection.OpenAsync(ct).ConfigureAwait(false);
+                await using var pragma = connection.CreateCommand();
+                pragma.CommandText = "PRAGMA busy_timeout=30000; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
+                await pragma.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                return connection;
+            });
+        }
+
+        try
+        {
+            await Migrations.ApplyAsync(store, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is SqliteException or NpgsqlException)
+        {
+            throw new CombInputException($"scan store {store.Location} cannot be opened: {ex.Message}", ex);
+        }
+
+        return store;
+    }
+
+    public static bool IsPostgresLocation(string location) =>
+        location.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) || location.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase);
+
+    internal Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) => _open(cancellationToken);
+
+    /// <summary>Records a report (with a new id) and returns the id.</summary>
+    public async Task<string> RecordAsync(ScanReport report, CancellationToken cancellationToken)
+    {
+        var id = NewId(report.CreatedAt);
+        var stored = report with { ScanId = id };
+        var digest = DigestOf.Image(report.Image);
+        var createdAt = Timestamp(report.CreatedAt);
+        await using var connection = await _open(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+
+        await Sql.ExecAsync(connection, transaction, """
+            INSERT INTO scans (id, created_at, reference, registry, repository, tag, digest, image_id, db_version, trigger_source, verdict,
+                               critical, high, medium, low, unknown, packages, secrets, malware, misconfigs, report)
+            VALUES (@id, @created, @ref, @registry, @repo, @tag, @digest, @image, @db, @trigger, @verdict,
+                    @critical, @high, @medium, @low, @unknown, @packages, @secrets, @malware, @misconfigs, @report)
+            """, cancellationToken,
+            ("id", id), ("created", createdAt), ("ref", report.Image.Reference), ("registry", report.Image.Registry), ("repo", RepositoryOf(report.Image)),
+            ("tag", report.Image.Tag), ("digest", digest), ("image", report.Image.ConfigDigest), ("db", report.AdvisoryDbVersion), ("trigger", report.Trigger),
+            ("verdict", report.Policy?.Decision), ("critical", Count(report, Severity.Critical)), ("high", Count(report, Severity.High)),
+            ("medium", Count(report, Severity.Medium)), ("low", Count(report, Severity.Low)), ("unknown", Count(report, Severity.Unknown)),
+            ("packages", report.Packages.Count()), ("secrets", report.Secrets.Count), ("malware", report.Malware.Count),
+            ("misconfigs", report.Misconfigurations.Count), ("report", ReportSerializer.Compress(stored))).ConfigureAwait(false);
+
+        await using (var insert = Sql.Command(connection, transaction,
+            "INSERT INTO scan_packages (scan_id, name, version, type, purl, layer, path) VALUES (@s, @n, @v, @t, @p, @l, @f)"))
+        {
+            foreach (var package in report.Packages)
+            {
+                Sql.Bind(insert, ("s", id), ("n", package.Name), ("v", package.Version), ("t", package.Type), ("p", package.Purl), ("l", package.LayerDiffId), ("f", package.Path));
+                await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        await using (var insert = Sql.Command(connection, transaction,
+            "INSERT INTO scan_vulns (scan_id, vuln_id, primary_id, package, version, type, severity, fixed, status, layer, path) VALUES (@s, @i, @p, @n, @v, @t, @sev, @f, @st, @l, @path)"))
+        {
+            foreach (var vuln in report.Vulnerabilities)
+            {
+                // One row per id and alias, so a CVE, GHSA or distro id all find the same finding.
+                foreach (var vulnId in vuln.Aliases.Prepend(vuln.Id).Distinct(StringComparer.Ordinal))
+                {
+                    Sql.Bind(insert, ("s", id), ("i", vulnId), ("p", vuln.Id), ("n", vuln.PackageName), ("v", vuln.InstalledVersion), ("t", vuln.PackageType),
+                        ("sev", vuln.Severity.ToUpperName()), ("f", string.Join(", ", vuln.FixedVersions)), ("st", vuln.Status), ("l", vuln.LayerDiffId), ("path", vuln.Path));
+                    await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+
+        await Sql.ExecAsync(connection, transaction, """
+            INSERT INTO image_latest (digest, scan_id, created_at) VALUES (@digest, @id, @created)
+            ON CONFLICT (digest) DO UPDATE SET scan_id = excluded.scan_id, created_at = excluded.created_at
+            WHERE excluded.created_at >= image_latest.created_at
+            """, cancellationToken, ("digest", digest), ("id", id), ("created", createdAt)).ConfigureAwait(false);
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return id;
+    }
+
+    public async Task<IReadOnlyList<ScanSummary>> ListAsync(HistoryQuery query, CancellationToken cancellationToken)
+    {
+        await using var connection = await _open(cancellationToken).ConfigureAwait(false);
+        var where = query.Image is null ? "" : "WHERE reference = @q OR repository = @q OR digest = @q OR image_id = @q OR id = @q";
+        return await Sql.QueryAsync(connection, $"SELECT {SummaryColumns} FROM scans {where} ORDER BY created_at DESC, id DESC LIMIT @limit",
+            ReadSummary, cancellationToken, ("q", query.Image is null ? null : NormalizeImage(query.Image)), ("limit", query.Limit)).ConfigureAwait(false);
+    }
+
+    public async Task<ScanReport?> GetAsync(string scanId, CancellationToken cancellationToken)
+    {
+        await using var connection = await _open(cancellationToken).ConfigureAwait(false);
+        var blobs = await Sql.QueryAsync(connection, "SELECT report FROM scans WHERE id = @id", r => (byte[])r[0], cancellationToken, ("id", scanId)).ConfigureAwait(false);
+        return blobs.Count == 0 ? null : ReportSerializer.Decompress(blobs[0]);
+    }
+
+    /// <summary>The newest scan of an image given by scan id, digest, reference or repository.</summary>
+    public async Task<ScanReport?> LatestAsync(string image, CancellationToken cancellationToken)
+    {
+        var latest = await ListAsync(new HistoryQuery { Image = image, Limit = 1 }, cancellationToken).ConfigureAwait(false);
+        return latest.Count == 0 ? null : await GetAsync(latest[0].Id, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The newest scan of every distinct image (by digest).</summary>
+    public async Task<IReadOnlyList<ScanSummary>> LatestPerImageAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await _open(cancellationToken).ConfigureAwait(false);
+        return await Sql.QueryAsync(connection,
+            $"SELECT {Prefixed("s")} FROM image_latest l JOIN scans s ON s.id = l.scan_id ORDER BY s.reference, s.created_at",
+            ReadSummary, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Every stored image (latest scan per digest) affected by a vulnerability id (CVE, GHSA, ...).</summary>
+    public async Task<IReadOnlyList<ImpactHit>> ImpactByVulnerabilityAsync(string vulnerabilityId, CancellationToken cancellationToken)
+    {
+        await using var connection = await _open(cancellationToken).ConfigureAwait(false);
+        return await Sql.QueryAsync(connection, """
+            SELECT s.id, s.reference, s.digest, s.created_at, v.package, v.version, v.primary_id, v.severity, v.fixed, v.layer, v.path
+            FROM scan_vulns v JOIN image_latest l ON l.scan_id = v.scan_id JOIN scans s ON s.id = v.scan_id
+            WHERE v.vuln_id = @id ORDER BY s.reference, v.package
+            """, r => new ImpactHit
+        {
+            ScanId = r.GetString(0), Reference = r.GetString(1), Digest = r.GetString(2), ScannedAt = ParseTimestamp(r.GetString(3)),
+            Package = r.GetString(4), Version = r.GetString(5), VulnerabilityId = r.GetString(6), Severity = Nullable(r, 7), FixedVersion = Nullable(r, 8),
+            Layer = Nullable(r, 9), Path = Nullable(r, 10),
+        }, cancellationToken, ("id", vulnerabilityId)).ConfigureAwait(false);
+    }
+
+    /// <summary>Every stored image (latest scan per digest) carrying a package, optionally at one version.</summary>
+    public async Task<IReadOnlyList<ImpactHit>> ImpactByPackageAsync(string name, string? version, CancellationToken cancellationToken)
+    {
+        await using var connection = await _open(cancellationToken).ConfigureAwait(false);
+        return await Sql.QueryAsync(connection, $"""
+            SELECT s.id, s.reference, s.digest, s.created_at, p.name, p.version, p.layer, p.path
+            FROM scan_packages p JOIN image_latest l ON l.scan_id = p.scan_id JOIN scans s ON s.id = p.scan_id
+            WHERE p.name = @name {(version is null ? "" : "AND p.version = @version")} ORDER BY s.reference, p.version
+            """, r => new ImpactHit
+        {
+            ScanId = r.GetString(0), Reference = r.GetString(1), Digest = r.GetString(2), ScannedAt = ParseTimestamp(r.GetString(3)),
+            Package = r.GetString(4), Version = r.GetString(5), Layer = Nullable(r, 6), Path = Nullable(r, 7),
+        }, cancellationToken, ("name", name), ("version", version)).ConfigureAwait(false);
+    }
+
+    /// <summary>Every scan of one image, oldest first (for `comb trace`).</summary>
+    public async Task<IReadOnlyList<ScanSummary>> TimelineAsync(string digest, CancellationToken cancellationToken)
+    {
+        await using var connection = await _open(cancellationToken).ConfigureAwait(false);
+        return await Sql.QueryAsync(connection, $"SELECT {SummaryColumns} FROM scans WHERE digest = @d OR image_id = @d ORDER BY created_at, id",
+            ReadSummary, cancellationToken, ("d", digest)).ConfigureAwait(false);
+    }
+
+    /// <summary>Deletes scans older than <paramref name="keepDays"/>, always keeping the newest <paramref name="keepLast"/> of each image.</summary>
+    public async Task<int> PruneAsync(int keepDays, int keepLast, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await _open(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var cutoff = Timestamp(now.AddDays(-keepDays));
+        var doomed = await Sql.QueryAsync(connection, """
+            SELECT id FROM (
+              SELECT id, created_at, ROW_NUMBER() OVER (PARTITION BY digest ORDER BY created_at DESC, id DESC) AS rank FROM scans
+            ) ranked WHERE created_at < @cutoff AND rank > @keep
+            """, r => r.GetString(0), cancellationToken, transaction, ("cutoff", cutoff), ("keep", keepLast)).ConfigureAwait(false);
+        foreach (var id in doomed)
+        {
+            foreach (var table in new[] { "scan_packages", "scan_vulns", "image_latest", "scans" })
+            {
+                var column = table == "scans" ? "id" : "scan_id";
+                await Sql.ExecAsync(connection, transaction, $"DELETE FROM {table} WHERE {column} = @id", cancellationToken, ("id", id)).ConfigureAwait(false);
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return doomed.Count;
+    }
+
+    private const string SummaryColumns = "id, created_at, reference, repository, tag, digest, db_version, trigger_source, verdict, critical, high, medium, low, unknown, packages, secrets, malware, misconfigs";
+
+    private static string Prefixed(string alias) => string.Join(", ", SummaryColumns.Split(", ").Select(c => $"{alias}.{c}"));
+
+    private static ScanSummary ReadSummary(DbDataReader r) => new()
+    {
+        Id = r.GetString(0),
+        CreatedAt = ParseTimestamp(r.GetString(1)),
+        Reference = r.GetString(2),
+        Repository = Nullable(r, 3),
+        Tag = Nullable(r, 4),
+        Digest = r.GetString(5),
+        DbVersion = Nullable(r, 6),
+        Trigger = Nullable(r, 7),
+        Verdict = Nullable(r, 8),
+        Critical = Convert.ToInt32(r.GetValue(9), CultureInfo.InvariantCulture),
+        High = Convert.ToInt32(r.GetValue(10), CultureInfo.InvariantCulture),
+        Medium = Convert.ToInt32(r.GetValue(11), CultureInfo.InvariantCulture),
+        Low = Convert.ToInt32(r.GetValue(12), CultureInfo.InvariantCulture),
+        Unknown = Convert.ToInt32(r.GetValue(13), CultureInfo.InvariantCulture),
+        Packages = Convert.ToInt32(r.GetValue(14), CultureInfo.InvariantCulture),
+        Secrets = Convert.ToInt32(r.GetValue(15), CultureInfo.InvariantCulture),
+        Malware = Convert.ToInt32(r.GetValue(16), CultureInfo.InvariantCulture),
+        Misconfigurations = Convert.ToInt32(r.GetValue(17), CultureInfo.InvariantCulture),
+    };
+
+    private static string? Nullable(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+
+    private static int Count(ScanReport report, Severity severity) => report.Vulnerabilities.Count(v => v.Severity == severity);
+
+    private static string? RepositoryOf(ImageMetadata image) =>
+        image.Registry is null ? image.Repository : $"{image.Registry}/{image.Repository}";
+
+    private static string NormalizeImage(string image) => image.StartsWith("sha256-", StringComparison.Ordinal) ? "sha256:" + image[7..] : image;
+
+    internal static string Timestamp(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+
+    internal static DateTimeOffset ParseTimestamp(string text) => DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+
+    /// <summary>Time-ordered, unique ids: the scan time in milliseconds then random bits.</summary>
+    private static string NewId(DateTimeOffset time) =>
+        $"{time.ToUnixTimeMilliseconds():x12}{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4))}";
+}

@@ -1,0 +1,167 @@
+using Comb.Contracts;
+
+namespace Comb.Storage.Tests;
+
+/// <summary>The same behaviour checked against every store backend.</summary>
+public abstract class ScanStoreContract
+{
+    protected abstract Task<ScanStore> NewStoreAsync();
+
+    private static readonly DateTimeOffset T0 = new(2026, 1, 10, 12, 0, 0, TimeSpan.Zero);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Records_and_reads_back_a_report()
+    {
+        var store = await NewStoreAsync();
+        var report = Reports.Of("registry.example/app:1", "sha256:" + new string('1', 64), T0, [("openssl", "1.1.1k"), ("zlib", "1.2")], [("CVE-2021-3711", "openssl", "1.1.1k")], "block");
+
+        var id = await store.RecordAsync(report, Ct);
+        var back = await store.GetAsync(id, Ct);
+
+        Assert.NotNull(back);
+        Assert.Equal(id, back.ScanId);
+        Assert.Equal(["openssl", "zlib"], back.Packages.Select(p => p.Name));
+        Assert.Equal("CVE-2021-3711", back.Vulnerabilities.Single().Id);
+        var listed = Assert.Single(await store.ListAsync(new HistoryQuery { Image = "registry.example/app:1" }, Ct));
+        Assert.Equal(1, listed.High);
+        Assert.Equal("block", listed.Verdict);
+        Assert.Equal(2, listed.Packages);
+    }
+
+    [Fact]
+    public async Task History_filters_by_reference_repository_and_digest_newest_first()
+    {
+        var store = await NewStoreAsync();
+        var d1 = "sha256:" + new string('1', 64);
+        var d2 = "sha256:" + new string('2', 64);
+        await store.RecordAsync(Reports.Of("registry.example/app:1", d1, T0, [("a", "1")]), Ct);
+        await store.RecordAsync(Reports.Of("registry.example/app:2", d2, T0.AddHours(1), [("a", "2")]), Ct);
+        await store.RecordAsync(Reports.Of("registry.example/other:1", "sha256:" + new string('3', 64), T0.AddHours(2), [("b", "1")]), Ct);
+
+        var byRepo = await store.ListAsync(new HistoryQuery { Image = "registry.example/app" }, Ct);
+        var byDigest = await store.ListAsync(new HistoryQuery { Image = d1 }, Ct);
+        var all = await store.ListAsync(new HistoryQuery(), Ct);
+
+        Assert.Equal(["registry.example/app:2", "registry.example/app:1"], byRepo.Select(s => s.Reference));
+        Assert.Equal("registry.example/app:1", Assert.Single(byDigest).Reference);
+        Assert.Equal(3, all.Count);
+        Assert.Equal("registry.example/other:1", all[0].Reference);
+    }
+
+    [Fact]
+    public async Task Impact_uses_the_latest_scan_of_each_image_and_any_alias()
+    {
+        var store = await NewStoreAsync();
+        var d1 = "sha256:" + new string('1', 64);
+        var d2 = "sha256:" + new string('2', 64);
+        await store.RecordAsync(Reports.Of("registry.example/app:1", d1, T0, [("openssl", "1.1.1k")], [("CVE-2021-3711", "openssl", "1.1.1k")]), Ct);
+        await store.RecordAsync(Reports.Of("registry.example/app:1", d1, T0.AddDays(1), [("openssl", "1.1.1l")]), Ct);
+        await store.RecordAsync(Reports.Of("registry.example/web:3", d2, T0, [("openssl", "1.1.1k")], [("CVE-2021-3711", "openssl", "1.1.1k")]), Ct);
+
+        var byCve = await store.ImpactByVulnerabilityAsync("CVE-2021-3711", Ct);
+        var byAlias = await store.ImpactByVulnerabilityAsync("DSA-2021-3711", Ct);
+        var byPackage = await store.ImpactByPackageAsync("openssl", "1.1.1k", Ct);
+        var anyVersion = await store.ImpactByPackageAsync("openssl", null, Ct);
+
+        Assert.Equal("registry.example/web:3", Assert.Single(byCve).Reference);
+        Assert.Equal("CVE-2021-3711", Assert.Single(byAlias).VulnerabilityId);
+        Assert.Equal("registry.example/web:3", Assert.Single(byPackage).Reference);
+        Assert.Equal(2, anyVersion.Count);
+        Assert.Equal("var/lib/dpkg/status", byCve[0].Path);
+    }
+
+    [Fact]
+    public async Task Diff_and_trace_follow_findings_over_time()
+    {
+        var store = await NewStoreAsync();
+        var digest = "sha256:" + new string('1', 64);
+        var first = await store.RecordAsync(Reports.Of("registry.example/app:1", digest, T0, [("openssl", "1.1.1k")], verdict: "pass"), Ct);
+        var second = await store.RecordAsync(Reports.Of("registry.example/app:1", digest, T0.AddDays(1), [("openssl", "1.1.1k"), ("curl", "7.1")],
+            [("CVE-2021-3711", "openssl", "1.1.1k")], "block"), Ct);
+        var third = await store.RecordAsync(Reports.Of("registry.example/app:1", digest, T0.AddDays(2), [("openssl", "1.1.1l"), ("curl", "7.1")], verdict: "pass"), Ct);
+
+        var diff = ScanDiff.Compare((await store.GetAsync(first, Ct))!, (await store.GetAsync(second, Ct))!);
+        var trace = await ImageTrace.BuildAsync(store, digest, Ct);
+
+        Assert.Equal(["deb:curl@7.1"], diff.AddedPackages);
+        Assert.Equal(["CVE-2021-3711 openssl@1.1.1k"], diff.NewVulnerabilities);
+        Assert.True(diff.VerdictChanged);
+        Assert.Equal(T0, trace.FirstSeen);
+        Assert.Equal(3, trace.Scans.Count);
+        Assert.Contains(trace.Events, e => e.ScanId == second && e.Kind == "appeared" && e.What.StartsWith("CVE-2021-3711", StringComparison.Ordinal));
+        Assert.Contains(trace.Events, e => e.ScanId == third && e.Kind == "disappeared" && e.What.StartsWith("CVE-2021-3711", StringComparison.Ordinal));
+        Assert.Contains(trace.Events, e => e.ScanId == second && e.Kind == "verdict" && e.What == "pass -> block");
+    }
+
+    [Fact]
+    public async Task Rescan_rematches_stored_inventories_without_layers_and_reports_new_findings()
+    {
+        var store = await NewStoreAsync();
+        var digest = "sha256:" + new string('1', 64);
+        var first = await store.RecordAsync(Reports.Of("registry.example/app:1", digest, T0, [("openssl", "1.1.1k")]), Ct);
+
+        // The "new advisory DB" knows a CVE for the stored openssl version; matching sees only the stored inventory.
+        var seen = new List<ImageInventory>();
+        var rescanner = new Rescanner(store, (inventory, options, _) =>
+        {
+            seen.Add(inventory);
+            var context = new ScanContext(inventory, options)
+            {
+                Vulnerabilities = [.. inventory.Packages.Where(p => p.Name == "openssl").Select(p => new VulnerabilityFinding
+                {
+                    Id = "CVE-2099-0001", PackageName = p.Name, PackageType = p.Type, InstalledVersion = p.Version, Severity = Severity.Critical,
+                })],
+            };
+            return Task.FromResult(context.ToReport());
+        });
+
+        var results = await rescanner.RescanAsync(null, new ScanOptions { NoStore = true }, Ct);
+
+        var result = Assert.Single(results);
+        Assert.Equal(first, result.PreviousScanId);
+        Assert.Equal(["CVE-2099-0001 openssl@1.1.1k"], result.NewlyVulnerable);
+        Assert.Equal("openssl", Assert.Single(seen).Packages.Single().Name);
+        Assert.Equal(2, (await store.ListAsync(new HistoryQuery { Image = digest }, Ct)).Count);
+        Assert.Equal("rescan", (await store.GetAsync(result.ScanId, Ct))!.Trigger);
+    }
+
+    [Fact]
+    public async Task Prune_keeps_recent_scans_and_the_newest_per_image()
+    {
+        var store = await NewStoreAsync();
+        var digest = "sha256:" + new string('1', 64);
+        var now = T0.AddDays(100);
+        for (var i = 0; i < 5; i++)
+        {
+            await store.RecordAsync(Reports.Of("registry.example/app:1", digest, T0.AddDays(i), [("a", "1")]), Ct);
+        }
+
+        await store.RecordAsync(Reports.Of("registry.example/app:1", digest, now.AddDays(-1), [("a", "1")]), Ct);
+        await store.RecordAsync(Reports.Of("registry.example/old:1", "sha256:" + new string('9', 64), T0, [("a", "1")]), Ct);
+
+        var removed = await store.PruneAsync(keepDays: 30, keepLast: 2, now, Ct);
+
+        Assert.Equal(4, removed);
+        Assert.Equal(2, (await store.ListAsync(new HistoryQuery { Image = digest }, Ct)).Count);
+        Assert.Single(await store.ListAsync(new HistoryQuery { Image = "registry.example/old:1" }, Ct));
+        Assert.Empty(await store.ImpactByPackageAsync("zzz", null, Ct));
+    }
+
+    [Fact]
+    public async Task Concurrent_writers_never_corrupt_the_store()
+    {
+        var store = await NewStoreAsync();
+        var writes = Enumerable.Range(0, 24).Select(i => Task.Run(() => store.RecordAsync(
+            Reports.Of($"registry.example/app:{i % 4}", "sha256:" + (i % 4).ToString(System.Globalization.CultureInfo.InvariantCulture).PadLeft(64, '0'), T0.AddMinutes(i),
+                [.. Enumerable.Range(0, 50).Select(p => ($"pkg{p}", "1.0"))], [("CVE-2021-0001", "pkg1", "1.0")]), Ct)));
+
+        var ids = await Task.WhenAll(writes);
+
+        Assert.Equal(24, ids.Distinct().Count());
+        Assert.Equal(24, (await store.ListAsync(new HistoryQuery { Limit = 1000 }, Ct)).Count);
+        Assert.Equal(4, (await store.LatestPerImageAsync(Ct)).Count);
+        Assert.Equal(4, (await store.ImpactByVulnerabilityAsync("CVE-2021-0001", Ct)).Count);
+    }
+}
