@@ -127,8 +127,10 @@ public sealed partial class RegistryClient
         {
             response = await SendFollowingRedirectsAsync(request, Uri.UriSchemeHttps, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
+        catch (HttpRequestException ex) when (IsTlsHandshakeFailure(ex) && !cancellationToken.IsCancellationRequested)
         {
+            // Only a failed TLS handshake means "this port speaks plain HTTP"; a refused or reset connection is
+            // retried as HTTPS by the caller instead of locking in HTTP.
             response = await SendFollowingRedirectsAsync(request, Uri.UriSchemeHttp, cancellationToken).ConfigureAwait(false);
             _scheme = Uri.UriSchemeHttp;
             LogPlainHttp(_logger, _host, null);
@@ -276,7 +278,10 @@ public sealed partial class RegistryClient
         !cancellationToken.IsCancellationRequested && ex is HttpRequestException or IOException or TimeoutException;
 
     private bool IsCertificateProblem(HttpRequestException ex) =>
-        !_options.Insecure && (ex.HttpRequestError == HttpRequestError.SecureConnectionError || Innermost(ex) is AuthenticationException);
+        !_options.Insecure && IsTlsHandshakeFailure(ex);
+
+    private static bool IsTlsHandshakeFailure(HttpRequestException ex) =>
+        ex.HttpRequestError == HttpRequestError.SecureConnectionError || Innermost(ex) is AuthenticationException;
 
     private static Exception Innermost(Exception ex)
     {

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Comb.Contracts;

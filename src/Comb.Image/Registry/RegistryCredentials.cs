@@ -66,7 +66,7 @@ public sealed class RegistryCredentialResolver
         }
 
         var configPath = options.DockerConfigPath ?? DefaultDockerConfigPath();
-        return configPath is not null && File.Exists(configPath) ? FromDockerConfig(configPath, registry) : null;
+        return configPath is not null && File.Exists(configPath) ? FromDockerConfig(configPath, registry, _environment) : null;
     }
 
     private string? DefaultDockerConfigPath()
@@ -86,8 +86,11 @@ public sealed class RegistryCredentialResolver
         return string.IsNullOrEmpty(home) ? null : Path.Combine(home, ".docker", "config.json");
     }
 
-    /// <summary>Reads the <c>auths</c> entry for the registry from a Docker config file.</summary>
-    public static RegistryCredentials? FromDockerConfig(string path, string registry)
+    /// <summary>
+    /// Reads credentials for the registry from a Docker config file: its credential helper (<c>credHelpers</c>,
+    /// then <c>credsStore</c>) when that helper is installed and knows the registry, else the <c>auths</c> entry.
+    /// </summary>
+    public static RegistryCredentials? FromDockerConfig(string path, string registry, Func<string, string?>? environment = null)
     {
         JsonDocument document;
         try
@@ -105,6 +108,13 @@ public sealed class RegistryCredentialResolver
 
         using (document)
         {
+            if (document.RootElement.ValueKind == JsonValueKind.Object
+                && HelperFor(document.RootElement, registry) is { } helper
+                && new CredentialHelper(helper, environment ?? Environment.GetEnvironmentVariable).Get(HelperServerUrl(registry)) is { } fromHelper)
+            {
+                return fromHelper;
+            }
+
             if (document.RootElement.ValueKind != JsonValueKind.Object
                 || !document.RootElement.TryGetProperty("auths", out var auths)
                 || auths.ValueKind != JsonValueKind.Object)
@@ -173,6 +183,27 @@ public sealed class RegistryCredentialResolver
             Source = source,
         };
     }
+
+    private static string? HelperFor(JsonElement root, string registry)
+    {
+        if (root.TryGetProperty("credHelpers", out var helpers) && helpers.ValueKind == JsonValueKind.Object)
+        {
+            var wanted = CandidateKeys(registry);
+            foreach (var entry in helpers.EnumerateObject())
+            {
+                if (entry.Value.ValueKind == JsonValueKind.String && wanted.Contains(NormalizeKey(entry.Name)))
+                {
+                    return entry.Value.GetString();
+                }
+            }
+        }
+
+        var store = StringProperty(root, "credsStore");
+        return string.IsNullOrEmpty(store) ? null : store;
+    }
+
+    private static string HelperServerUrl(string registry) =>
+        registry is RegistryReference.DockerHub or RegistryReference.DockerHubApiHost or "index.docker.io" ? DockerHubConfigKey : registry;
 
     private static string? StringProperty(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;

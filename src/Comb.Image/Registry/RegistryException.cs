@@ -7,7 +7,7 @@ namespace Comb.Image.Registry;
 public sealed class RegistryException : CombInputException
 {
     public RegistryException(string message, HttpStatusCode? statusCode = null, string? errorCode = null, Exception? inner = null)
-        : base(message, inner ?? new InvalidOperationException(message))
+        : base(message, inner!) // Exception accepts a null inner exception.
     {
         StatusCode = statusCode;
         ErrorCode = errorCode;

@@ -99,3 +99,66 @@ public sealed class CredentialResolverTests : IDisposable
         Assert.Null(withNothing.Resolve("reg", new ImageOpenOptions()));
     }
 }
+
+public sealed class CredentialHelperTests : IDisposable
+{
+    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("comb-helper-");
+
+    public void Dispose() => _dir.Delete(recursive: true);
+
+    /// <summary>Writes a fake docker-credential-NAME script that answers for one server URL only.</summary>
+    private void WriteHelper(string name, string server, string json)
+    {
+        var path = Path.Combine(_dir.FullName, "docker-credential-" + name);
+        File.WriteAllText(path, $"""
+            #!/bin/sh
+            [ "$1" = get ] || exit 2
+            read -r url
+            if [ "$url" = "{server}" ]; then echo '{json}'; exit 0; fi
+            echo "credentials not found in native keychain"; exit 1
+            """.Replace("\r", string.Empty, StringComparison.Ordinal) + "\n");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+    }
+
+    private string WriteConfig(string json)
+    {
+        var path = Path.Combine(_dir.FullName, "config.json");
+        File.WriteAllText(path, json);
+        return path;
+    }
+
+    [Fact]
+    public void Uses_cred_helpers_then_creds_store_and_falls_back_to_auths()
+    {
+        Assert.SkipWhen(OperatingSystem.IsWindows(), "shell-script helper");
+        WriteHelper("perhost", "reg.example", """{"ServerURL":"reg.example","Username":"helper-user","Secret":"s1"}""");
+        WriteHelper("store", "https://index.docker.io/v1/", """{"ServerURL":"x","Username":"<token>","Secret":"refresh"}""");
+        var path = WriteConfig("""
+            {"credHelpers":{"reg.example":"perhost"},"credsStore":"store",
+             "auths":{"other.example":{"auth":"b3RoZXI6cHc="}}}
+            """);
+        var env = (Func<string, string?>)(n => n == "PATH" ? _dir.FullName : null);
+
+        var perHost = RegistryCredentialResolver.FromDockerConfig(path, "reg.example", env);
+        var hub = RegistryCredentialResolver.FromDockerConfig(path, "docker.io", env);
+        var fallback = RegistryCredentialResolver.FromDockerConfig(path, "other.example", env);
+
+        Assert.Equal(("helper-user", "s1"), (perHost?.Username, perHost?.Password));
+        Assert.Contains("docker-credential-perhost", perHost!.Source, StringComparison.Ordinal);
+        Assert.Equal("refresh", hub?.IdentityToken);
+        Assert.Equal("other", fallback?.Username);
+    }
+
+    [Fact]
+    public void A_helper_that_is_not_installed_falls_back_to_auths()
+    {
+        var path = WriteConfig("""{"credsStore":"desktop","auths":{"reg":{"username":"u","password":"p"}}}""");
+
+        var credentials = RegistryCredentialResolver.FromDockerConfig(path, "reg", n => n == "PATH" ? _dir.FullName : null);
+
+        Assert.Equal("u", credentials?.Username);
+    }
+}

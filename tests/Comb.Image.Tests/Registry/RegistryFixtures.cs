@@ -37,10 +37,10 @@ public sealed class TokenRegistryFixture() : RegistryFixture(RegistryMode.Token)
 internal static class RegistryTestKit
 {
     /// <summary>A source isolated from the machine's environment and docker config, with short retry delays.</summary>
-    public static RegistryImageSource Source() => new(
+    public static RegistryImageSource Source(Func<RegistryClientOptions, RegistryClientOptions>? tune = null) => new(
         new RegistryCredentialResolver(_ => null),
         NullLoggerFactory.Instance,
-        o => o with { RetryBaseDelay = TimeSpan.FromMilliseconds(20), MaxAttempts = 3 });
+        o => (tune ?? (x => x))(o with { RetryBaseDelay = TimeSpan.FromMilliseconds(20), MaxAttempts = 3 }));
 
     public static ImageOpenOptions Options(RegistryServer server, bool credentials = true, string? password = null) => new()
     {

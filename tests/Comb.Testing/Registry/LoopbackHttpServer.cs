@@ -11,8 +11,9 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
 
-    private LoopbackHttpServer(HttpListener listener, int port, Func<HttpListenerContext, Task> handler)
+    private LoopbackHttpServer(HttpListener listener, string hostName, int port, Func<HttpListenerContext, Task> handler)
     {
+        HostName = hostName;
         _listener = listener;
         _handler = handler;
         Port = port;
@@ -22,21 +23,24 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
     public int Port { get; }
 
     /// <summary>host:port, as a registry reference names it.</summary>
-    public string Host => $"127.0.0.1:{Port}";
+    public string Host => $"{HostName}:{Port}";
+
+    /// <summary>127.0.0.1, or localhost when the server must look like a different host.</summary>
+    public string HostName { get; }
 
     public Uri BaseUri => new($"http://{Host}/");
 
-    public static LoopbackHttpServer Start(Func<HttpListenerContext, Task> handler)
+    public static LoopbackHttpServer Start(Func<HttpListenerContext, Task> handler, string hostName = "127.0.0.1")
     {
         for (var attempt = 0; ; attempt++)
         {
             var port = FreePort();
             var listener = new HttpListener();
-            listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+            listener.Prefixes.Add($"http://{hostName}:{port}/");
             try
             {
                 listener.Start();
-                return new LoopbackHttpServer(listener, port, handler);
+                return new LoopbackHttpServer(listener, hostName, port, handler);
             }
             catch (HttpListenerException) when (attempt < 5)
             {
