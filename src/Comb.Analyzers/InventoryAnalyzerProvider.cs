@@ -11,6 +11,6 @@ public sealed class InventoryAnalyzerProvider : IAnalyzerProvider
     public static IReadOnlyList<IFileAnalyzer> All() =>
     [
         .. LanguageAnalyzers.All(),
-        // OS databases and Go/Rust binaries: add `.. OsAndBinaryAnalyzers.All(),` here when that branch is merged.
+        .. OsAndBinaryAnalyzers.All(),
     ];
 }

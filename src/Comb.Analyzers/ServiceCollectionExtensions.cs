@@ -9,6 +9,7 @@ public static class ServiceCollectionExtensions
     public static IServiceCollection AddCombAnalyzers(this IServiceCollection services)
     {
         services.AddSingleton<IAnalyzerProvider, InventoryAnalyzerProvider>();
+        services.AddSingleton<IOsReleaseMerger, Os.OsReleaseMerger>();
         return services;
     }
 }

@@ -1,4 +1,8 @@
+using Comb.Analyzers;
 using Comb.Checks;
+using Comb.Reporting;
+using Comb.Secrets;
+using Comb.VulnDb;
 using Comb.Engine;
 using Comb.Storage;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,8 +16,12 @@ public static class CliServices
     {
         var services = new ServiceCollection();
         services.AddCombEngine();
-        services.AddCombStorage();
+        services.AddCombAnalyzers();
+        services.AddCombVulnDb();
+        services.AddCombSecrets();
         services.AddCombChecks();
+        services.AddCombReporting();
+        services.AddCombStorage();
         return services.BuildServiceProvider();
     }
 }

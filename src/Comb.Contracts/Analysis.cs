@@ -143,3 +143,9 @@ public sealed record ImageInventory
 }
 
 public sealed record LayerNote(string LayerDiffId, int LayerIndex, FileNote Note);
+
+/// <summary>Chooses the image's OS from the release files still visible after stacking.</summary>
+public interface IOsReleaseMerger
+{
+    OsInfo? Merge(IReadOnlyList<OsCandidate> candidates);
+}

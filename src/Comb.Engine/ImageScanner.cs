@@ -14,7 +14,8 @@ namespace Comb.Engine;
 public sealed class ImageScanner(
     ImageSourceResolver resolver,
     IEnumerable<IAnalyzerProvider> analyzerProviders,
-    IEnumerable<IScanStage> stages)
+    IEnumerable<IScanStage> stages,
+    IEnumerable<IOsReleaseMerger> osMergers)
 {
     /// <summary>Reads the image and builds its inventory, without the stages.</summary>
     public async Task<ImageInventory> InventoryAsync(string reference, ScanOptions options, IProgress<ScanProgress>? progress, CancellationToken cancellationToken)
@@ -54,7 +55,8 @@ public sealed class ImageScanner(
         {
             Layers = [.. metadata.Layers.Select(l => l with { UncompressedSize = facts[l.Index].UncompressedSize })],
         };
-        return LayerApplier.Apply(withSizes, facts, configResults);
+        var merger = osMergers.FirstOrDefault();
+        return LayerApplier.Apply(withSizes, facts, configResults, merger is null ? null : merger.Merge);
     }
 
     /// <summary>Full scan: inventory, then every enabled stage in order; returns the report.</summary>

@@ -13,7 +13,7 @@ internal sealed class ScannerFixture : IDisposable
         Dir = Directory.CreateTempSubdirectory("comb-engine-").FullName;
         Analyzer = new LinesPackageAnalyzer();
         var resolver = new ImageSourceResolver([new OciLayoutSource(), new OciArchiveSource(), new DockerArchiveSource(), new RootfsSource()]);
-        Scanner = new ImageScanner(resolver, [Analyzer], []);
+        Scanner = new ImageScanner(resolver, [Analyzer], [], []);
     }
 
     public string Dir { get; }

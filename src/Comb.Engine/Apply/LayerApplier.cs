@@ -100,7 +100,7 @@ public static class LayerApplier
         return new ImageInventory
         {
             Image = image,
-            Os = (osMerger ?? OsCandidateMerger.Merge)(candidates),
+            Os = osMerger is not null ? osMerger(candidates) : candidates.FirstOrDefault()?.Os,
             PackageSets = [.. sets.Values.Select(p => p.Item).OrderBy(s => s.FilePath, StringComparer.Ordinal).ThenBy(s => s.Kind, StringComparer.Ordinal)],
             Secrets = DedupeSecrets(secrets),
             Malware = [.. malware.Select(m => m.Item).DistinctBy(m => (m.Path, m.Sha256, m.DeletedInLaterLayer)).OrderBy(m => m.Path, StringComparer.Ordinal)],
@@ -140,29 +140,4 @@ public static class LayerApplier
             .GroupBy(s => (s.Item.Path, s.Item.RuleId, s.Item.Masked, s.Item.Line))
             .Select(g => g.OrderBy(s => s.Item.DeletedInLaterLayer).ThenBy(s => s.Layer).First().Item)
             .OrderBy(s => s.Path, StringComparer.Ordinal).ThenBy(s => s.Line).ThenBy(s => s.RuleId, StringComparer.Ordinal)];
-}
-
-/// <summary>Chooses the OS from the release files still visible: os-release names the family, distro files refine the version.</summary>
-public static class OsCandidateMerger
-{
-    private static readonly string[] OsReleasePaths = ["etc/os-release", "usr/lib/os-release"];
-
-    public static OsInfo? Merge(IReadOnlyList<OsCandidate> candidates)
-    {
-        if (candidates.Count == 0)
-        {
-            return null;
-        }
-
-        var primary = OsReleasePaths.Select(p => candidates.FirstOrDefault(c => c.Path == p)).FirstOrDefault(c => c is not null)
-            ?? candidates.OrderBy(c => c.Path.Contains("lsb-release", StringComparison.Ordinal) ? 1 : 0).ThenBy(c => c.Path, StringComparer.Ordinal).First();
-        var os = primary.Os;
-
-        // A distro file with the same family and a more precise version (debian_version 12.5 vs VERSION_ID 12) wins on the version.
-        var refined = candidates
-            .Where(c => c != primary && c.Os.Family == os.Family && c.Os.Name.StartsWith(os.Name, StringComparison.Ordinal) && c.Os.Name.Length > os.Name.Length)
-            .OrderByDescending(c => c.Os.Name.Length)
-            .FirstOrDefault();
-        return refined is null ? os : os with { Name = refined.Os.Name };
-    }
 }
