@@ -41,7 +41,9 @@ public sealed class TableReportWriter(TableWriterOptions? options = null) : IRep
         console.Profile.Capabilities.Unicode = true;
 
         Render(console, report);
-        var bytes = new UTF8Encoding(false).GetBytes(text.ToString().Replace("\r\n", "\n", StringComparison.Ordinal));
+        // Grids pad cells with spaces; trailing blanks are noise in logs and diffs.
+        var lines = text.ToString().Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n').Select(l => l.TrimEnd(' '));
+        var bytes = new UTF8Encoding(false).GetBytes(string.Join('\n', lines));
         await output.WriteAsync(bytes, cancellationToken);
     }
 

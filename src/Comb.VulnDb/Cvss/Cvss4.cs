@@ -67,7 +67,7 @@ internal static class Cvss4
             return CvssResult.Invalid(vector, "4.0", $"missing base metric {Metrics[index].Key}");
         }
 
-        var score = Compute(selected);
+        var score = (double)Round1(Compute(selected));
         var nomenclature = "CVSS-B"
             + (selected.TryGetValue(ThreatMetrics, out var e) && e != "X" ? "T" : string.Empty)
             + (EnvironmentalMetrics.Any(k => selected.TryGetValue(k, out var v) && v != "X") ? "E" : string.Empty);
@@ -95,12 +95,26 @@ internal static class Cvss4
         return m.TryGetValue("M" + metric, out var modified) && modified != "X" ? modified : value;
     }
 
-    private static double Compute(IReadOnlyDictionary<string, string> m)
+    /// <summary>Rounds half up to one decimal. The arithmetic is exact (decimal), so x.x5 rounds up as the spec says.</summary>
+    /// A 1e-20 nudge absorbs the last-digit error of decimal division (thirds, sevenths), far below any real step.
+    internal static decimal Round1(decimal score) => Math.Round(score + 1e-20m, 1, MidpointRounding.AwayFromZero);
+
+    /// <summary>The unrounded score of a valid vector (for checks of rounding boundaries).</summary>
+    internal static decimal? Unrounded(string vector)
+    {
+        var result = Score(vector, vector["CVSS:4.0/".Length..]);
+        return result.IsValid ? Compute(Parse(vector["CVSS:4.0/".Length..])) : null;
+    }
+
+    private static Dictionary<string, string> Parse(string body) =>
+        body.Split('/').Select(p => p.Split(':')).ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal);
+
+    private static decimal Compute(IReadOnlyDictionary<string, string> m)
     {
         string V(string k) => Effective(m, k);
         if (new[] { "VC", "VI", "VA", "SC", "SI", "SA" }.All(k => V(k) == "N"))
         {
-            return 0.0;
+            return 0m;
         }
 
         var eq1 = V("AV") == "N" && V("PR") == "N" && V("UI") == "N" ? 0
@@ -115,10 +129,10 @@ internal static class Cvss4
         string Macro(int a, int b, int c, int d, int e, int f) => $"{a}{b}{c}{d}{e}{f}";
         var value = lookup[Macro(eq1, eq2, eq3, eq4, eq5, eq6)];
 
-        double? Lower(string macro) => lookup.TryGetValue(macro, out var s) ? s : null;
+        decimal? Lower(string macro) => lookup.TryGetValue(macro, out var s) ? s : null;
         var lowerEq1 = Lower(Macro(eq1 + 1, eq2, eq3, eq4, eq5, eq6));
         var lowerEq2 = Lower(Macro(eq1, eq2 + 1, eq3, eq4, eq5, eq6));
-        double? lowerEq3Eq6 = (eq3, eq6) switch
+        decimal? lowerEq3Eq6 = (eq3, eq6) switch
         {
             (1, 1) or (0, 1) => Lower(Macro(eq1, eq2, eq3 + 1, eq4, eq5, eq6)),
             (1, 0) => Lower(Macro(eq1, eq2, eq3, eq4, eq5, eq6 + 1)),
@@ -134,10 +148,10 @@ internal static class Cvss4
         var distEq3Eq6 = distances["VC"] + distances["VI"] + distances["VA"] + distances["CR"] + distances["IR"] + distances["AR"];
         var distEq4 = distances["SC"] + distances["SI"] + distances["SA"];
 
-        const double step = 0.1;
-        var sum = 0.0;
+        const decimal step = 0.1m;
+        var sum = 0m;
         var existing = 0;
-        void Add(double? lower, double distance, int maxSeverity)
+        void Add(decimal? lower, decimal distance, int maxSeverity)
         {
             if (lower is null)
             {
@@ -158,47 +172,66 @@ internal static class Cvss4
             existing++;
         }
 
-        var mean = existing == 0 ? 0 : sum / existing;
-        var score = Math.Max(0, Math.Min(10, value - mean));
-        // Round half up to one decimal, as the reference calculator does.
-        return Math.Round(Math.Floor((score * 10) + 0.5) / 10, 1);
+        var mean = existing == 0 ? 0m : sum / existing;
+        return Math.Max(0m, Math.Min(10m, value - mean));
     }
 
-    private static double? MaxOf(double? a, double? b) => a is null ? b : b is null ? a : Math.Max(a.Value, b.Value);
+    private static decimal? MaxOf(decimal? a, decimal? b) => a is null ? b : b is null ? a : Math.Max(a.Value, b.Value);
 
-    /// <summary>Distances to the first highest-severity vector of the MacroVector that is at least as severe in every metric.</summary>
-    private static Dictionary<string, double> FindDistances(IReadOnlyDictionary<string, string> m, int eq1, int eq2, int eq3, int eq4, int eq5, int eq6)
-    {
-        var composed = Cvss40Tables.MaxComposed;
-        Dictionary<string, double> distances = [];
-        foreach (var a in composed[$"eq1:{eq1}"])
+    // Highest-severity vectors of each MacroVector, as level arrays in DistanceMetrics order, built once.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, decimal[][]> Candidates = new(StringComparer.Ordinal);
+
+    private static decimal[][] CandidatesFor(int eq1, int eq2, int eq3, int eq4, int eq5, int eq6) =>
+        Candidates.GetOrAdd($"{eq1}{eq2}{eq3}{eq4}{eq5}{eq6}", _ =>
         {
-            foreach (var b in composed[$"eq2:{eq2}"])
+            var composed = Cvss40Tables.MaxComposed;
+            var list = new List<decimal[]>();
+            foreach (var a in composed[$"eq1:{eq1}"])
             {
-                foreach (var c in composed[$"eq3:{eq3}{eq6}"])
+                foreach (var b in composed[$"eq2:{eq2}"])
                 {
-                    foreach (var d in composed[$"eq4:{eq4}"])
+                    foreach (var c in composed[$"eq3:{eq3}{eq6}"])
                     {
-                        foreach (var e in composed[$"eq5:{eq5}"])
+                        foreach (var d in composed[$"eq4:{eq4}"])
                         {
-                            var max = (a + b + c + d + e).Split('/', StringSplitOptions.RemoveEmptyEntries)
-                                .Select(p => p.Split(':'))
-                                .ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal);
-                            distances = Cvss40Tables.DistanceMetrics.ToDictionary(
-                                k => k,
-                                k => Cvss40Tables.MetricLevels[k][Effective(m, k)] - Cvss40Tables.MetricLevels[k][max[k]],
-                                StringComparer.Ordinal);
-                            if (distances.Values.All(x => x >= 0))
+                            foreach (var e in composed[$"eq5:{eq5}"])
                             {
-                                return distances;
+                                var max = (a + b + c + d + e).Split('/', StringSplitOptions.RemoveEmptyEntries)
+                                    .Select(p => p.Split(':'))
+                                    .ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal);
+                                list.Add([.. Cvss40Tables.DistanceMetrics.Select(k => Cvss40Tables.MetricLevels[k][max[k]])]);
                             }
                         }
                     }
                 }
             }
+
+            return [.. list];
+        });
+
+    /// <summary>Distances to the first highest-severity vector of the MacroVector that is at least as severe in every metric.</summary>
+    private static Dictionary<string, decimal> FindDistances(IReadOnlyDictionary<string, string> m, int eq1, int eq2, int eq3, int eq4, int eq5, int eq6)
+    {
+        var metrics = Cvss40Tables.DistanceMetrics;
+        var levels = metrics.Select(k => Cvss40Tables.MetricLevels[k][Effective(m, k)]).ToArray();
+        var candidates = CandidatesFor(eq1, eq2, eq3, eq4, eq5, eq6);
+        decimal[] chosen = candidates[^1];
+        foreach (var candidate in candidates)
+        {
+            var dominates = true;
+            for (var i = 0; i < levels.Length && dominates; i++)
+            {
+                dominates = levels[i] - candidate[i] >= 0;
+            }
+
+            if (dominates)
+            {
+                chosen = candidate;
+                break;
+            }
         }
 
-        // The reference keeps the last candidate's distances when none dominates; so do we.
-        return distances;
+        // When none dominates, the reference keeps the last candidate's distances; so do we.
+        return metrics.Select((k, i) => (k, d: levels[i] - chosen[i])).ToDictionary(x => x.k, x => x.d, StringComparer.Ordinal);
     }
 }

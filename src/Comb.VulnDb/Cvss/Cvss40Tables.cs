@@ -50,29 +50,29 @@ internal static class Cvss40Tables
         "211221 0.2|212001 5.3|212011 2.4|212021 1.4|212101 2.4|212111 1.2|212121 0.5|212201 1|212211 0.3|212221 0.1";
 
     /// <summary>Expert score of each MacroVector (EQ1..EQ6 digits).</summary>
-    public static readonly IReadOnlyDictionary<string, double> Lookup = MacroVectorScores.Split('|')
+    public static readonly IReadOnlyDictionary<string, decimal> Lookup = MacroVectorScores.Split('|')
         .Select(e => e.Split(' '))
-        .ToDictionary(p => p[0], p => double.Parse(p[1], CultureInfo.InvariantCulture), StringComparer.Ordinal);
+        .ToDictionary(p => p[0], p => decimal.Parse(p[1], CultureInfo.InvariantCulture), StringComparer.Ordinal);
 
-    /// <summary>Severity level of each metric value (distance units of 0.1).</summary>
-    public static readonly IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> MetricLevels =
-        new Dictionary<string, IReadOnlyDictionary<string, double>>(StringComparer.Ordinal)
+    /// <summary>Severity level of each metric value (distance units of 0.1). Decimal keeps the arithmetic exact.</summary>
+    public static readonly IReadOnlyDictionary<string, IReadOnlyDictionary<string, decimal>> MetricLevels =
+        new Dictionary<string, IReadOnlyDictionary<string, decimal>>(StringComparer.Ordinal)
         {
-            ["AV"] = Levels(("N", 0.0), ("A", 0.1), ("L", 0.2), ("P", 0.3)),
-            ["PR"] = Levels(("N", 0.0), ("L", 0.1), ("H", 0.2)),
-            ["UI"] = Levels(("N", 0.0), ("P", 0.1), ("A", 0.2)),
-            ["AC"] = Levels(("L", 0.0), ("H", 0.1)),
-            ["AT"] = Levels(("N", 0.0), ("P", 0.1)),
-            ["VC"] = Levels(("H", 0.0), ("L", 0.1), ("N", 0.2)),
-            ["VI"] = Levels(("H", 0.0), ("L", 0.1), ("N", 0.2)),
-            ["VA"] = Levels(("H", 0.0), ("L", 0.1), ("N", 0.2)),
-            ["SC"] = Levels(("H", 0.1), ("L", 0.2), ("N", 0.3)),
-            ["SI"] = Levels(("S", 0.0), ("H", 0.1), ("L", 0.2), ("N", 0.3)),
-            ["SA"] = Levels(("S", 0.0), ("H", 0.1), ("L", 0.2), ("N", 0.3)),
-            ["CR"] = Levels(("H", 0.0), ("M", 0.1), ("L", 0.2)),
-            ["IR"] = Levels(("H", 0.0), ("M", 0.1), ("L", 0.2)),
-            ["AR"] = Levels(("H", 0.0), ("M", 0.1), ("L", 0.2)),
-            ["E"] = Levels(("U", 0.2), ("P", 0.1), ("A", 0.0)),
+            ["AV"] = Levels(("N", 0.0m), ("A", 0.1m), ("L", 0.2m), ("P", 0.3m)),
+            ["PR"] = Levels(("N", 0.0m), ("L", 0.1m), ("H", 0.2m)),
+            ["UI"] = Levels(("N", 0.0m), ("P", 0.1m), ("A", 0.2m)),
+            ["AC"] = Levels(("L", 0.0m), ("H", 0.1m)),
+            ["AT"] = Levels(("N", 0.0m), ("P", 0.1m)),
+            ["VC"] = Levels(("H", 0.0m), ("L", 0.1m), ("N", 0.2m)),
+            ["VI"] = Levels(("H", 0.0m), ("L", 0.1m), ("N", 0.2m)),
+            ["VA"] = Levels(("H", 0.0m), ("L", 0.1m), ("N", 0.2m)),
+            ["SC"] = Levels(("H", 0.1m), ("L", 0.2m), ("N", 0.3m)),
+            ["SI"] = Levels(("S", 0.0m), ("H", 0.1m), ("L", 0.2m), ("N", 0.3m)),
+            ["SA"] = Levels(("S", 0.0m), ("H", 0.1m), ("L", 0.2m), ("N", 0.3m)),
+            ["CR"] = Levels(("H", 0.0m), ("M", 0.1m), ("L", 0.2m)),
+            ["IR"] = Levels(("H", 0.0m), ("M", 0.1m), ("L", 0.2m)),
+            ["AR"] = Levels(("H", 0.0m), ("M", 0.1m), ("L", 0.2m)),
+            ["E"] = Levels(("U", 0.2m), ("P", 0.1m), ("A", 0.0m)),
         };
 
     /// <summary>Order in which severity distances are computed (matches the reference).</summary>
@@ -108,6 +108,6 @@ internal static class Cvss40Tables
         ["eq4:0"] = 6, ["eq4:1"] = 5, ["eq4:2"] = 4,
     };
 
-    private static IReadOnlyDictionary<string, double> Levels(params (string Value, double Level)[] levels) =>
+    private static IReadOnlyDictionary<string, decimal> Levels(params (string Value, decimal Level)[] levels) =>
         levels.ToDictionary(l => l.Value, l => l.Level, StringComparer.Ordinal);
 }

@@ -9,7 +9,7 @@ public sealed class DpkgVersionComparer : VersionComparerBase<DpkgVersionCompare
 
     public sealed record Key(string Epoch, string Upstream, string Revision, bool Valid);
 
-    public override bool IsValid(string version) => Parse(version) is { Valid: true };
+    public override bool IsValid(string version) => ParseCached(version) is { Valid: true };
 
     protected internal override Key? Parse(string version)
     {

@@ -12,7 +12,7 @@ public sealed class RpmVersionComparer : VersionComparerBase<RpmVersionComparer.
 
     public sealed record Key(string Epoch, string Version, string Release, bool Valid);
 
-    public override bool IsValid(string version) => Parse(version) is { Valid: true };
+    public override bool IsValid(string version) => ParseCached(version) is { Valid: true };
 
     protected internal override Key? Parse(string version)
     {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Numerics;
 using Comb.Contracts;
 
@@ -23,8 +24,8 @@ public abstract class VersionComparerBase<TKey> : IVersionComparer, IComparer<st
             return 0;
         }
 
-        var a = Parse(left);
-        var b = Parse(right);
+        var a = ParseCached(left);
+        var b = ParseCached(right);
         if (a is null || b is null)
         {
             if (a is not null)
@@ -40,7 +41,31 @@ public abstract class VersionComparerBase<TKey> : IVersionComparer, IComparer<st
 
     int IVersionComparer.Compare(string left, string right) => Compare(left, right);
 
-    public virtual bool IsValid(string version) => version is not null && Parse(version) is not null;
+    public virtual bool IsValid(string version) => version is not null && ParseCached(version) is not null;
+
+    // Matchers compare one installed version with many range bounds (and the same bounds again and again):
+    // parsed keys are kept, up to a bound, then the cache starts afresh.
+    private const int CacheLimit = 16_384;
+    private readonly ConcurrentDictionary<string, TKey?> _cache = new(StringComparer.Ordinal);
+    private int _cached;
+
+    protected TKey? ParseCached(string version)
+    {
+        if (_cache.TryGetValue(version, out var key))
+        {
+            return key;
+        }
+
+        key = Parse(version);
+        if (Interlocked.Increment(ref _cached) > CacheLimit)
+        {
+            _cache.Clear();
+            Interlocked.Exchange(ref _cached, 0);
+        }
+
+        _cache.TryAdd(version, key);
+        return key;
+    }
 
     /// <summary>The ordering key, or null when the scheme cannot order this text at all.</summary>
     protected internal abstract TKey? Parse(string version);

@@ -141,3 +141,46 @@ public sealed class CvssScorerTests
         Assert.Equal(4.0, Cvss3Access.RoundUp(3.9999999999));
     }
 }
+
+/// <summary>Cross-check against an independent implementation's scores for thousands of vectors (all four versions).</summary>
+public sealed class CvssReferenceScoreTests
+{
+    private static bool OnHalfStep(string vector)
+    {
+        var exact = Comb.VulnDb.Cvss.Cvss4Access.Unrounded(vector)!.Value;
+        var twentieths = exact * 20;
+        return Math.Abs(twentieths - Math.Round(twentieths)) < 1e-15m && Math.Round(twentieths) % 2 == 1;
+    }
+
+    [Fact]
+    public void Agrees_with_an_independent_implementation_on_every_reference_vector()
+    {
+        var path = Path.Combine(Comb.Testing.RepoRoot.Require(), "tests", "Comb.VulnDb.Tests", "Cvss", "reference-scores.txt");
+        var mismatches = new List<string>();
+        int count = 0, boundary = 0;
+        foreach (var line in File.ReadLines(path).Where(l => l.Length > 0 && l[0] != '#'))
+        {
+            var space = line.LastIndexOf(' ');
+            var vector = line[..space];
+            var expected = double.Parse(line[(space + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+            var result = CvssScorer.Score(vector);
+            count++;
+            if (result.IsValid && result.BaseScore != expected && vector.StartsWith("CVSS:4.0/", StringComparison.Ordinal)
+                && Math.Abs(result.BaseScore!.Value - expected) < 0.11 && OnHalfStep(vector))
+            {
+                // The exact score is x.x5: float implementations land on either side; the spec rounds half up.
+                boundary++;
+                continue;
+            }
+
+            if (!result.IsValid || result.BaseScore != expected)
+            {
+                mismatches.Add($"{vector}: expected {expected}, got {result.BaseScore?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? result.Error}");
+            }
+        }
+
+        Assert.True(count > 4000, $"only {count} reference vectors");
+        Assert.True(boundary < count / 100, $"{boundary} half-step disagreements");
+        Assert.True(mismatches.Count == 0, $"{mismatches.Count} of {count} differ:\n{string.Join('\n', mismatches.Take(30))}");
+    }
+}
