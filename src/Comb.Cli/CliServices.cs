@@ -1,3 +1,4 @@
+using Comb.Checks;
 using Comb.Engine;
 using Comb.Storage;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,6 +13,7 @@ public static class CliServices
         var services = new ServiceCollection();
         services.AddCombEngine();
         services.AddCombStorage();
+        services.AddCombChecks();
         return services.BuildServiceProvider();
     }
 }

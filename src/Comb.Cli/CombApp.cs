@@ -20,6 +20,7 @@ public static class CombApp
             root.Subcommands.Add(command);
         }
 
+        TrustCommands.Register(root);
         return root;
     }
 

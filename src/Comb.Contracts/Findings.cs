@@ -140,4 +140,10 @@ public sealed record PolicyVerdict
     public required string Decision { get; init; }
     public string? PolicyName { get; init; }
     public IReadOnlyList<PolicyRuleResult> Fired { get; init; } = [];
+
+    /// <summary>Findings an active exception suppressed: what, which rule, and the exception's reason.</summary>
+    public IReadOnlyList<string> Suppressed { get; init; } = [];
+
+    /// <summary>Exceptions past their expiry date: they no longer apply and should be renewed or removed.</summary>
+    public IReadOnlyList<string> ExpiredExceptions { get; init; } = [];
 }

@@ -104,6 +104,9 @@ public sealed record ImageMetadata
 
     public string? ManifestMediaType { get; init; }
 
+    /// <summary>Digest of the image index / manifest list the manifest was chosen from (registry images), else null.</summary>
+    public string? IndexDigest { get; init; }
+
     public required ImagePlatform Platform { get; init; }
 
     public required ImageConfig Config { get; init; }

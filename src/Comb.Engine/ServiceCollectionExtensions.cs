@@ -1,4 +1,5 @@
 using Comb.Image;
+using Comb.Image.Registry;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Comb.Engine;
@@ -9,6 +10,7 @@ public static class ServiceCollectionExtensions
     public static IServiceCollection AddCombEngine(this IServiceCollection services)
     {
         services.AddCombImage();
+        services.AddCombImageRegistry();
         services.AddSingleton<ImageScanner>();
         return services;
     }

@@ -1,0 +1,47 @@
+using Comb.Contracts;
+
+namespace Comb.Analyzers.Binary;
+
+/// <summary>The cheap, header-only test for "might be a compiled program worth opening".</summary>
+internal static class ExecutableCandidates
+{
+    /// <summary>Below this, a file cannot hold a Go or Rust program with embedded metadata.</summary>
+    public const long MinimumSize = 4 * 1024;
+
+    private static readonly string[] NonBinaryExtensions =
+    [
+        ".sh", ".bash", ".py", ".pl", ".rb", ".js", ".txt", ".json", ".md", ".html", ".xml", ".yaml", ".yml",
+        ".conf", ".cfg", ".ini", ".h", ".c", ".go", ".rs", ".java", ".class", ".jar", ".gz", ".zip", ".tar",
+        ".png", ".jpg", ".svg", ".css", ".pyc", ".mo", ".po", ".a", ".o",
+    ];
+
+    /// <summary>
+    /// Regular files that are executable, or sit in a bin/sbin directory (layers built on other systems may lose
+    /// modes), or are Windows executables. Script and data extensions are skipped; the magic check happens at open.
+    /// </summary>
+    public static bool IsCandidate(FileMeta meta)
+    {
+        if (meta.Kind != FileKind.Regular || meta.Size < MinimumSize)
+        {
+            return false;
+        }
+
+        var path = meta.Path;
+        var slash = path.LastIndexOf('/');
+        var fileName = path[(slash + 1)..];
+        var dot = fileName.LastIndexOf('.');
+        if (dot > 0 && NonBinaryExtensions.Contains(fileName[dot..], StringComparer.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        if ((meta.Mode & 0b001_001_001) != 0)
+        {
+            return true;
+        }
+
+        var dir = slash < 0 ? "" : path[..slash];
+        return dir == "bin" || dir == "sbin" || dir.EndsWith("/bin", StringComparison.Ordinal) || dir.EndsWith("/sbin", StringComparison.Ordinal)
+            || fileName.EndsWith(".exe", StringComparison.OrdinalIgnoreCase);
+    }
+}

@@ -1,0 +1,347 @@
+using System.IO.Compression;
+using System.Security.Cryptography;
+using Comb.Contracts;
+
+namespace Comb.Analyzers.Language.Java;
+
+/// <summary>
+/// Java archives (JAR, WAR, EAR, JPI/HPI Jenkins plugins, PAR) read as ZIP. Each archive yields the
+/// artifacts its pom.properties files declare; when none of them is the archive itself, its MANIFEST.MF
+/// (Implementation-Vendor-Id/Title/Version, Bundle-*) or, last, its file name (name-1.2.3.jar) names it.
+/// Nested archives are opened recursively within depth, entry-count and size budgets, so a zip bomb
+/// ends with a diagnostic rather than exhausting memory.
+/// </summary>
+internal sealed class JavaArchiveAnalyzer : LanguageAnalyzer
+{
+    internal const int MaxDepth = 16;
+    internal const int MaxEntries = 200_000;
+    internal const long MaxExpandedBytes = 1L << 30;
+    internal const long MaxNestedArchiveBytes = 256L * 1024 * 1024;
+
+    private static readonly string[] ArchiveExtensions = [".jar", ".war", ".ear", ".jpi", ".hpi", ".par"];
+
+    public override string Id => "java-archive";
+
+    public override int Version => 1;
+
+    protected override string Kind => "jar";
+
+    protected override long MaxFileSize => 512L * 1024 * 1024;
+
+    public override bool IsRequired(FileMeta meta) => IsArchiveName(meta.Path);
+
+    internal static bool IsArchiveName(string path) =>
+        ArchiveExtensions.Any(e => path.EndsWith(e, StringComparison.OrdinalIgnoreCase));
+
+    protected override async ValueTask<IEnumerable<Package>> ParseAsync(ParseContext context, CancellationToken cancellationToken)
+    {
+        byte[] bytes;
+        await using (var stream = context.OpenRead())
+        {
+            using var buffer = new MemoryStream();
+            await stream.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+            bytes = buffer.ToArray();
+        }
+
+        var budget = new Budget();
+        var packages = new List<Package>();
+        ReadArchive(context, bytes, context.Path, depth: 0, budget, packages, cancellationToken, outer: true);
+        return Dedupe(packages);
+    }
+
+    private sealed class Budget
+    {
+        public int Entries;
+        public long Bytes;
+        public bool DepthReported;
+        public bool SizeReported;
+    }
+
+    private static void ReadArchive(ParseContext context, byte[] bytes, string archivePath, int depth, Budget budget,
+        List<Package> packages, CancellationToken cancellationToken, bool outer)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        ZipArchive zip;
+        try
+        {
+            zip = new ZipArchive(new MemoryStream(bytes, writable: false), ZipArchiveMode.Read);
+        }
+        catch (InvalidDataException) when (!outer)
+        {
+            context.Warn($"{archivePath}: not a readable zip archive; skipped");
+            return;
+        }
+
+        using (zip)
+        {
+            var sha1 = Convert.ToHexStringLower(SHA1.HashData(bytes));
+            var properties = new List<PomProperties>();
+            Manifest? manifest = null;
+            var nested = new List<ZipArchiveEntry>();
+            foreach (var entry in zip.Entries)
+            {
+                if (++budget.Entries > MaxEntries)
+                {
+                    context.Warn($"{archivePath}: more than {MaxEntries} zip entries in total; rest skipped");
+                    break;
+                }
+
+                var name = entry.FullName;
+                if (name.EndsWith("pom.properties", StringComparison.Ordinal) && PathMatch.FileName(name) == "pom.properties")
+                {
+                    if (ReadText(context, entry, archivePath, budget) is { } text && PomProperties.Parse(text) is { } p)
+                    {
+                        properties.Add(p);
+                    }
+                }
+                else if (string.Equals(name, "META-INF/MANIFEST.MF", StringComparison.OrdinalIgnoreCase))
+                {
+                    if (ReadText(context, entry, archivePath, budget) is { } text)
+                    {
+                        manifest = Manifest.Parse(text);
+                    }
+                }
+                else if (IsArchiveName(name) && entry.Length > 0)
+                {
+                    nested.Add(entry);
+                }
+            }
+
+            var fromName = FileNameArtifact.Parse(PathMatch.FileName(archivePath));
+            var own = properties.FirstOrDefault(p => fromName is not null && p.ArtifactId == fromName.Value.ArtifactId && p.Version == fromName.Value.Version);
+            foreach (var p in properties.Distinct())
+            {
+                packages.Add(Make(context, p.GroupId, p.ArtifactId, p.Version, archivePath, p == own ? sha1 : null, manifest?.Licenses));
+            }
+
+            if (own is null)
+            {
+                if (manifest?.Artifact() is { } m)
+                {
+                    if (!properties.Any(p => p.GroupId == m.GroupId && p.ArtifactId == m.ArtifactId && p.Version == m.Version))
+                    {
+                        packages.Add(Make(context, m.GroupId, m.ArtifactId, m.Version, archivePath, sha1, manifest.Licenses));
+                    }
+                }
+                else if (properties.Count == 0 && fromName is { } f)
+                {
+                    // Nothing inside names the archive: fall back to "artifact-1.2.3.jar", group unknown.
+                    packages.Add(Make(context, null, f.ArtifactId, f.Version, archivePath, sha1, manifest?.Licenses));
+                }
+            }
+
+            foreach (var entry in nested)
+            {
+                var nestedPath = $"{archivePath}/{entry.FullName}";
+                if (depth + 1 >= MaxDepth)
+                {
+                    if (!budget.DepthReported)
+                    {
+                        context.Warn($"{nestedPath}: archives nested more than {MaxDepth} deep; not opened");
+                        budget.DepthReported = true;
+                    }
+
+                    continue;
+                }
+
+                if (entry.Length > MaxNestedArchiveBytes || budget.Bytes + entry.Length > MaxExpandedBytes)
+                {
+                    if (!budget.SizeReported)
+                    {
+                        context.Warn($"{nestedPath}: nested archive too large ({entry.Length} bytes, {budget.Bytes} already expanded); skipped");
+                        budget.SizeReported = true;
+                    }
+
+                    continue;
+                }
+
+                if (ReadBytes(context, entry, nestedPath, budget) is { } inner)
+                {
+                    ReadArchive(context, inner, nestedPath, depth + 1, budget, packages, cancellationToken, outer: false);
+                }
+            }
+        }
+    }
+
+    private static Package Make(ParseContext context, string? groupId, string artifactId, string version, string archivePath, string? sha1,
+        IReadOnlyList<string>? licenses)
+    {
+        var name = groupId is { Length: > 0 } ? $"{groupId}:{artifactId}" : artifactId;
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal) { ["artifactId"] = artifactId };
+        if (groupId is { Length: > 0 })
+        {
+            metadata["groupId"] = groupId;
+        }
+
+        if (sha1 is not null)
+        {
+            metadata["sha1"] = sha1;
+        }
+
+        return context.Package(PackageTypes.Maven, name, version,
+            PackageUrl.Create(PackageTypes.Maven, groupId is { Length: > 0 } ? groupId : null, artifactId, version),
+            licenses, metadata: metadata, path: archivePath);
+    }
+
+    private static byte[]? ReadBytes(ParseContext context, ZipArchiveEntry entry, string path, Budget budget)
+    {
+        try
+        {
+            using var stream = entry.Open();
+            using var buffer = new MemoryStream();
+            var chunk = new byte[81920];
+            int read;
+            long total = 0;
+            while ((read = stream.Read(chunk, 0, chunk.Length)) > 0)
+            {
+                total += read;
+
+                // The declared size can lie; count what really comes out.
+                if (total > MaxNestedArchiveBytes || budget.Bytes + total > MaxExpandedBytes)
+                {
+                    context.Warn($"{path}: expands beyond the size budget; skipped");
+                    return null;
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+
+            budget.Bytes += total;
+            return buffer.ToArray();
+        }
+        catch (InvalidDataException ex)
+        {
+            context.Warn($"{path}: corrupt zip entry ({ex.Message}); skipped");
+            return null;
+        }
+    }
+
+    private static string? ReadText(ParseContext context, ZipArchiveEntry entry, string archivePath, Budget budget)
+    {
+        if (entry.Length > 1024 * 1024)
+        {
+            return null;
+        }
+
+        var bytes = ReadBytes(context, entry, $"{archivePath}/{entry.FullName}", budget);
+        return bytes is null ? null : TextDecoding.Decode(bytes);
+    }
+
+    private static IEnumerable<Package> Dedupe(List<Package> packages) =>
+        packages.GroupBy(p => (p.Name, p.Version, p.Path)).Select(g => g.First());
+}
+
+internal sealed record PomProperties(string GroupId, string ArtifactId, string Version)
+{
+    public static PomProperties? Parse(string text)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var raw in text.Split('\n'))
+        {
+            var line = raw.Trim();
+            if (line.Length == 0 || line[0] is '#' or '!')
+            {
+                continue;
+            }
+
+            var sep = line.IndexOfAny(['=', ':']);
+            if (sep > 0)
+            {
+                values[line[..sep].Trim()] = line[(sep + 1)..].Trim();
+            }
+        }
+
+        return values.GetValueOrDefault("groupId") is { Length: > 0 } g && values.GetValueOrDefault("artifactId") is { Length: > 0 } a
+            && values.GetValueOrDefault("version") is { Length: > 0 } v
+            ? new PomProperties(g, a, v)
+            : null;
+    }
+}
+
+/// <summary>META-INF/MANIFEST.MF main section (continuation lines start with one space).</summary>
+internal sealed class Manifest
+{
+    private readonly Dictionary<string, string> _main = new(StringComparer.OrdinalIgnoreCase);
+
+    public IReadOnlyList<string>? Licenses { get; private set; }
+
+    public static Manifest Parse(string text)
+    {
+        var manifest = new Manifest();
+        string? lastKey = null;
+        foreach (var raw in text.Split('\n'))
+        {
+            var line = raw.TrimEnd('\r');
+            if (line.Length == 0)
+            {
+                break; // end of the main section
+            }
+
+            if (line[0] == ' ' && lastKey is not null)
+            {
+                manifest._main[lastKey] += line[1..];
+                continue;
+            }
+
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            if (colon > 0)
+            {
+                lastKey = line[..colon].Trim();
+                manifest._main[lastKey] = line[(colon + 1)..].Trim();
+            }
+        }
+
+        var licenses = manifest._main
+            .Where(kv => kv.Key.StartsWith("Plugin-License-Name", StringComparison.OrdinalIgnoreCase) || kv.Key.Equals("Bundle-License", StringComparison.OrdinalIgnoreCase))
+            .OrderBy(kv => kv.Key, StringComparer.Ordinal)
+            .Select(kv => kv.Value)
+            .Where(v => v.Length > 0)
+            .ToList();
+        manifest.Licenses = licenses.Count > 0 ? licenses : null;
+        return manifest;
+    }
+
+    public string? this[string key] => _main.GetValueOrDefault(key);
+
+    /// <summary>
+    /// Group, artifact and version when the manifest names all three: group from Implementation-Vendor-Id
+    /// or the Bundle-SymbolicName's package part, artifact from Implementation-Title, Specification-Title
+    /// or Bundle-Name (the same precedence trivy uses, so reports line up), version from Implementation-,
+    /// Specification- or Bundle-Version.
+    /// </summary>
+    public (string GroupId, string ArtifactId, string Version)? Artifact()
+    {
+        var group = this["Implementation-Vendor-Id"];
+        if (string.IsNullOrEmpty(group) && this["Bundle-SymbolicName"]?.Split(';')[0].Trim() is { Length: > 0 } symbolic)
+        {
+            var dot = symbolic.LastIndexOf('.');
+            group = dot > 0 ? symbolic[..dot] : symbolic;
+        }
+
+        var artifact = First("Implementation-Title", "Specification-Title", "Bundle-Name");
+        var version = First("Implementation-Version", "Specification-Version", "Bundle-Version");
+        return string.IsNullOrEmpty(group) || artifact is null || version is null ? null : (group, artifact, version);
+    }
+
+    private string? First(params string[] keys) =>
+        keys.Select(k => this[k]).FirstOrDefault(v => !string.IsNullOrWhiteSpace(v));
+}
+
+internal static class FileNameArtifact
+{
+    /// <summary>"commons-lang3-3.9.jar" -> (commons-lang3, 3.9): the version starts at the first "-digit".</summary>
+    public static (string ArtifactId, string Version)? Parse(string fileName)
+    {
+        var dot = fileName.LastIndexOf('.');
+        var stem = dot > 0 ? fileName[..dot] : fileName;
+        for (var i = 1; i < stem.Length - 1; i++)
+        {
+            if (stem[i] == '-' && char.IsAsciiDigit(stem[i + 1]))
+            {
+                return (stem[..i], stem[(i + 1)..]);
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,25 @@
+using Comb.Checks.Config;
+using Comb.Checks.Policy;
+using Comb.Checks.Trust;
+using Comb.Contracts;
+using Comb.Image.Registry;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Comb.Checks;
+
+public static class ServiceCollectionExtensions
+{
+    /// <summary>Registers the file-note analyzer, configuration checks, trust and policy stages.</summary>
+    public static IServiceCollection AddCombChecks(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<RegistryCredentialResolver>();
+        services.TryAddSingleton<ISignatureStoreFactory, RegistrySignatureStores>();
+        services.AddSingleton<IAnalyzerProvider, CheckAnalyzerProvider>();
+        services.AddSingleton<IScanStage, ConfigCheckStage>();
+        services.AddSingleton<IScanStage, TrustStage>();
+        services.AddSingleton<IScanStage, PolicyStage>();
+        return services;
+    }
+}

@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Comb.Contracts;
+
+namespace Comb.Image.Registry;
+
+/// <summary>
+/// Asks a Docker credential helper (<c>docker-credential-NAME get</c>, server URL on stdin, JSON on stdout) for
+/// a registry's credentials. A helper that is not installed or does not know the registry gives null; the
+/// secret is never put in a message.
+/// </summary>
+internal sealed class CredentialHelper(string name, Func<string, string?> environment)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
+
+    public RegistryCredentials? Get(string serverUrl)
+    {
+        var executable = Locate();
+        if (executable is null)
+        {
+            return null;
+        }
+
+        var start = new ProcessStartInfo(executable)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add("get");
+        using var process = Process.Start(start) ?? throw new CombInputException($"credential helper {executable} could not be started");
+        process.StandardInput.Write(serverUrl);
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(Timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new CombInputException($"credential helper docker-credential-{name} did not answer within {Timeout.TotalSeconds:0} s");
+        }
+
+        var output = stdout.GetAwaiter().GetResult();
+        _ = stderr.GetAwaiter().GetResult();
+        if (process.ExitCode != 0)
+        {
+            if (output.Contains("credentials not found", StringComparison.OrdinalIgnoreCase))
+            {
+                return null;
+            }
+
+            var firstLine = output.Split('\n', 2)[0].Trim();
+            throw new CombInputException($"credential helper docker-credential-{name} failed for {serverUrl} (exit {process.ExitCode}): {firstLine}");
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(output);
+            var root = document.RootElement;
+            var username = root.TryGetProperty("Username", out var u) && u.ValueKind == JsonValueKind.String ? u.GetString() : null;
+            var secret = root.TryGetProperty("Secret", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null;
+            if (string.IsNullOrEmpty(secret))
+            {
+                return null;
+            }
+
+            var source = $"credential helper docker-credential-{name}";
+            // Username "<token>" marks the secret as an identity (refresh) token rather than a password.
+            return username == "<token>"
+                ? new RegistryCredentials { IdentityToken = secret, Source = source }
+                : new RegistryCredentials { Username = username, Password = secret, Source = source };
+        }
+        catch (JsonException ex)
+        {
+            throw new CombInputException($"credential helper docker-credential-{name} printed something that is not JSON", ex);
+        }
+    }
+
+    private string? Locate()
+    {
+        if (name.Length == 0 || name.IndexOfAny(['/', '\\']) >= 0)
+        {
+            return null;
+        }
+
+        var file = "docker-credential-" + name + (OperatingSystem.IsWindows() ? ".exe" : string.Empty);
+        foreach (var dir in (environment("PATH") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        {
+            var candidate = Path.Combine(dir, file);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+}

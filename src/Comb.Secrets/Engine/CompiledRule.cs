@@ -1,0 +1,100 @@
+using System.Text.RegularExpressions;
+using Comb.Secrets.Rules;
+
+namespace Comb.Secrets.Engine;
+
+/// <summary>A rule with its regexes built (lazily: most rules never see a keyword hit in a given scan).</summary>
+internal sealed class CompiledRule
+{
+    private readonly Lazy<(Regex Regex, int SecretGroup)> _regex;
+    private readonly Regex[] _allowValues;
+    private readonly Regex[] _allowMatches;
+    private readonly Regex[] _allowLines;
+    private readonly Regex[] _allowPaths;
+    private readonly Regex? _path;
+    private readonly string[] _stopwords;
+
+    public CompiledRule(SecretRule rule)
+    {
+        Rule = rule;
+        _regex = new(() =>
+        {
+            var regex = RegexFactory.Create(rule.Pattern);
+            return (regex, regex.GroupNumberFromName("secret")); // the lookup is slow: do it once
+        }, LazyThreadSafetyMode.ExecutionAndPublication);
+        _allowValues = [.. rule.AllowValues.Select(RegexFactory.CreateSmall)];
+        _allowMatches = [.. rule.AllowMatches.Select(RegexFactory.CreateSmall)];
+        _allowLines = [.. rule.AllowLines.Select(RegexFactory.CreateSmall)];
+        _allowPaths = [.. rule.AllowPaths.Select(RegexFactory.CreateSmall)];
+        _path = rule.PathPattern is null ? null : RegexFactory.CreateSmall(rule.PathPattern);
+        _stopwords = [.. rule.Stopwords.Select(s => s.ToLowerInvariant())];
+    }
+
+    public SecretRule Rule { get; }
+
+    public Regex Regex => _regex.Value.Regex;
+
+    /// <summary>Number of the group named "secret", or -1 when the whole match is the secret.</summary>
+    public int SecretGroup => _regex.Value.SecretGroup;
+
+    public bool AppliesToPath(string path)
+    {
+        if (_path is not null && !_path.IsMatch(path))
+        {
+            return false;
+        }
+
+        foreach (var allow in _allowPaths)
+        {
+            if (allow.IsMatch(path))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>True when the rule's own allow-lists, entropy floor or stopwords dismiss the candidate.</summary>
+    public bool Dismisses(ReadOnlySpan<char> secret, ReadOnlySpan<char> match, ReadOnlySpan<char> line)
+    {
+        if (Rule.MinEntropy is { } floor && Entropy.Shannon(secret) < floor)
+        {
+            return true;
+        }
+
+        foreach (var allow in _allowValues)
+        {
+            if (allow.IsMatch(secret))
+            {
+                return true;
+            }
+        }
+
+        foreach (var allow in _allowMatches)
+        {
+            if (allow.IsMatch(match))
+            {
+                return true;
+            }
+        }
+
+        foreach (var allow in _allowLines)
+        {
+            if (allow.IsMatch(line))
+            {
+                return true;
+            }
+        }
+
+        foreach (var word in _stopwords)
+        {
+            if (secret.Contains(word, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,272 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using Comb.Contracts;
+
+namespace Comb.Secrets.Engine;
+
+/// <summary>
+/// Finds secrets in text. One keyword pass picks the rules, each picked regex runs once over the text,
+/// and every value is masked before it leaves this type: callers never see a raw secret.
+/// </summary>
+public sealed class SecretDetector
+{
+    private const int SnippetWidth = 160;
+    private readonly CompiledRule[] _rules;
+    private readonly KeywordAutomaton _keywords;
+    private readonly int[][] _rulesByKeyword;
+    private readonly int[] _alwaysRun;
+    private readonly Regex[] _allowPaths;
+    private readonly Regex[] _allowValues;
+
+    public SecretDetector(DetectorSettings settings)
+    {
+        Settings = settings;
+        _rules = [.. settings.Rules.Select(r => new CompiledRule(r))];
+        var keywordIndex = new Dictionary<string, int>(StringComparer.Ordinal);
+        var byKeyword = new List<List<int>>();
+        var always = new List<int>();
+        for (var i = 0; i < _rules.Length; i++)
+        {
+            var words = _rules[i].Rule.Keywords;
+            if (words.Count == 0)
+            {
+                always.Add(i);
+                continue;
+            }
+
+            foreach (var word in words)
+            {
+                var key = word.ToLowerInvariant();
+                if (!keywordIndex.TryGetValue(key, out var k))
+                {
+                    k = keywordIndex.Count;
+                    keywordIndex[key] = k;
+                    byKeyword.Add([]);
+                }
+
+                byKeyword[k].Add(i);
+            }
+        }
+
+        _keywords = new KeywordAutomaton([.. keywordIndex.OrderBy(p => p.Value).Select(p => p.Key)]);
+        _rulesByKeyword = [.. byKeyword.Select(l => l.ToArray())];
+        _alwaysRun = [.. always];
+        _allowPaths = [.. settings.AllowPaths.Select(RegexFactory.CreateSmall)];
+        _allowValues = [.. settings.AllowValues.Select(RegexFactory.CreateSmall)];
+    }
+
+    public DetectorSettings Settings { get; }
+
+    /// <summary>True when content rules should not look at this path at all (global allow-list).</summary>
+    public bool IsPathAllowed(string path)
+    {
+        foreach (var allow in _allowPaths)
+        {
+            if (allow.IsMatch(path))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Scans raw file bytes: binary content is skipped; text is decoded as UTF-8 only when a rule is interested.</summary>
+    public IReadOnlyList<SecretFinding> ScanBytes(string path, ReadOnlySpan<byte> content, string? layerDiffId = null)
+    {
+        if (content.Length > Settings.MaxFileBytes || BinaryContent.LooksBinary(content))
+        {
+            return [];
+        }
+
+        var found = new bool[_keywords.KeywordCount];
+        var hits = _keywords.Scan(content, found);
+        var selected = SelectRules(path, found, hits);
+        if (selected.Count == 0)
+        {
+            return [];
+        }
+
+        var text = Encoding.UTF8.GetString(content);
+        return Run(path, text, selected, layerDiffId);
+    }
+
+    /// <summary>Scans text that is already decoded (image config values, tests).</summary>
+    public IReadOnlyList<SecretFinding> ScanText(string path, string text, string? layerDiffId = null)
+    {
+        var found = new bool[_keywords.KeywordCount];
+        var hits = _keywords.Scan(text.AsSpan(), found);
+        var selected = SelectRules(path, found, hits);
+        return selected.Count == 0 ? [] : Run(path, text, selected, layerDiffId);
+    }
+
+    private List<int> SelectRules(string path, bool[] found, int hits)
+    {
+        var chosen = new bool[_rules.Length];
+        var list = new List<int>();
+        foreach (var i in _alwaysRun)
+        {
+            if (!chosen[i] && _rules[i].AppliesToPath(path))
+            {
+                chosen[i] = true;
+                list.Add(i);
+            }
+        }
+
+        if (hits > 0)
+        {
+            for (var k = 0; k < found.Length; k++)
+            {
+                if (!found[k])
+                {
+                    continue;
+                }
+
+                foreach (var i in _rulesByKeyword[k])
+                {
+                    if (!chosen[i] && _rules[i].AppliesToPath(path))
+                    {
+                        chosen[i] = true;
+                        list.Add(i);
+                    }
+                }
+            }
+        }
+
+        list.Sort();
+        return list;
+    }
+
+    private List<SecretFinding> Run(string path, string text, List<int> selected, string? layerDiffId)
+    {
+        var lines = new LineIndex(text);
+        var candidates = new List<Candidate>();
+        foreach (var i in selected)
+        {
+            var rule = _rules[i];
+            var group = rule.SecretGroup;
+            try
+            {
+                foreach (Match m in rule.Regex.Matches(text))
+                {
+                    var g = group > 0 && m.Groups[group].Success ? m.Groups[group] : m;
+                    if (g.Length == 0)
+                    {
+                        continue;
+                    }
+
+                    var secret = text.AsSpan(g.Index, g.Length);
+                    var line = lines.LineText(text, g.Index);
+                    if (IsDismissed(rule, secret, m.ValueSpan, line))
+                    {
+                        continue;
+                    }
+
+                    candidates.Add(new Candidate(i, g.Index, g.Length));
+                    if (candidates.Count >= Settings.MaxFindingsPerFile * 4)
+                    {
+                        break;
+                    }
+                }
+            }
+            catch (RegexMatchTimeoutException)
+            {
+                // A hostile or pathological file: keep what other rules found, move on.
+            }
+        }
+
+        return Report(path, text, lines, Resolve(candidates), layerDiffId);
+    }
+
+    private bool IsDismissed(CompiledRule rule, ReadOnlySpan<char> secret, ReadOnlySpan<char> match, ReadOnlySpan<char> line)
+    {
+        if (rule.Rule.KeepPlaceholders ? Placeholders.IsTemplate(secret) : Placeholders.IsPlaceholder(secret))
+        {
+            return true;
+        }
+
+        foreach (var allow in _allowValues)
+        {
+            if (allow.IsMatch(secret))
+            {
+                return true;
+            }
+        }
+
+        return rule.Dismisses(secret, match, line);
+    }
+
+    // Same value found by several rules: keep each specific rule once; generic rules yield to specific ones.
+    private List<Candidate> Resolve(List<Candidate> candidates)
+    {
+        var specific = candidates.Where(c => !_rules[c.Rule].Rule.IsGeneric).ToList();
+        var kept = new List<Candidate>();
+        var seen = new HashSet<(int, int, int)>();
+        foreach (var c in candidates.OrderBy(c => c.Start).ThenBy(c => c.Rule))
+        {
+            if (!seen.Add((c.Rule, c.Start, c.Length)))
+            {
+                continue;
+            }
+
+            if (_rules[c.Rule].Rule.IsGeneric && specific.Any(s => s.Start < c.Start + c.Length && c.Start < s.Start + s.Length))
+            {
+                continue;
+            }
+
+            kept.Add(c);
+            if (kept.Count >= Settings.MaxFindingsPerFile)
+            {
+                break;
+            }
+        }
+
+        return kept;
+    }
+
+    private List<SecretFinding> Report(string path, string text, LineIndex lines, List<Candidate> kept, string? layerDiffId)
+    {
+        var findings = new List<SecretFinding>(kept.Count);
+        foreach (var c in kept)
+        {
+            var rule = _rules[c.Rule].Rule;
+            findings.Add(new SecretFinding
+            {
+                RuleId = rule.Id,
+                Title = rule.Title,
+                Category = rule.Category,
+                Severity = rule.Severity,
+                Path = path,
+                LayerDiffId = layerDiffId,
+                Line = lines.LineNumber(c.Start),
+                Masked = Masking.Mask(text.AsSpan(c.Start, c.Length)),
+                Snippet = Snippet(text, lines, c, kept),
+            });
+        }
+
+        return findings;
+    }
+
+    // The line the secret starts on, cut to a window around it, with every found secret on it starred out.
+    private static string Snippet(string text, LineIndex lines, Candidate target, List<Candidate> all)
+    {
+        var (lineStart, lineEnd) = lines.LineBounds(text, target.Start);
+        var from = Math.Max(lineStart, target.Start - (SnippetWidth / 2));
+        var to = Math.Min(lineEnd, Math.Max(target.Start + Math.Min(target.Length, SnippetWidth / 2) + (SnippetWidth / 2), from));
+        var chars = text.ToCharArray(from, to - from);
+        foreach (var c in all)
+        {
+            var s = Math.Max(c.Start, from);
+            var e = Math.Min(c.Start + c.Length, to);
+            for (var i = s; i < e; i++)
+            {
+                chars[i - from] = '*';
+            }
+        }
+
+        var snippet = new string(chars).Trim();
+        return (from > lineStart ? "…" : "") + snippet + (to < lineEnd ? "…" : "");
+    }
+
+    private readonly record struct Candidate(int Rule, int Start, int Length);
+}

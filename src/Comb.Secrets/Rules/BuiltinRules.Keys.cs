@@ -1,0 +1,95 @@
+using Comb.Contracts;
+using static Comb.Secrets.Rules.RuleBuilder;
+
+namespace Comb.Secrets.Rules;
+
+public static partial class BuiltinRules
+{
+    private static IEnumerable<SecretRule> Keys()
+    {
+        const string c = "private-key";
+        const string auth = "auth-token";
+
+        // Any PEM/PGP private key block with a body: RSA, EC, DSA, OPENSSH, PKCS#8, ENCRYPTED, PGP.
+        yield return R("private-key", "Private key", c, Crit, "private key",
+            @"-----BEGIN[ A-Z0-9_\-]{0,60}PRIVATE KEY(?: BLOCK)?-----(?<body>[\s\S]{40,}?)-----END[ A-Z0-9_\-]{0,60}PRIVATE KEY(?: BLOCK)?-----")
+            with { KeepPlaceholders = true };
+        // The same in a JSON/YAML string with escaped newlines (service account files, k8s manifests).
+        yield return T("age-secret-key", "age encryption secret key", c, Crit, "age-secret-key-1", "AGE-SECRET-KEY-1[02-9AC-HJ-NP-Z]{58}", null, wordStart: false);
+        yield return R("putty-private-key", "PuTTY private key", c, Crit, "putty-user-key-file",
+            @"PuTTY-User-Key-File-[23]:[^\r\n]*\r?\nEncryption:[^\r\n]*\r?\n[\s\S]{0,400}?Private-Lines:\s*\d+\r?\n(?<secret>[A-Za-z0-9+/=\r\n]{40,})");
+
+        yield return T("jwt", "JSON Web Token", auth, Med, "ey",
+            @"ey[A-Za-z0-9]{17,}\.ey[A-Za-z0-9/\\_\-]{17,}\.(?:[A-Za-z0-9/\\_\-]{10,}={0,2})?", 3);
+        // A JWT that was base64-encoded once more: "eyJ" becomes "ZXlK", and the ".eyJ" between header and
+        // payload becomes one of three fixed strings depending on its alignment.
+        yield return R("jwt-base64", "Base64-encoded JSON Web Token", auth, Med, "zxlk",
+            @"\b(?<secret>ZXlK[A-Za-z0-9+/_\-]{4,}?(?:LmV5S|5leU|uZXlK)[A-Za-z0-9+/_\-\r\n]{20,}={0,2})", 2);
+        yield return R("curl-auth-header", "Credential in a curl authorization header", auth, High, "curl",
+            @"\bcurl\b(?:[^\r\n]*\r?\n){0,5}?[^\r\n]*?[ \t](?:-H|--header)(?:=|[ \t]{1,5})(?<q>[""'])(?i:authorization:[ \t]*(?:basic[ \t]+(?<secret>[A-Za-z0-9+/]{8,}={0,3})|(?:bearer|(?:api-)?token)[ \t]+(?<secret>[\w=~@.+/\-]{8,})|(?<secret>[\w=~@.+/\-]{8,}))|(?:x-(?:[a-z]+-)?)?(?:api-?)?(?:key|token):[ \t]*(?<secret>[\w=~@.+/\-]{8,}))[""']",
+            2.75);
+        yield return R("curl-auth-user", "Credential in curl --user", auth, High, "curl",
+            @"\bcurl\b(?:[^\r\n]*\\\r?\n){0,8}?[^\r\n]*?[ \t](?:-u|--user)(?:=|[ \t]{1,5})(?<secret>""[^""\s]*:[^""\s]*""|'[^'\s]*:[^'\s]*'|(?:""[^""\r\n]+""|'[^'\r\n]+'|[\w$@.\-{}]+):(?:""[^""\r\n]+""|'[^'\r\n]+'|[^\s""']+))(?:\s|\z)",
+            2) with
+        {
+            AllowValues =
+            [
+                // a bare variable or template for the password (or both parts)
+                @"^['""]?[^:]*['""]?:['""]?(?:\$\{?\w+\}?|\$\{\{[^}]*\}\}|\{\{[^}]*\}\})['""]?$",
+                @"\{\{|\$\(",
+                // obvious demo passwords
+                @"(?i):['""]?(?:pass(?:word|wd)?|pwd|test|secret|token|changeme|changeit|\*+|x+)['""]?$",
+                // <user:password>, [PASSWORD]
+                @"[<>\[\]]",
+                // fewer than three characters on both sides
+                @"^['""]?.{0,2}:.{0,2}['""]?$",
+            ],
+        };
+        yield return R("basic-auth-header", "HTTP Basic credentials in an Authorization header", auth, High, "authorization",
+            @"(?i)\bauthorization[""']?\s*[:=]\s*[""']?basic\s+(?<secret>[A-Za-z0-9+/]{16,}={0,2})(?:[\s""';,]|\z)", 3);
+        yield return R("kubernetes-secret-yaml", "Kubernetes Secret manifest with data", "kubernetes", High, "secret",
+            @"(?im)^[ \t]*kind:[ \t]*[""']?secret[""']?[ \t]*\r?$(?:\n(?![ \t]*---)[^\n]*){0,40}?\n[ \t]*(?:data|stringData):[ \t]*\r?\n(?:[ \t]*#[^\n]*\n)*[ \t]+[\w.\-]+:[ \t]*(?:[|>][-+]?[ \t]*\r?\n[ \t]*)?[""']?(?<secret>[a-z0-9+/]{10,}={0,3})[""']?[ \t]*\r?$"
+            + @"|^[ \t]*(?:data|stringData):[ \t]*\r?\n(?:[ \t]*#[^\n]*\n)*[ \t]+[\w.\-]+:[ \t]*(?:[|>][-+]?[ \t]*\r?\n[ \t]*)?[""']?(?<secret>[a-z0-9+/]{10,}={0,3})[""']?[ \t]*\r?$(?:\n(?![ \t]*---)[^\n]*){0,40}?\n[ \t]*kind:[ \t]*[""']?secret[""']?[ \t]*\r?$")
+            with { PathPattern = @"(?i)\.ya?ml$" };
+    }
+
+    private static IEnumerable<SecretRule> Connections()
+    {
+        const string c = "database";
+        // user:password@ in a URI; the password is the secret. Placeholders and variables are dropped.
+        string[] demoPasswords =
+        [
+            @"^(?i:pass(?:word|wd)?|pwd|secret|changeme|changeit|test|user|username|admin|root|example|dbpass|db_password|mypassword|yourpassword|p@ssw0rd|xxx+|\*+|\.\.\.)$",
+            @"^(?:\$\{?[\w.]+\}?|\{\{.*\}\}|%\w+%|<[^>]*>|\[[^\]]*\]|\$\([^)]*\))$",
+        ];
+        yield return R("database-uri-password", "Password in a database connection URI", c, Crit,
+            "postgres,mysql,mariadb,mongodb,redis,amqp,mssql,sqlserver,clickhouse,cockroach,couchdb,neo4j,jdbc",
+            @"(?i)\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|clickhouse|cockroachdb|couchdbs?|neo4j(?:\+s)?|bolt|jdbc:[a-z0-9]+)://(?<user>[^\s:@/'""`]{1,64}):(?<secret>[^\s@/'""`]{3,128})@[^\s'""`/]{1,255}")
+            with { AllowValues = demoPasswords };
+        yield return R("url-basic-auth", "Password embedded in a URL", c, High, "://",
+            @"(?i)\b(?:https?|ftps?|sftp|smtps?|ldaps?|git|ssh)://(?<user>[\w.%\-+]{1,64}):(?<secret>[^\s@/'""`:]{3,128})@[\w.\-]{1,253}(?:[:/\s'""`]|\z)", 2.5)
+            with { AllowValues = demoPasswords };
+        yield return R("connection-string-password", "Password in a connection string", c, High, "password=,pwd=",
+            @"(?i)\b(?:server|data source|host|address|addr|network address)\s*=[^;\r\n]{1,200};(?:[^;\r\n]*;){0,10}?\s*(?:password|pwd)\s*=\s*(?<secret>[^;'""\s]{3,128})", 2)
+            with { AllowValues = demoPasswords };
+    }
+
+    private static IEnumerable<SecretRule> Generic()
+    {
+        yield return new SecretRule
+        {
+            Id = "generic-secret",
+            Title = "Generic secret assignment",
+            Category = "generic",
+            Severity = Severity.Medium,
+            IsGeneric = true,
+            Keywords = ["secret", "token", "passw", "pwd", "apikey", "api_key", "api-key", "auth", "credential", "creds", "key"],
+            Pattern = GenericRule.Pattern,
+            MinEntropy = 3.5,
+            AllowMatches = GenericRule.NameAllowList,
+            AllowValues = GenericRule.ValueAllowList,
+            AllowLines = GenericRule.LineAllowList,
+            Stopwords = GenericRule.Stopwords,
+        };
+    }
+}

@@ -1,0 +1,59 @@
+namespace Comb.Secrets.Rules;
+
+/// <summary>
+/// The catch-all rule: a value with high entropy bound to a name that says "secret". Most of its
+/// weight is in the allow-lists, which describe the many names and values that only look like it.
+/// </summary>
+internal static class GenericRule
+{
+    private const string Binding = @"(?:[:?.!+|]{0,3}=>?|:|,|>|\|\|)";
+    private const string NameEnd = @"[""'\x60\]\s]*" + Binding;
+
+    public const string Pattern =
+        @"(?i)(?<name>[\w.\-]{0,40}?(?:secret|token|passw(?:or)?d|pwd|api[_.\-]?key|apikey|auth|credential|creds|key)[\w.\- \t]{0,25}?)"
+        + @"[ \t'""\x60\]]{0,3}" + Binding + @"[\s'""\x60=]{0,10}"
+        + @"(?<secret>[\w.=+/\-~@!#$%^*]{10,150})" + RuleBuilder.TokenEnd;
+
+    /// <summary>Names that carry an identifier, a size, a file or a UI key, never a credential.</summary>
+    public static readonly IReadOnlyList<string> NameAllowList =
+    [
+        // <keyword><suffix> where the suffix says what the value really is: secret_name, keyId, token_url...
+        @"(?i)(?:key|token|secret|secrets|passw(?:or)?d|pwd|auth|credentials?|creds)[_.\-]?(?:ids?|names?|size|length|len|type|types|file|files|path|paths|dir|url|uri|endpoint|version|alias|field|format|prefix|suffix|count|header|label|event|code|down|up|left|right|press(?:ed)?|board|stroke|frame|pair|ring|store|word|words|selector|mesh|stone|hash|location|policy|ref|env|var|variable|param|template|pattern|regex|source|provider|method|mode|scheme|service|server|host|expiry|expiration|expires|ttl|timeout|manager|vault|storetype|tab|index|class|chars)(?:[_.\-]?[a-z]\w*)?" + NameEnd,
+        // <qualifier><key>: primary/foreign/sort keys, public keys and public tokens are not secrets.
+        @"(?i)(?:public|pub|primary|foreign|sort|partition|index|idx|sequence|schema|bucket|natural|hot|composite|unique|lookup|row|column|translation|i18n|cache|map|hotkey|shortcut)[_.\-]?(?:key|token)s?" + NameEnd,
+        // words that merely contain a keyword
+        @"(?i)(?:author|accessor|accessibility|authority|authenticat\w*|authoriz\w*|tokeniz\w*|monkey|donkey|turkey|keying|keyboard|keyframe|keystroke|keypress|keycode|keyword|keyspace|keymap|keyring|keyset|keyof|passwordless|csrf[_.\-]?token|xsrf[_.\-]?token|usersecretsid)[\w.\-]{0,20}?" + NameEnd,
+        // Java/Gradle coordinates, Exchange headers
+        @"(?i)[a-z0-9\-]*api[a-z0-9\-]*:jar:",
+        @"->",
+    ];
+
+    /// <summary>Values that are words, paths, versions, identifiers or code rather than credentials.</summary>
+    public static readonly IReadOnlyList<string> ValueAllowList =
+    [
+        @"^[A-Za-z_.\-/= ]+$",                                   // letters only
+        @"^(?:[a-z0-9\-]+\.)+[a-z]{2,}(?::\d+)?$",               // host names
+        @"^/(?:[\w.\-]+/)+[\w.\-]*$",                            // absolute paths
+        @"^v?\d+(?:\.\d+){1,3}(?:[\-+.][\w.\-]+)?$",             // versions
+        @"(?i)-snapshot$|^rc\d+\.\d",                            // build versions
+        @"^(?!ey)[A-Za-z_]\w{0,30}(?:\.[A-Za-z_]\w{0,30}){1,4}$", // member access / dotted names
+        @"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$",                      // CONSTANT_NAMES
+        @"(?<c>.)\k<c>{7,}",                                   // long runs of one character
+        @"(?i)abcdefgh|bcdefghi|qrstuvwx|stuvwxyz|12345678|23456789|98765432",  // keyboard and alphabet runs
+        @"(?i)\.(?:jar|js|json|xml|html?|png|svg|md|txt|ya?ml|cer|crt|pem|pub|key|keytab|jks|p12|log|conf|cfg|ini|sh|py|rb|go|java|cs)$", // file names
+    ];
+
+    public static readonly IReadOnlyList<string> LineAllowList =
+    [
+        @"--mount=type=secret,",
+        @"^\s*import\s+\{[\s\w,]+\}\s+from\s+['""]",
+        @"(?i)^\s*(?:#|//|\*)?\s*(?:LIC_FILES_CHKSUM|LICENSE|SRCREV|SRC_URI)",
+    ];
+
+    /// <summary>Fragments that show the value is sample or structural data.</summary>
+    public static readonly IReadOnlyList<string> Stopwords =
+    [
+        "example", "sample", "localhost", "undefined", "function", "snapshot", "lorem", "ipsum", "placeholder",
+        "abcdef", "qwerty", "foobar", "dummy", "mock_", "_mock", "fixture", "changeit", "xxxx",
+    ];
+}

@@ -1,0 +1,35 @@
+using System.Collections.Concurrent;
+using Comb.Contracts;
+using Comb.Secrets.Config;
+using Comb.Secrets.Engine;
+
+namespace Comb.Secrets;
+
+/// <summary>Hands out the secret analyzers when the "secret" scanner is on, built from --secret-config.</summary>
+public sealed class SecretAnalyzerProvider : IAnalyzerProvider
+{
+    // Building the rule set compiles regexes; reuse it for every scan with the same config file.
+    private readonly ConcurrentDictionary<string, Lazy<(SecretScanner Scanner, string Fingerprint)>> _cache = new(StringComparer.Ordinal);
+
+    public IEnumerable<IFileAnalyzer> CreateFileAnalyzers(ScanOptions options)
+    {
+        if (!options.IsEnabled(Scanners.Secret))
+        {
+            return [];
+        }
+
+        var (scanner, fingerprint) = Build(options);
+        return [new SecretFileAnalyzer(scanner, fingerprint)];
+    }
+
+    public IEnumerable<IConfigAnalyzer> CreateConfigAnalyzers(ScanOptions options) =>
+        options.IsEnabled(Scanners.Secret) ? [new SecretConfigAnalyzer(Build(options).Scanner)] : [];
+
+    private (SecretScanner Scanner, string Fingerprint) Build(ScanOptions options)
+    {
+        var config = options.SecretConfig is { Length: > 0 } path ? SecretConfigLoader.LoadFile(path) : SecretConfig.Default;
+        var fingerprint = SecretEngineFactory.Fingerprint(config);
+        var entry = _cache.GetOrAdd(fingerprint, _ => new(() => (SecretEngineFactory.CreateScanner(config), fingerprint)));
+        return entry.Value;
+    }
+}

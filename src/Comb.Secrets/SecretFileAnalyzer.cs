@@ -1,0 +1,71 @@
+using System.Buffers;
+using Comb.Contracts;
+using Comb.Secrets.Engine;
+
+namespace Comb.Secrets;
+
+/// <summary>Finds secrets and sensitive files in layer files: one read, file rules and content rules together.</summary>
+public sealed class SecretFileAnalyzer : IFileAnalyzer
+{
+    public const string AnalyzerId = "secret";
+    private readonly SecretScanner _scanner;
+
+    public SecretFileAnalyzer(SecretScanner scanner, string configFingerprint)
+    {
+        _scanner = scanner;
+        CacheKey = $"{AnalyzerId}@{Version}+{configFingerprint}";
+    }
+
+    public string Id => AnalyzerId;
+
+    public int Version => 1;
+
+    public string CacheKey { get; }
+
+    public bool IsRequired(FileMeta meta) => _scanner.IsRequired(meta);
+
+    public async ValueTask<AnalysisResult> AnalyzeAsync(AnalysisInput input, CancellationToken cancellationToken)
+    {
+        var needed = _scanner.BytesNeeded(input.Meta);
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(needed, 1));
+        try
+        {
+            int read;
+            await using (var stream = input.OpenRead())
+            {
+                read = await ReadUpToAsync(stream, buffer.AsMemory(0, needed), cancellationToken).ConfigureAwait(false);
+            }
+
+            var findings = _scanner.Scan(input.Meta, buffer.AsSpan(0, read), input.LayerDiffId);
+            return findings.Count == 0 ? AnalysisResult.Empty : new AnalysisResult { Secrets = findings };
+        }
+        catch (IOException ex)
+        {
+            return new AnalysisResult
+            {
+                Diagnostics = [new Diagnostic { Message = $"could not read file for secret scanning: {ex.Message}", Path = input.Path, LayerDiffId = input.LayerDiffId, Source = AnalyzerId }],
+            };
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static async Task<int> ReadUpToAsync(Stream stream, Memory<byte> target, CancellationToken cancellationToken)
+    {
+        var total = 0;
+        while (total < target.Length)
+        {
+            var n = await stream.ReadAsync(target[total..], cancellationToken).ConfigureAwait(false);
+            if (n == 0)
+            {
+                break;
+            }
+
+            total += n;
+        }
+
+        return total;
+    }
+}

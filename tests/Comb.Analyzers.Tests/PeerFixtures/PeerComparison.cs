@@ -1,0 +1,119 @@
+using System.Text.RegularExpressions;
+using Comb.Contracts;
+
+namespace Comb.Analyzers.Tests.PeerFixtures;
+
+internal sealed record ComparisonOutcome(IReadOnlyList<string> Missing, IReadOnlyList<string> Extra)
+{
+    public bool IsMatch => Missing.Count == 0 && Extra.Count == 0;
+
+    public override string ToString() =>
+        $"missing [{string.Join(", ", Missing)}] extra [{string.Join(", ", Extra)}]";
+}
+
+/// <summary>
+/// Compares name@version sets, after the naming conventions that differ between peers are aligned:
+/// <list type="bullet">
+/// <item>Peers differ on listing the project's own root package (trivy's analyzer tests do, its parser tests do not; syft varies by format). Our root package is not counted as extra when the peer lists no root.</item>
+/// <item>Python names compare under PEP 503 normalisation: syft normalises them, trivy keeps them as written.</item>
+/// <item>Peers sometimes assert a package with an empty name (trivy's nameless workspace root); we never report nameless packages, so those expected entries are dropped.</item>
+/// <item>syft names Java packages by artifactId alone; we (like trivy and osv-scalibr) use groupId:artifactId.</item>
+/// <item>syft names Swift packages by their identity (the lower-cased repository name); we name them host/owner/repo like trivy.</item>
+/// <item>rpm peers report the epoch apart from VERSION-RELEASE; our rpm versions may carry "epoch:", which is ignored.</item>
+/// </list>
+/// </summary>
+internal static partial class PeerComparison
+{
+    public static ComparisonOutcome Compare(PeerCase peerCase, IReadOnlyList<Package> ours)
+    {
+        var expected = peerCase.Expected!;
+        var want = expected.Packages
+            .Where(p => p.Name.Length > 0)
+            .Select(p => $"{NormalizeName(peerCase, p.Name)}@{p.Version}")
+            .ToHashSet(StringComparer.Ordinal);
+        var have = ours
+            .Where(p => !(p.Relationship == "root" && !want.Contains(Key(expected.Peer, p)) && !expected.Packages.Any(e => e.Relationship == "root")))
+            .Where(p => !(p.Dev && DevExcludedByPeer(peerCase)))
+            .Select(p => Key(expected.Peer, p))
+            .ToHashSet(StringComparer.Ordinal);
+        return new ComparisonOutcome(
+            [.. want.Except(have).Order(StringComparer.Ordinal)],
+            [.. have.Except(want).Order(StringComparer.Ordinal)]);
+    }
+
+    /// <summary>
+    /// syft leaves dev-only packages out of npm/yarn/pnpm locks and Pipfile.lock "develop" unless IncludeDevDependencies is set. pnpm: trivy's parser for lockfile v5/v6 and syft with its default options leave dev-only packages out;
+    /// we keep them, flagged Dev. Only when the peer lists no dev package at all is its list taken as prod-only.
+    /// </summary>
+    private static bool DevExcludedByPeer(PeerCase peerCase) =>
+        (peerCase.Format == "pnpm-lock" && !peerCase.Expected!.Packages.Any(p => p.Dev))
+        || (peerCase.Expected!.Peer == "syft" && peerCase.Format is "npm-package-lock" or "pnpm-lock" or "yarn-lock" or "pipfile-lock"
+            && !peerCase.Expected.IncludesDev);
+
+    private static string Key(string peer, Package p)
+    {
+        var name = p.Name;
+        var version = p.Version;
+        if (peer == "syft" && p.Type == PackageTypes.Maven && name.LastIndexOf(':') is var colon and > 0)
+        {
+            name = name[(colon + 1)..];
+        }
+
+        if (peer == "syft" && p.Type == "swift" && name.LastIndexOf('/') is var slash and > 0)
+        {
+            name = name[(slash + 1)..].ToLowerInvariant();
+        }
+
+        if (p.Type == PackageTypes.Rpm)
+        {
+            version = RpmEpoch().Replace(version, "");
+        }
+
+        return $"{(p.Type == PackageTypes.PyPI ? Pep503(name) : name)}@{version}";
+    }
+
+    private static string NormalizeName(PeerCase peerCase, string name) =>
+        peerCase.Format is "python-dist-metadata" or "python-requirements" or "pipfile-lock" or "poetry-lock" or "uv-lock" or "pylock-toml"
+            ? Pep503(name)
+            : name;
+
+    private static string Pep503(string name) => Separators().Replace(name, "-").ToLowerInvariant();
+
+    [GeneratedRegex(@"[-_.]+")]
+    private static partial Regex Separators();
+
+    [GeneratedRegex(@"^\d+:")]
+    private static partial Regex RpmEpoch();
+}
+
+/// <summary>
+/// Cases where we knowingly differ from the peer, with the reason. Keep this short: each entry is a
+/// place where the peer is wrong or deliberately does something we do not.
+/// </summary>
+internal static class PeerDeviations
+{
+    private const string MavenResolution = "trivy resolves parent POMs, modules, BOM imports and transitive dependencies from other pom files and the local Maven repository; a single-file analyzer reads only this pom.xml (declared dependencies, versions from its own properties and dependencyManagement)";
+
+    private static readonly Dictionary<string, string> Reasons = new(StringComparer.Ordinal)
+    {
+        ["yarn-lock/syft-yarn-v1"] = "syft names a yarn v1 package after the path of its resolved URL (something-i-made-up); we use the name the lock entry declares (c0n-fab_u.laTION)",
+        ["yarn-lock/syft-yarn-v1-deps"] = "same fixture as syft-yarn-v1: syft takes the name from the resolved URL, we from the lock entry",
+        ["python-dist-metadata/syft-partial-dist-info-directory"] = "the peer's test feeds a bare METADATA file lying directly in site-packages; we only read METADATA inside a *.dist-info directory, where pip puts it",
+        ["python-requirements/syft-requirements-guess-unpinned-requirements-lowest-version"] = "syft option GuessUnpinnedRequirements reports the lowest version a range allows; we report only pinned (==, ===) requirements, since a range says nothing about what is installed",
+        ["cargo-lock/trivy-analyzer-happy"] = "trivy drops crates reachable only from Cargo.toml [dev-dependencies] (winapi); we read Cargo.lock alone, which does not mark dev crates, and keep them",
+        ["go-mod/trivy-go116"] = "for go < 1.17 trivy's parser drops '// indirect' requires (it fills them from go.sum instead); we keep them, they are real module requirements",
+        ["maven-pom/trivy-exclusions"] = MavenResolution,
+        ["maven-pom/trivy-hard-requirement-for-the-specified-version"] = MavenResolution,
+        ["maven-pom/trivy-import-dependencymanagement"] = MavenResolution,
+        ["maven-pom/trivy-multi-module"] = MavenResolution,
+        ["maven-pom/trivy-nested-modules"] = MavenResolution,
+        ["maven-pom/trivy-transitive-parents"] = MavenResolution,
+        ["elixir-mix-lock/syft-mix-lock"] = "syft lists git and path dependencies with the commit (enacl) or an empty version (local_dep); we report hex releases only, since neither names a published version",
+        ["julia-manifest/trivy-julia-v1-0-format"] = "trivy reports packages without a version as version 'unknown'; we skip them (path-developed packages, and stdlibs when the manifest has no julia_version)",
+        ["julia-manifest/trivy-manifest-v1-6"] = "trivy reports standard libraries of a format-1.0 manifest as version 'unknown'; the manifest does not record the Julia version, so we skip them",
+        ["swift-package-resolved/trivy-happy-v2-package-resolved"] = "trivy uses the tracked branch name as the version of a pin without a version (swift-ogg, branch 0.0.1); a branch is not a release, so we skip such pins",
+        ["pnpm-lock/trivy-pnpm-lock-v9"] = "trivy lists the local directory dependency package1 (file:package1) with an empty version; we do not report local directory links as packages",
+    };
+
+    public static string? Reason(string caseKey) => Reasons.GetValueOrDefault(caseKey);
+}

@@ -1,0 +1,107 @@
+using Comb.Contracts;
+using Comb.Secrets.Engine;
+
+namespace Comb.Secrets.Tests;
+
+public sealed class DetectorTests
+{
+    private static readonly SecretScanner Scanner = SecretEngineFactory.CreateScanner(null);
+
+    private static string RandomToken(Random random, string alphabet, int length) =>
+        new([.. Enumerable.Range(0, length).Select(_ => alphabet[random.Next(alphabet.Length)])]);
+
+    [Fact]
+    public void Reports_rule_line_and_masked_value()
+    {
+        var text = "# settings\nuser = \"bob\"\naws_key = \"AKIAZ4XQ7LM3NB2VW5RT\"\n";
+        var finding = Assert.Single(Scanner.Detector.ScanText("app/settings.ini", text));
+
+        Assert.Equal("aws-access-key-id", finding.RuleId);
+        Assert.Equal(3, finding.Line);
+        Assert.Equal("AKIA************W5RT", finding.Masked);
+        Assert.Equal("aws_key = \"********************\"", finding.Snippet);
+    }
+
+    [Fact]
+    public void No_unmasked_secret_ever_leaves_the_detector()
+    {
+        var random = new Random(20261126);
+        const string alnum = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+        for (var i = 0; i < 200; i++)
+        {
+            var secrets = new[]
+            {
+                "ghp_" + RandomToken(random, alnum, 36),
+                "glpat-" + RandomToken(random, alnum, 20),
+                "xoxb-" + RandomToken(random, "0123456789", 12) + "-" + RandomToken(random, "0123456789", 12) + "-" + RandomToken(random, alnum, 24),
+                "sk_live_" + RandomToken(random, alnum, 24),
+                RandomToken(random, alnum, 28),
+            };
+            var text = $"GITHUB_TOKEN={secrets[0]} other={secrets[1]}\nslack: {secrets[2]} stripe='{secrets[3]}'\n  db_password = \"{secrets[4]}\"\n";
+
+            var findings = Scanner.Detector.ScanText("app/.config", text);
+
+            Assert.True(findings.Count >= 5, $"expected every secret to be found, got {findings.Count}");
+            foreach (var finding in findings)
+            {
+                foreach (var secret in secrets)
+                {
+                    // At most four characters at each end survive; any longer piece of a secret is a leak.
+                    for (var start = 0; start + 9 <= secret.Length; start++)
+                    {
+                        var piece = secret.Substring(start, 9);
+                        Assert.DoesNotContain(piece, finding.Masked, StringComparison.Ordinal);
+                        Assert.DoesNotContain(piece, finding.Snippet ?? "", StringComparison.Ordinal);
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void Private_key_block_is_reported_once_with_only_its_armour_visible()
+    {
+        var body = string.Concat(Enumerable.Repeat("MIIEowIBAAKCAQEAx3v9QzT1pB7Yw0sKf2Rm8LqZ5nHcJ4gV6tE1uW9yXbA3dC\n", 5));
+        var text = "-----BEGIN RSA PRIVATE KEY-----\n" + body + "-----END RSA PRIVATE KEY-----\n";
+
+        var finding = Assert.Single(Scanner.Detector.ScanText("srv/key.txt", text));
+
+        Assert.Equal("private-key", finding.RuleId);
+        Assert.Equal(Severity.Critical, finding.Severity);
+        Assert.Equal(1, finding.Line);
+        Assert.DoesNotContain("MIIE", finding.Masked, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("password = \"${DB_PASSWORD}\"")]
+    [InlineData("api_key: <your-api-key>")]
+    [InlineData("token = \"xxxxxxxxxxxxxxxxxxxxxxxxxxxx\"")]
+    [InlineData("aws_access_key_id = AKIAIOSFODNN7EXAMPLE")]
+    [InlineData("secret_name = \"prod-database-credentials\"")]
+    [InlineData("keyboard_layout = \"us-intl-altgr-dead-keys\"")]
+    public void Placeholders_and_lookalikes_are_not_reported(string line) =>
+        Assert.Empty(Scanner.Detector.ScanText("app/config.yaml", line));
+
+    [Theory]
+    [InlineData("DATABASE_URL=postgres://app:S3cr3tPassw0rd@db.internal:5432/app", "database-uri-password")]
+    [InlineData("mongodb+srv://admin:hunter2Longer@cluster0.example.net/test", "database-uri-password")]
+    [InlineData("Server=db;Database=app;User Id=sa;Password=Yu7#kLp2qR;", "connection-string-password")]
+    [InlineData("webhook: https://hooks.slack.com/services/T0A1B2C3D/B0A1B2C3D/abcDEF123ghiJKL456mnoPQR7", "slack-webhook-url")]
+    [InlineData("client_secret = \"q8Zt3Lk0Pw7Nv2Xr5Yb9Hc4Jd6Gf1Sa\"", "generic-secret")]
+    public void Finds_connection_strings_webhooks_and_generic_secrets(string line, string rule) =>
+        Assert.Contains(Scanner.Detector.ScanText("app/app.env", line), f => f.RuleId == rule);
+
+    [Fact]
+    public void Binary_content_is_skipped()
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes("\0\0\0ghp_" + new string('a', 10) + "Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk");
+        Assert.Empty(Scanner.Detector.ScanBytes("bin/tool", bytes));
+    }
+
+    [Fact]
+    public void Hostile_input_finishes_without_hanging()
+    {
+        var text = "password=" + new string('a', 2_000_000) + "\n" + string.Concat(Enumerable.Repeat("key: = = = = \"", 50_000));
+        _ = Scanner.Detector.ScanText("x.txt", text); // must return (regex timeouts bound the worst case)
+    }
+}
