@@ -12,7 +12,7 @@ public static partial class BuiltinRules
 
         // Any PEM/PGP private key block with a body: RSA, EC, DSA, OPENSSH, PKCS#8, ENCRYPTED, PGP.
         yield return R("private-key", "Private key", c, Crit, "private key",
-            @"-----BEGIN[ A-Z0-9_\-]{0,60}PRIVATE KEY(?: BLOCK)?-----(?<body>[\s\S]{40,}?)-----END[ A-Z0-9_\-]{0,60}PRIVATE KEY(?: BLOCK)?-----")
+            @"-----BEGIN[ A-Z0-9_\-]{0,60}PRIVATE KEY(?: BLOCK)?-----\s*(?<secret>[\s\S]{16,}?)\s*-----END[ A-Z0-9_\-]{0,60}PRIVATE KEY(?: BLOCK)?-----")
             with { KeepPlaceholders = true };
         // The same in a JSON/YAML string with escaped newlines (service account files, k8s manifests).
         yield return T("age-secret-key", "age encryption secret key", c, Crit, "age-secret-key-1", "AGE-SECRET-KEY-1[02-9AC-HJ-NP-Z]{58}", null, wordStart: false);
@@ -55,6 +55,16 @@ public static partial class BuiltinRules
 
     private static IEnumerable<SecretRule> Connections()
     {
+        yield return R("dockerconfig-secret", "Docker registry credentials in a manifest", "kubernetes", High, ".dockerc",
+            @"(?i)\.docker(?:configjson|cfg)[""']?\s*:\s*[""']?(?<secret>[A-Za-z0-9+/=]{8,})");
+        yield return R("maven-settings-password", "Plain-text password in Maven settings", "package-registry", High, "<password>,<passphrase>",
+            @"<(?<tag>password|passphrase)>\s*(?<secret>[^<{}\s$][^<]{2,}?)\s*</(?:password|passphrase)>") with
+        {
+            PathPattern = @"(?i)(?:^|/)(?:settings|settings-security)\.xml$",
+        };
+        yield return R("maven-settings-security-master", "Plain-text Maven master password", "package-registry", High, "<master>",
+            @"<master>\s*(?<secret>[^<{}\s][^<]{2,}?)\s*</master>") with { PathPattern = @"(?i)(?:^|/)settings-security\.xml$" };
+
         const string c = "database";
         // user:password@ in a URI; the password is the secret. Placeholders and variables are dropped.
         string[] demoPasswords =
