@@ -11,8 +11,10 @@ public static partial class BuiltinRules
         const string auth = "auth-token";
 
         // Any PEM/PGP private key block with a body: RSA, EC, DSA, OPENSSH, PKCS#8, ENCRYPTED, PGP.
+        // The body may hold single dashes (Proc-Type, DEK-Info) but never a run of five: that is the
+        // next armour line, so an empty block cannot swallow the key after it.
         yield return R("private-key", "Private key", c, Crit, "private key",
-            @"-----BEGIN[ A-Z0-9_\-]{0,60}PRIVATE KEY(?: BLOCK)?-----\s*(?<secret>[\s\S]{16,}?)\s*-----END[ A-Z0-9_\-]{0,60}PRIVATE KEY(?: BLOCK)?-----")
+            @"-----BEGIN[ A-Z0-9_\-]{0,60}PRIVATE KEY(?: BLOCK)?-----\s*(?<secret>(?:[^\-]|-{1,4}[^\-]){12,}?)\s*-----END[ A-Z0-9_\-]{0,60}PRIVATE KEY(?: BLOCK)?-----")
             with { KeepPlaceholders = true };
         // The same in a JSON/YAML string with escaped newlines (service account files, k8s manifests).
         yield return T("age-secret-key", "age encryption secret key", c, Crit, "age-secret-key-1", "AGE-SECRET-KEY-1[02-9AC-HJ-NP-Z]{58}", null, wordStart: false);
