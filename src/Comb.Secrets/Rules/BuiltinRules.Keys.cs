@@ -59,6 +59,9 @@ public static partial class BuiltinRules
     {
         yield return R("dockerconfig-secret", "Docker registry credentials in a manifest", "kubernetes", High, ".dockerc",
             @"(?i)\.docker(?:configjson|cfg)[""']?\s*:\s*[""']?(?<secret>[A-Za-z0-9+/=]{8,})");
+        // Docker client config JSON anywhere (files, env values, CI settings), escaped or not.
+        yield return R("docker-registry-auth", "Registry credentials in Docker config JSON", "package-registry", High, "auths",
+            @"\\?""auths\\?""\s*:\s*\{[\s\S]{0,400}?\\?""(?:auth|identitytoken)\\?""\s*:\s*\\?""(?<secret>[A-Za-z0-9+/]{12,}={0,2})\\?""", 3);
         yield return R("maven-settings-password", "Plain-text password in Maven settings", "package-registry", High, "<password>,<passphrase>",
             @"<(?<tag>password|passphrase)>\s*(?<secret>[^<{}\s$][^<]{2,}?)\s*</(?:password|passphrase)>") with
         {
