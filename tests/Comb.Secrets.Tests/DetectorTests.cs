@@ -68,7 +68,7 @@ public sealed class DetectorTests
 
         Assert.Equal("private-key", finding.RuleId);
         Assert.Equal(Severity.Critical, finding.Severity);
-        Assert.Equal(1, finding.Line);
+        Assert.Equal(2, finding.Line); // the key material starts on the line after the armour
         Assert.DoesNotContain("MIIE", finding.Masked, StringComparison.Ordinal);
     }
 

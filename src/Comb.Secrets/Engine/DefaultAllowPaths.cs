@@ -13,6 +13,8 @@ public static class DefaultAllowPaths
         @"(?:^|/)lib/python[0-9.]*/test/",
         @"(?:^|/)(?:usr/(?:local/)?)?(?:lib/)?go[0-9.]*/(?:src|test)/(?:.+/)?testdata/",
         @"(?:^|/)usr/local/go/(?:src|test)/",
+        @"(?i)(?:^|/)[^/]*\.(?:example|sample|template|dist)(?:\.[^/]*)?$",
+        @"(?i)(?:^|/)(?:example|sample)s?[-_.][^/]*$",
         @"(?:^|/)[^/]+\.dist-info/(?:RECORD|METADATA|LICENSE[^/]*)$",
     ];
 }

@@ -11,7 +11,8 @@ public static class Masking
     public static string Mask(ReadOnlySpan<char> secret)
     {
         var flat = Flatten(secret);
-        var keep = flat.Length >= 20 ? 4 : flat.Length >= 12 ? 2 : 0;
+        // Long blobs (key bodies, certificates) show nothing: their ends are structure, not evidence.
+        var keep = flat.Length > 100 ? 0 : flat.Length >= 20 ? 4 : flat.Length >= 12 ? 2 : 0;
         var stars = Math.Min(MaxStars, Math.Max(flat.Length - (2 * keep), 4));
         var sb = new StringBuilder(keep * 2 + stars);
         sb.Append(flat, 0, keep).Append('*', stars).Append(flat, flat.Length - keep, keep);

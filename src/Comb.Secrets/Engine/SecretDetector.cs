@@ -11,6 +11,7 @@ namespace Comb.Secrets.Engine;
 public sealed class SecretDetector
 {
     private const int SnippetWidth = 160;
+    private const int MatchContext = 48;
     private readonly CompiledRule[] _rules;
     private readonly KeywordAutomaton _keywords;
     private readonly int[][] _rulesByKeyword;
@@ -157,7 +158,7 @@ public sealed class SecretDetector
 
                     var secret = text.AsSpan(g.Index, g.Length);
                     var line = lines.LineText(text, g.Index);
-                    if (IsDismissed(rule, secret, m.ValueSpan, line))
+                    if (IsDismissed(rule, secret, WithLeftContext(text, lines, m), line))
                     {
                         continue;
                     }
@@ -176,6 +177,14 @@ public sealed class SecretDetector
         }
 
         return Report(path, text, lines, Resolve(candidates), layerDiffId);
+    }
+
+    // The match plus the words before it on its line: "public" in "publicKey = ..." decides the case.
+    private static ReadOnlySpan<char> WithLeftContext(string text, LineIndex lines, Match m)
+    {
+        var (lineStart, _) = lines.LineBounds(text, m.Index);
+        var from = Math.Max(lineStart, m.Index - MatchContext);
+        return text.AsSpan(from, m.Index + m.Length - from);
     }
 
     private bool IsDismissed(CompiledRule rule, ReadOnlySpan<char> secret, ReadOnlySpan<char> match, ReadOnlySpan<char> line)

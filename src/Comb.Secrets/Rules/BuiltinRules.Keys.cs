@@ -11,8 +11,10 @@ public static partial class BuiltinRules
         const string auth = "auth-token";
 
         // Any PEM/PGP private key block with a body: RSA, EC, DSA, OPENSSH, PKCS#8, ENCRYPTED, PGP.
+        // The body may hold single dashes (Proc-Type, DEK-Info) but never a run of five: that is the
+        // next armour line, so an empty block cannot swallow the key after it.
         yield return R("private-key", "Private key", c, Crit, "private key",
-            @"-----BEGIN[ A-Z0-9_\-]{0,60}PRIVATE KEY(?: BLOCK)?-----(?<body>[\s\S]{40,}?)-----END[ A-Z0-9_\-]{0,60}PRIVATE KEY(?: BLOCK)?-----")
+            @"-----BEGIN[ A-Z0-9_\-]{0,60}PRIVATE KEY(?: BLOCK)?-----\s*(?<secret>(?:[^\-]|-{1,4}[^\-]){12,}?)\s*-----END[ A-Z0-9_\-]{0,60}PRIVATE KEY(?: BLOCK)?-----")
             with { KeepPlaceholders = true };
         // The same in a JSON/YAML string with escaped newlines (service account files, k8s manifests).
         yield return T("age-secret-key", "age encryption secret key", c, Crit, "age-secret-key-1", "AGE-SECRET-KEY-1[02-9AC-HJ-NP-Z]{58}", null, wordStart: false);
@@ -55,6 +57,19 @@ public static partial class BuiltinRules
 
     private static IEnumerable<SecretRule> Connections()
     {
+        yield return R("dockerconfig-secret", "Docker registry credentials in a manifest", "kubernetes", High, ".dockerc",
+            @"(?i)\.docker(?:configjson|cfg)[""']?\s*:\s*[""']?(?<secret>[A-Za-z0-9+/=]{8,})");
+        // Docker client config JSON anywhere (files, env values, CI settings), escaped or not.
+        yield return R("docker-registry-auth", "Registry credentials in Docker config JSON", "package-registry", High, "auths",
+            @"\\?""auths\\?""\s*:\s*\{[\s\S]{0,400}?\\?""(?:auth|identitytoken)\\?""\s*:\s*\\?""(?<secret>[A-Za-z0-9+/]{12,}={0,2})\\?""", 3);
+        yield return R("maven-settings-password", "Plain-text password in Maven settings", "package-registry", High, "<password>,<passphrase>",
+            @"<(?<tag>password|passphrase)>\s*(?<secret>[^<{}\s$][^<]{2,}?)\s*</(?:password|passphrase)>") with
+        {
+            PathPattern = @"(?i)(?:^|/)(?:settings|settings-security)\.xml$",
+        };
+        yield return R("maven-settings-security-master", "Plain-text Maven master password", "package-registry", High, "<master>",
+            @"<master>\s*(?<secret>[^<{}\s][^<]{2,}?)\s*</master>") with { PathPattern = @"(?i)(?:^|/)settings-security\.xml$" };
+
         const string c = "database";
         // user:password@ in a URI; the password is the secret. Placeholders and variables are dropped.
         string[] demoPasswords =

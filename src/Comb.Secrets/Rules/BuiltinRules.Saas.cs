@@ -132,7 +132,7 @@ public static partial class BuiltinRules
     {
         const string c = "ai";
         yield return T("openai-api-key", "OpenAI API key", c, Crit, "t3blbkfj",
-            "sk-(?:proj|svcacct|admin)-(?:[A-Za-z0-9_\\-]{74}|[A-Za-z0-9_\\-]{58})T3BlbkFJ(?:[A-Za-z0-9_\\-]{74}|[A-Za-z0-9_\\-]{58})|sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}", 3);
+            "sk-(?:(?:proj|svcacct|admin)-)?[A-Za-z0-9_\\-]{20,74}T3BlbkFJ[A-Za-z0-9_\\-]{20,74}", 3);
         yield return T("openai-project-key", "OpenAI project API key", c, Crit, "sk-proj-", "sk-proj-[A-Za-z0-9_\\-]{100,200}", 4);
         yield return T("anthropic-api-key", "Anthropic API key", c, Crit, "sk-ant-api03", "sk-ant-api03-[\\w\\-]{93}AA");
         yield return T("anthropic-admin-api-key", "Anthropic admin API key", c, Crit, "sk-ant-admin01", "sk-ant-admin01-[\\w\\-]{93}AA");

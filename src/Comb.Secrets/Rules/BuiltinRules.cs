@@ -30,7 +30,7 @@ public static partial class BuiltinRules
     {
         const string c = "cloud";
         yield return T("aws-access-key-id", "AWS access key ID", c, Crit, "akia,asia,abia,acca,a3t",
-            @"(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}", 3) with { Pattern = @"\b(?<secret>(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})\b" };
+            @"(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}", 3) with { Pattern = @"\b(?<secret>(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16})\b" };
         yield return A("aws-secret-access-key", "AWS secret access key", c, Crit, "aws,secret_access,secretaccess,secret-access",
             "(?-i:[A-Za-z0-9/+]{40})", 4, @"aws[\w.\-]{0,20}?(?:secret|sec)[\w.\-]{0,12}?key|secret[_.\-]?access[_.\-]?key");
         yield return T("aws-bedrock-api-key", "Amazon Bedrock long-lived API key", c, High, "absk", "ABSK[A-Za-z0-9+/]{109,269}={0,2}", 3);
@@ -46,10 +46,14 @@ public static partial class BuiltinRules
         yield return T("google-oauth-access-token", "Google OAuth access token", c, High, "ya29.", @"ya29\.[0-9A-Za-z_\-]{30,}", 3.5);
         yield return R("azure-ad-client-secret", "Azure AD client secret", c, High, "q~",
             @"(?:^|[\s'""\x60>=:(,\\])(?<secret>[A-Za-z0-9_~.]{3}[0-9]Q~[A-Za-z0-9_~.\-]{31,34})(?:[\s'""\x60<),\\]|\z)", 3);
+        yield return A("azure-devops-pat", "Azure DevOps personal access token", c, Crit, "devops,vsts,ado_",
+            "[a-z2-7]{52}|(?-i:[A-Za-z0-9]{84})", 3, @"(?:azure[_\-]?devops|vsts|ado)[\w\-]{0,20}?(?:token|pat)|devops[_\-]?pat");
+        yield return R("azure-app-config-connection-string", "Azure App Configuration connection string", c, High, "azconfig.io",
+            @"(?i)Endpoint=https://[\w\-]+\.azconfig\.io;Id=[^;\s]+;Secret=(?<secret>[A-Za-z0-9+/=]{20,})");
         yield return R("azure-storage-account-key", "Azure storage account key", c, Crit, "accountkey",
             @"(?i)AccountKey\s*=\s*(?<secret>[A-Za-z0-9+/]{86}==)", 4);
         yield return R("azure-sas-token", "Azure shared access signature", c, High, "sig=",
-            @"(?i)[?&]sv=\d{4}-\d\d-\d\d[^\s'""]{0,300}?[?&]sig=(?<secret>[A-Za-z0-9%+/]{40,}(?:%3D|=){0,2})", 3.5);
+            @"(?i)(?:^|[?&\s""'])sv=\d{4}-\d\d-\d\d[^\s'""]{0,300}?[?&]sig=(?<secret>[A-Za-z0-9%+/]{40,}(?:%3D|=){0,2})", 3.5);
         yield return T("alibaba-access-key-id", "Alibaba Cloud AccessKey ID", c, High, "ltai", "LTAI[A-Za-z0-9]{20}", 2);
         yield return A("alibaba-secret-key", "Alibaba Cloud AccessKey secret", c, Crit, "alibaba", "[a-z0-9]{30}", 2);
         yield return A("ibm-cloud-api-key", "IBM Cloud API key", c, High, "ibm", "[a-z0-9_\\-]{44}", 3.5,

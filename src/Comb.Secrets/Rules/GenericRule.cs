@@ -10,7 +10,9 @@ internal static class GenericRule
     private const string NameEnd = @"[""'\x60\]\s]*" + Binding;
 
     public const string Pattern =
-        @"(?i)(?<name>[\w.\-]{0,40}?(?:secret|token|passw(?:or)?d|pwd|api[_.\-]?key|apikey|auth|credential|creds|key)[\w.\- \t]{0,25}?)"
+        // Starts at the keyword so the engine can jump between keyword hits; the words before it are
+        // checked by the allow-lists, which see the match with its left context on the line.
+        @"(?i)(?:secret|token|passw(?:or)?d|pwd|api[_.\-]?key|apikey|auth|credential|creds|key)[\w.\- \t]{0,25}?"
         + @"[ \t'""\x60\]]{0,3}" + Binding + @"[\s'""\x60=]{0,10}"
         + @"(?<secret>[\w.=+/\-~@!#$%^*]{10,150})" + RuleBuilder.TokenEnd;
 

@@ -19,8 +19,12 @@ internal static class RuleBuilder
         $@"(?i)(?:{names})[\w.\- \t]{{0,25}}?[ \t'""\x60\]]{{0,3}}{Binding}[\s'""\x60=]{{0,10}}(?<secret>{value}){TokenEnd}";
 
     /// <summary>A self-identifying token (distinct prefix), with the secret being the token itself.</summary>
+    /// <remarks>
+    /// <paramref name="wordStart"/> false marks a long, distinctive prefix (ghp_, glpat-): the token must
+    /// start a word but may run on, as such tokens are often cut out of longer strings.
+    /// </remarks>
     public static string Token(string token, bool wordStart = true) =>
-        $@"{(wordStart ? @"\b" : "")}(?<secret>{token}){TokenEnd}";
+        wordStart ? $@"\b(?<secret>{token}){TokenEnd}" : $@"\b(?<secret>{token})";
 
     public static SecretRule A(string id, string title, string category, Severity severity, string keywords, string value,
         double? entropy = null, string? names = null) => new()

@@ -10,7 +10,7 @@ namespace Comb.Secrets.Tests.Corpus;
 /// </summary>
 public sealed class GitleaksAccuracyTests
 {
-    private const string SamplePath = "app/config/sample.txt";
+    private const string SamplePath = "app/config/settings.txt";
 
     [Fact]
     public void Gitleaks_corpus_meets_recall_and_false_positive_targets()
