@@ -19,7 +19,7 @@ public sealed class CommandHandlerTests(SignatureRegistryFixture fixture) : ICla
         var ct = TestContext.Current.CancellationToken;
         using (var client = fixture.Server.CreateClient())
         {
-            var image = new TestImageBuilder().WithLayer(("etc/os-release", "ID=combtest\n")).Build();
+            var image = new PushableImageBuilder().WithLayer(("etc/os-release", "ID=combtest\n")).Build();
             await TestImagePusher.PushAsync(client, "cli/app", "2.0", image, cancellationToken: ct);
         }
 

@@ -36,7 +36,7 @@ public sealed class RegistrySignatureTests(SignatureRegistryFixture fixture) : I
     private async Task<(RegistryClient Client, string Digest)> PushImageAsync(string repository)
     {
         var client = fixture.Server.CreateClient();
-        var image = new TestImageBuilder().WithUser("app").WithLayer(("etc/os-release", "ID=combtest\n"), ("app/" + repository, repository)).Build();
+        var image = new PushableImageBuilder().WithUser("app").WithLayer(("etc/os-release", "ID=combtest\n"), ("app/" + repository, repository)).Build();
         var digest = await TestImagePusher.PushAsync(client, repository, "1.0", image, cancellationToken: TestContext.Current.CancellationToken);
         return (client, digest);
     }

@@ -38,7 +38,7 @@ public static partial class BuiltinRules
             @"\b(?<secret>bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t[A-Za-z0-9+/=%&\-_]*)", 3);
         yield return T("gcp-api-key", "Google API key", c, High, "aiza", @"AIza[\w\-]{35}", 4) with
         {
-            AllowValues = [.. KnownPublicValues.GoogleBrowserKeys, "(?i)abcdefghij|0123456789"],
+            AllowValues = ["(?i)abcdefghij|0123456789"],
         };
         yield return R("gcp-service-account-key", "Google Cloud service account key file", c, Crit, "private_key_id",
             @"""private_key_id""\s*:\s*""(?<secret>[a-f0-9]{40})""", 3);
