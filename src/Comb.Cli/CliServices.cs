@@ -1,5 +1,6 @@
 using Comb.Analyzers;
 using Comb.Checks;
+using Comb.Malware;
 using Comb.Reporting;
 using Comb.Secrets;
 using Comb.VulnDb;
@@ -19,6 +20,7 @@ public static class CliServices
         services.AddCombAnalyzers();
         services.AddCombVulnDb();
         services.AddCombSecrets();
+        services.AddCombMalware();
         services.AddCombChecks();
         services.AddCombReporting();
         services.AddCombStorage();

@@ -21,6 +21,7 @@ public static class CombApp
         }
 
         TrustCommands.Register(root);
+        root.Subcommands.Add(TrainCommands.Build());
         return root;
     }
 

@@ -101,6 +101,7 @@ internal static class PeerDeviations
         ["python-dist-metadata/syft-partial-dist-info-directory"] = "the peer's test feeds a bare METADATA file lying directly in site-packages; we only read METADATA inside a *.dist-info directory, where pip puts it",
         ["python-requirements/syft-requirements-guess-unpinned-requirements-lowest-version"] = "syft option GuessUnpinnedRequirements reports the lowest version a range allows; we report only pinned (==, ===) requirements, since a range says nothing about what is installed",
         ["cargo-lock/trivy-analyzer-happy"] = "trivy drops crates reachable only from Cargo.toml [dev-dependencies] (winapi); we read Cargo.lock alone, which does not mark dev crates, and keep them",
+        ["dpkg-status/syft-multiple-entries"] = "syft keeps a record with no Status and no Version ('no-version'); dpkg-query would not list it and it cannot be matched, so Comb drops it like Trivy",
         ["go-mod/trivy-go116"] = "for go < 1.17 trivy's parser drops '// indirect' requires (it fills them from go.sum instead); we keep them, they are real module requirements",
         ["maven-pom/trivy-exclusions"] = MavenResolution,
         ["maven-pom/trivy-hard-requirement-for-the-specified-version"] = MavenResolution,

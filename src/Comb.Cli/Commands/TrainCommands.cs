@@ -1,0 +1,34 @@
+using System.CommandLine;
+using Comb.Contracts;
+using Comb.Malware.WebShells;
+
+namespace Comb.Cli.Commands;
+
+/// <summary>comb train webshell DATA: reproduces the shipped web-shell model from a labelled corpus.</summary>
+internal static class TrainCommands
+{
+    public static Command Build()
+    {
+        var train = new Command("train", "Train Comb's models");
+        var webshell = new Command("webshell", "Train the web-shell classifier from a corpus (webshells/<lang>/*.zip, benign/<lang>/*.zip with manifest.csv)");
+        var data = new Argument<string>("DATA") { Description = "Corpus directory" };
+        var output = new Option<string>("--output", "-o") { Description = "Where to write the model", DefaultValueFactory = _ => "webshell-model.zip" };
+        webshell.Arguments.Add(data);
+        webshell.Options.Add(output);
+        webshell.SetAction(async (parse, ct) =>
+        {
+            var corpus = parse.GetValue(data)!;
+            if (!Directory.Exists(corpus))
+            {
+                throw new CombInputException($"corpus directory not found: {corpus}");
+            }
+
+            var report = await WebShellTrainer.TrainAsync(corpus, parse.GetValue(output)!, ct);
+            await parse.InvocationConfiguration.Output.WriteLineAsync(
+                $"trained on {report.Samples} samples ({report.WebShells} web shells, {report.Benign} benign); model written to {report.ModelPath}");
+            return ExitCodes.Success;
+        });
+        train.Subcommands.Add(webshell);
+        return train;
+    }
+}
