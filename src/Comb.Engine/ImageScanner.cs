@@ -51,7 +51,7 @@ public sealed class ImageScanner(
             configResults.Add(await analyzer.AnalyzeAsync(metadata, cancellationToken).ConfigureAwait(false));
         }
 
-        var withSizes = metadata with
+        var withSizes = SecretRedaction.Redact(metadata, [.. configResults.SelectMany(r => r.Secrets)]) with
         {
             Layers = [.. metadata.Layers.Select(l => l with { UncompressedSize = facts[l.Index].UncompressedSize })],
         };
