@@ -57,6 +57,13 @@ internal static class ReportFacts
     }
 
     /// <summary>An in-image path without a leading slash.</summary>
+    /// <summary>The first 12 hex digits of a digest, as layer ids are shown.</summary>
+    public static string ShortDigest(string digest)
+    {
+        var hex = digest[(digest.IndexOf(':', StringComparison.Ordinal) + 1)..];
+        return hex.Length > 12 ? hex[..12] : hex;
+    }
+
     public static string ImagePath(string? path) => (path ?? string.Empty).TrimStart('/');
 
     /// <summary>"file:LINE" locations (Dockerfile:12) split into path and line.</summary>

@@ -73,6 +73,7 @@ public sealed class TableReportWriter(TableWriterOptions? options = null) : IRep
         console.Write(facts);
         console.WriteLine();
 
+        RenderInventory(console, report);
         RenderVulnerabilities(console, report);
         RenderSection(console, "Secrets", report.Secrets, s => s.Severity,
             ["Severity", "Rule", "Location", "Match", "Note"],
@@ -134,6 +135,41 @@ public sealed class TableReportWriter(TableWriterOptions? options = null) : IRep
             console.Write(table);
             console.WriteLine();
         }
+    }
+
+    /// <summary>Package counts per ecosystem and per layer: what the vulnerability results are about.</summary>
+    private static void RenderInventory(IAnsiConsole console, ScanReport report)
+    {
+        var packages = report.Packages.ToList();
+        console.Write(new Rule($"[bold]Inventory[/]").LeftJustified());
+        console.WriteLine($"Packages: {packages.Count.ToString(CultureInfo.InvariantCulture)}");
+        if (packages.Count == 0)
+        {
+            console.WriteLine();
+            return;
+        }
+
+        var byType = NewTable(["Ecosystem", "Packages"]);
+        foreach (var group in packages.GroupBy(p => p.Type, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            AddRow(byType, [group.Key, group.Count().ToString(CultureInfo.InvariantCulture)]);
+        }
+
+        var byLayer = NewTable(["Layer", "DiffID", "Created by", "Packages"]);
+        foreach (var layer in report.Image.Layers)
+        {
+            var count = packages.Count(p => string.Equals(p.LayerDiffId, layer.DiffId, StringComparison.Ordinal));
+            if (count > 0)
+            {
+                var createdBy = layer.CreatedBy ?? string.Empty;
+                AddRow(byLayer, [layer.Index.ToString(CultureInfo.InvariantCulture), ReportFacts.ShortDigest(layer.DiffId),
+                    createdBy.Length > 60 ? createdBy[..59] + "…" : createdBy, count.ToString(CultureInfo.InvariantCulture)]);
+            }
+        }
+
+        console.Write(byType);
+        console.Write(byLayer);
+        console.WriteLine();
     }
 
     private static void RenderSection<T>(IAnsiConsole console, string title, IReadOnlyList<T> items, Func<T, Severity> severity,
