@@ -77,13 +77,13 @@ internal static class HistoryBenchmark
         Console.WriteLine($"| naive rescan (cold scan of this image x 1,000) | {coldImage * 1000 / 60:F0} min per 1,000 images, before any pull time |");
     }
 
-    /// <summary>The real inventory with a few versions changed per image and round, like a fleet of builds.</summary>
+    /// <summary>The real inventory with some versions changed per image, like a fleet of builds, scanned again each round.</summary>
     private static ScanReport Variant(ImageInventory inventory, int image, int round, Random random, DateTimeOffset at)
     {
-        var digest = "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{image}/{round % 3}")));
+        var digest = "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{image}")));
         var sets = inventory.PackageSets.Select(set => set with
         {
-            Packages = [.. set.Packages.Select((p, n) => n % 97 == image % 97 ? p with { Version = p.Version + "+b" + (round % 3) } : p)],
+            Packages = [.. set.Packages.Select((p, n) => n % 7 == image % 7 ? p with { Version = p.Version + "+b" + (image % 5) } : p)],
         }).ToList();
         var vulns = image % 10 == 7
             ? [new VulnerabilityFinding { Id = "CVE-2099-0017", PackageName = sets[0].Packages[0].Name, PackageType = sets[0].Packages[0].Type, InstalledVersion = sets[0].Packages[0].Version, Severity = Severity.High }]
@@ -92,7 +92,7 @@ internal static class HistoryBenchmark
         {
             CreatedAt = at,
             ToolVersion = "bench",
-            Image = inventory.Image with { Reference = $"bench.example/app-{image}:{round % 3}", Registry = "bench.example", Repository = $"app-{image}", Tag = $"{round % 3}", ManifestDigest = digest },
+            Image = inventory.Image with { Reference = $"bench.example/app-{image}:1", Registry = "bench.example", Repository = $"app-{image}", Tag = "1", ManifestDigest = digest },
             Os = inventory.Os,
             PackageSets = sets,
             Vulnerabilities = vulns,

@@ -6,9 +6,14 @@ internal static class Migrations
     private static readonly (int Version, string Sqlite, string Postgres)[] Steps =
     [
         (1, Schema1("BLOB"), Schema1("BYTEA")),
+
+        (2, Schema2, Schema2),
     ];
 
     public static int Latest => Steps[^1].Version;
+
+    // Impact queries join findings to the latest scan of each image by scan id; history looks images up by id too.
+    private const string Schema2 = "CREATE INDEX ix_latest_scan ON image_latest (scan_id); CREATE INDEX ix_scans_image ON scans (image_id, created_at)";
 
     private static string Schema1(string blob) => $"""
         CREATE TABLE scans (

@@ -132,7 +132,12 @@ public sealed class ScanStore
     public async Task<IReadOnlyList<ScanSummary>> ListAsync(HistoryQuery query, CancellationToken cancellationToken)
     {
         await using var connection = await _open(cancellationToken).ConfigureAwait(false);
-        var where = query.Image is null ? "" : "WHERE reference = @q OR repository = @q OR digest = @q OR image_id = @q OR id = @q";
+        // One indexed lookup per column (a UNION), rather than an OR that would scan the whole table.
+        var where = query.Image is null ? "" : """
+            WHERE id IN (SELECT id FROM scans WHERE reference = @q UNION SELECT id FROM scans WHERE repository = @q
+                         UNION SELECT id FROM scans WHERE digest = @q UNION SELECT id FROM scans WHERE image_id = @q
+                         UNION SELECT id FROM scans WHERE id = @q)
+            """;
         return await Sql.QueryAsync(connection, $"SELECT {SummaryColumns} FROM scans {where} ORDER BY created_at DESC, id DESC LIMIT @limit",
             ReadSummary, cancellationToken, ("q", query.Image is null ? null : NormalizeImage(query.Image)), ("limit", query.Limit)).ConfigureAwait(false);
     }
