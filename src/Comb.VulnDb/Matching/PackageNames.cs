@@ -16,28 +16,6 @@ internal static class PackageNames
         };
     }
 
-    /// <summary>PEP 503: lower case, runs of '-', '_' and '.' become one '-'.</summary>
-    public static string Pep503(string name)
-    {
-        var sb = new System.Text.StringBuilder(name.Length);
-        var pendingDash = false;
-        foreach (var c in name.Trim())
-        {
-            if (c is '-' or '_' or '.')
-            {
-                pendingDash = sb.Length > 0;
-                continue;
-            }
-
-            if (pendingDash)
-            {
-                sb.Append('-');
-                pendingDash = false;
-            }
-
-            sb.Append(char.ToLowerInvariant(c));
-        }
-
-        return sb.ToString();
-    }
+    /// <summary>PEP 503 normalisation.</summary>
+    public static string Pep503(string name) => Contracts.PythonPackageName.Normalize(name);
 }
