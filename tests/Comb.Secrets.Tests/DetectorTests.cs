@@ -79,6 +79,9 @@ public sealed class DetectorTests
     [InlineData("aws_access_key_id = AKIAIOSFODNN7EXAMPLE")]
     [InlineData("secret_name = \"prod-database-credentials\"")]
     [InlineData("keyboard_layout = \"us-intl-altgr-dead-keys\"")]
+    [InlineData("req.Header.Set(\"Authorization\", \"Bearer \" + token)")]
+    [InlineData("<password>{COQLCE6DU6GtcS5P=}</password>")]
+    [InlineData("<password>${env.MAVEN_REPO_PASS}</password>")]
     public void Placeholders_and_lookalikes_are_not_reported(string line) =>
         Assert.Empty(Scanner.Detector.ScanText("app/config.yaml", line));
 
@@ -88,6 +91,10 @@ public sealed class DetectorTests
     [InlineData("Server=db;Database=app;User Id=sa;Password=Yu7#kLp2qR;", "connection-string-password")]
     [InlineData("webhook: https://hooks.slack.com/services/T0A1B2C3D/B0A1B2C3D/abcDEF123ghiJKL456mnoPQR7", "slack-webhook-url")]
     [InlineData("client_secret = \"q8Zt3Lk0Pw7Nv2Xr5Yb9Hc4Jd6Gf1Sa\"", "generic-secret")]
+    [InlineData("headers[\"Authorization\"] = \"Bearer k2Jd8Zq0Lm4Xv7Tb1Rw9Ps3N\";", "bearer-token")]
+    [InlineData("<secret>{AQAAABAAAAAQ k7Qm2Zx9Lp4Tw8Rv1Nb6Yc3H}</secret>", "xml-credential-element")]
+    [InlineData("<apiToken>Wk4r9Lq2Zt7Xv1Mp8Ns3Bd6F</apiToken>", "xml-credential-element")]
+    [InlineData("cloudinary://715268876851:Vq8fR2hLk9Zx3Tn7@demo-cloud", "url-basic-auth")]
     public void Finds_connection_strings_webhooks_and_generic_secrets(string line, string rule) =>
         Assert.Contains(Scanner.Detector.ScanText("app/app.env", line), f => f.RuleId == rule);
 

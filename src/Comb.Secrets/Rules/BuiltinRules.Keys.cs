@@ -82,7 +82,7 @@ public static partial class BuiltinRules
             @"(?i)\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|clickhouse|cockroachdb|couchdbs?|neo4j(?:\+s)?|bolt|jdbc:[a-z0-9]+)://(?<user>[^\s:@/'""`]{1,64}):(?<secret>[^\s@/'""`]{3,128})@[^\s'""`/]{1,255}")
             with { AllowValues = demoPasswords };
         yield return R("url-basic-auth", "Password embedded in a URL", c, High, "://",
-            @"(?i)\b(?:https?|ftps?|sftp|smtps?|ldaps?|git|ssh)://(?<user>[\w.%\-+]{1,64}):(?<secret>[^\s@/'""`:]{3,128})@[\w.\-]{1,253}(?:[:/\s'""`]|\z)", 2.5)
+            @"(?i)\b(?:https?|ftps?|sftp|smtps?|ldaps?|git|ssh|[a-z][a-z0-9+.\-]{1,24})://(?<user>[\w.%\-+]{1,64}):(?<secret>[^\s@/'""`:]{3,128})@[\w.\-]{1,253}(?:[:/\s'""`]|\z)", 2.5)
             with { AllowValues = demoPasswords };
         yield return R("connection-string-password", "Password in a connection string", c, High, "password=,pwd=",
             @"(?i)\b(?:server|data source|host|address|addr|network address)\s*=[^;\r\n]{1,200};(?:[^;\r\n]*;){0,10}?\s*(?:password|pwd)\s*=\s*(?<secret>[^;'""\s]{3,128})", 2)
@@ -104,6 +104,40 @@ public static partial class BuiltinRules
             AllowMatches = GenericRule.NameAllowList,
             AllowValues = GenericRule.ValueAllowList,
             AllowLines = GenericRule.LineAllowList,
+            Stopwords = GenericRule.Stopwords,
+        };
+
+        // "Authorization: Bearer <token>" and "Bearer <token>" strings in code and config, whoever issued the token.
+        yield return new SecretRule
+        {
+            Id = "bearer-token",
+            Title = "Bearer token in an authorization value",
+            Category = "generic",
+            Severity = Severity.Medium,
+            IsGeneric = true,
+            Keywords = ["bearer"],
+            Pattern = @"(?i)\bbearer[ \t]+(?<secret>[A-Za-z0-9\-._~+/]{16,}=*)" + RuleBuilder.TokenEnd,
+            MinEntropy = 3.5,
+            AllowValues = GenericRule.ValueAllowList,
+            Stopwords = GenericRule.Stopwords,
+        };
+
+        // Credential elements in XML configuration: Jenkins credentials.xml (encrypted, but the key sits in the
+        // same JENKINS_HOME), Maven and NuGet-style settings, application server configs.
+        yield return new SecretRule
+        {
+            Id = "xml-credential-element",
+            Title = "Credential in an XML element",
+            Category = "generic",
+            Severity = Severity.Medium,
+            IsGeneric = true,
+            Keywords = ["<secret>", "<password>", "<passwd>", "<apitoken>", "<api-token>", "<apikey>", "<api-key>", "<privatekey>",
+                "<clientsecret>", "<client-secret>", "<secretkey>", "<secret-key>", "<accesstoken>", "<access-token>", "<secretaccesskey>"],
+            Pattern = @"(?i)<(?:secret|password|passwd|api-?token|api-?key|private-?key|client-?secret|secret-?key|access-?token|secret-?access-?key)>"
+                + @"\s*(?<secret>[^<>\s$](?:[^<>\r\n]{6,300}?))\s*</(?:secret|password|passwd|api-?token|api-?key|private-?key|client-?secret|secret-?key|access-?token|secret-?access-?key)>",
+            MinEntropy = 3.2,
+            // {base64} alone is Maven's encrypted form: only the master password in settings-security.xml opens it.
+            AllowValues = [.. GenericRule.ValueAllowList, @"^\{[A-Za-z0-9+/=]{8,}\}$"],
             Stopwords = GenericRule.Stopwords,
         };
     }

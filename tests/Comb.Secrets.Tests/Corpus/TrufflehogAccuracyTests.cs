@@ -10,7 +10,7 @@ namespace Comb.Secrets.Tests.Corpus;
 /// whose keys have no recognisable shape without the vendor's name; we do not mirror them one by one.
 /// So this corpus measures breadth: a positive counts when any of our rules reports it, a negative is a
 /// false positive when any rule reports it. Thresholds are floors against regressions, set from the
-/// figures measured when the rule set was written (69.6% recall, 19.2% false positives).
+/// figures measured with the current rule set (77.6% recall, 19.6% false positives).
 /// </summary>
 public sealed class TrufflehogAccuracyTests
 {
@@ -55,6 +55,6 @@ public sealed class TrufflehogAccuracyTests
 
 internal static class TrufflehogFloors
 {
-    public const double Recall = 0.65;
+    public const double Recall = 0.75;
     public const double FalsePositiveRate = 0.22;
 }
