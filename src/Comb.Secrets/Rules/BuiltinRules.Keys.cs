@@ -134,7 +134,7 @@ public static partial class BuiltinRules
             Keywords = ["<secret>", "<password>", "<passwd>", "<apitoken>", "<api-token>", "<apikey>", "<api-key>", "<privatekey>",
                 "<clientsecret>", "<client-secret>", "<secretkey>", "<secret-key>", "<accesstoken>", "<access-token>", "<secretaccesskey>"],
             Pattern = @"(?i)<(?:secret|password|passwd|api-?token|api-?key|private-?key|client-?secret|secret-?key|access-?token|secret-?access-?key)>"
-                + @"\s*(?<secret>[^<>\s$](?:[^<>\r\n]{6,300}?))\s*</(?:secret|password|passwd|api-?token|api-?key|private-?key|client-?secret|secret-?key|access-?token|secret-?access-?key)>",
+                + @"\s*(?<secret>[^<>\s$](?:[^<>\r\n]{6,1000}?))\s*</(?:secret|password|passwd|api-?token|api-?key|private-?key|client-?secret|secret-?key|access-?token|secret-?access-?key)>",
             MinEntropy = 3.2,
             // {base64} alone is Maven's encrypted form: only the master password in settings-security.xml opens it.
             AllowValues = [.. GenericRule.ValueAllowList, @"^\{[A-Za-z0-9+/=]{8,}\}$"],

@@ -14,7 +14,7 @@ internal static class GenericRule
         // checked by the allow-lists, which see the match with its left context on the line.
         @"(?i)(?:secret|token|passw(?:or)?d|pwd|api[_.\-]?key|apikey|auth|credential|creds|key)[\w.\- \t]{0,25}?"
         + @"[ \t'""\x60\]]{0,3}" + Binding + @"[\s'""\x60=]{0,10}"
-        + @"(?<secret>[\w.=+/\-~@!#$%^*]{10,150})" + RuleBuilder.TokenEnd;
+        + @"(?<secret>[\w.=+/\-~@!#$%^*]{10,250})" + RuleBuilder.TokenEnd;
 
     /// <summary>Names that carry an identifier, a size, a file or a UI key, never a credential.</summary>
     public static readonly IReadOnlyList<string> NameAllowList =
