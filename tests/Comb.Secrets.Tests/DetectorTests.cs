@@ -82,6 +82,11 @@ public sealed class DetectorTests
     [InlineData("req.Header.Set(\"Authorization\", \"Bearer \" + token)")]
     [InlineData("<password>{COQLCE6DU6GtcS5P=}</password>")]
     [InlineData("<password>${env.MAVEN_REPO_PASS}</password>")]
+    [InlineData("exports.X509KeyUsageExtension = X509KeyUsageExtension;")]
+    [InlineData("key: \"MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE1Olb3zMAFFxXKHiIkQO5cJ3Yhl5i6UPp+IhuteBJbuHcA5UogKo0EWtlWwW6KSaKoTNEYL7JlCQiVnkhBktUgg==\"")]
+    [InlineData("pip/_internal/network/auth.py,sha256=HnQ5yq2Z1j2Vv3b4u8t9JkLmNoPqRsTuVwXyZ0a1b2c,16507")]
+    [InlineData("nid_key = self._lib.NID_pbe_WithSHA1And3_Key_TripleDES_CBC")]
+    [InlineData("names = [\"gss_krb5_cfx_keydata\", \"gss_krb5_lucid_context_version\"]")]
     public void Placeholders_and_lookalikes_are_not_reported(string line) =>
         Assert.Empty(Scanner.Detector.ScanText("app/config.yaml", line));
 
@@ -97,6 +102,24 @@ public sealed class DetectorTests
     [InlineData("cloudinary://715268876851:Vq8fR2hLk9Zx3Tn7@demo-cloud", "url-basic-auth")]
     public void Finds_connection_strings_webhooks_and_generic_secrets(string line, string rule) =>
         Assert.Contains(Scanner.Detector.ScanText("app/app.env", line), f => f.RuleId == rule);
+
+    [Theory]
+    [InlineData("usr/lib/python3/dist-packages/oauthlib/parameters.py", false)]
+    [InlineData("app/node_modules/some-lib/config.js", false)]
+    [InlineData("usr/share/doc/tool/README", false)]
+    [InlineData("app/config/settings.py", true)]
+    [InlineData("etc/myapp/app.conf", true)]
+    [InlineData("root/.config/tool.ini", true)]
+    public void Package_installed_trees_are_skipped_by_default_and_scanned_on_request(string path, bool scannedByDefault)
+    {
+        const string text = "client_secret = \"q8Zt3Lk0Pw7Nv2Xr5Yb9Hc4Jd6Gf1Sa\"\n";
+        var bytes = System.Text.Encoding.UTF8.GetBytes(text);
+        var meta = new FileMeta { Path = path, Kind = FileKind.Regular, Size = bytes.Length };
+        Assert.Equal(scannedByDefault, Scanner.IsRequired(meta) && Scanner.Scan(meta, bytes, null).Count > 0);
+        var everywhere = SecretEngineFactory.CreateScanner(new Config.SecretConfig { UseDefaultAllowPaths = false });
+        Assert.True(everywhere.IsRequired(meta));
+        Assert.NotEmpty(everywhere.Scan(meta, bytes, null));
+    }
 
     [Fact]
     public void Binary_content_is_skipped()

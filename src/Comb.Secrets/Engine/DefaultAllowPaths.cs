@@ -1,20 +1,33 @@
 namespace Comb.Secrets.Engine;
 
 /// <summary>
-/// Paths whose text is not scanned by default: documentation, and the test data that language
-/// packages and toolchains ship (their sample keys are public). Application code is never on this list.
+/// Paths whose text is not scanned for secrets by default: files a distribution or a language package
+/// manager installed (documentation, headers, libraries, third-party package trees) and the test data
+/// toolchains ship. Their "secrets" are upstream samples and code that names keys, not the image
+/// owner's credentials, and on a real image they are most of the false alarms. Application code and
+/// configuration (app/, srv/, etc/, home/, root/, opt/ except bundled runtimes) are never on this list.
+/// Sensitive-file rules (id_rsa, .pgpass...) still apply everywhere. <c>default-allow-paths: false</c>
+/// in a secret config scans these paths too.
 /// </summary>
 public static class DefaultAllowPaths
 {
     public static IReadOnlyList<string> All { get; } =
     [
-        @"^(?:usr/(?:local/)?)?share/(?:doc|man|info|locale|licenses|common-licenses|zoneinfo|i18n|mime|icons|fonts|X11|terminfo|help|gtk-doc)/",
-        @"(?:^|/)(?:site-packages|dist-packages|node_modules|gems/[^/]+/gems|vendor/bundle|go/pkg/mod|\.cargo/registry|\.m2/repository)/(?:.+/)?(?:tests?|testdata|testing|spec|specs|fixtures?|examples?|__tests__|test-data|samples?)/",
+        // What distribution packages install: documentation, headers and libraries.
+        @"^usr/(?:share|include|lib|lib32|lib64|libexec)/",
+        @"^usr/local/share/(?:doc|man|info|locale|licenses)/",
+        // Language runtimes that official images unpack outside the package manager.
+        @"^usr/local/go/",
+        @"^usr/local/lib/python[0-9.]+/",
+        @"^opt/yarn-v[0-9.]+/",
+        @"^usr/src/wordpress/",
+        // Third-party package trees installed by a package manager, wherever the application puts them.
+        @"(?:^|/)(?:node_modules|site-packages|dist-packages|bower_components|jspm_packages)/",
+        @"(?:^|/)(?:gems/[^/]+/gems|vendor/bundle|go/pkg/mod|\.cargo/registry|\.m2/repository|\.gradle/caches|\.nuget/packages)/",
+        @"(?:^|/)[^/]+\.(?:dist|egg)-info/",
         @"(?:^|/)lib/python[0-9.]*/test/",
-        @"(?:^|/)(?:usr/(?:local/)?)?(?:lib/)?go[0-9.]*/(?:src|test)/(?:.+/)?testdata/",
-        @"(?:^|/)usr/local/go/(?:src|test)/",
+        // Example and template files: by name they hold sample values.
         @"(?i)(?:^|/)[^/]*\.(?:example|sample|template|dist)(?:\.[^/]*)?$",
         @"(?i)(?:^|/)(?:example|sample)s?[-_.][^/]*$",
-        @"(?:^|/)[^/]+\.dist-info/(?:RECORD|METADATA|LICENSE[^/]*)$",
     ];
 }

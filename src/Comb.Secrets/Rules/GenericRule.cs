@@ -28,18 +28,27 @@ internal static class GenericRule
         // Java/Gradle coordinates, Exchange headers
         @"(?i)[a-z0-9\-]*api[a-z0-9\-]*:jar:",
         @"->",
+        // A file name before a comma: pip RECORD lines and other manifests list "auth.py,sha256=...,size".
+        @"(?i)(?:key|token|auth|secret|passw\w*|credentials?)\w*\.(?:py|pyc|pyi|js|mjs|cjs|ts|rb|go|java|php|cs|c|h|json|ya?ml|html?|md|txt|so)\s*,",
+        // A name bound to itself (exports.Name = Name, {key: key}) is code, not a value.
+        @"(?<n>[A-Za-z_$][\w$]{5,})[""'\x60\]\s]*(?:=|:)\s*[""'\x60]?\k<n>(?:[""'\x60;,\s]|$)",
     ];
 
     /// <summary>Values that are words, paths, versions, identifiers or code rather than credentials.</summary>
     public static readonly IReadOnlyList<string> ValueAllowList =
     [
-        @"^[A-Za-z_.\-/= ]+$",                                   // letters only
+        @"^[A-Za-z_.\-/=+ ]+$",                                  // letters only
         @"^(?:[a-z0-9\-]+\.)+[a-z]{2,}(?::\d+)?$",               // host names
         @"^/(?:[\w.\-]+/)+[\w.\-]*$",                            // absolute paths
         @"^v?\d+(?:\.\d+){1,3}(?:[\-+.][\w.\-]+)?$",             // versions
         @"(?i)-snapshot$|^rc\d+\.\d",                            // build versions
-        @"^(?!ey)[A-Za-z_]\w{0,30}(?:\.[A-Za-z_]\w{0,30}){1,4}$", // member access / dotted names
-        @"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$",                      // CONSTANT_NAMES
+        @"^(?!ey)[A-Za-z_$#][\w$]{0,30}(?:\.[A-Za-z_$#][\w$]{0,30}){1,4}$", // member access / dotted names
+        @"^(?:self|this|cls|super)\.[\w$#.]+$",                  // members of the current object
+        @"^(?i:[a-z]{1,15}[0-9]?(?:[_\-][a-z]{1,15}[0-9]?){2,})$", // snake_case / kebab-case identifiers of short words
+        // DER SubjectPublicKeyInfo in base64 (EC P-256/384/521, RSA 2048/4096, Ed25519): public keys are not secrets.
+        @"^(?:MFkwEwYHKoZIzj0C|MHYwEAYHKoZIzj0C|MIGbMBAGByqGSM49|MIIBIjANBgkqhkiG9w0BAQEFAAOC|MIICIjANBgkqhkiG9w0BAQEFAAOC|MCowBQYDK2Vw)",
+        @"^(?i:sha1|sha224|sha256|sha384|sha512|md5)[=:\-]",    // digests named by their algorithm
+        @"^_?[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$",                    // CONSTANT_NAMES
         @"(?<c>.)\k<c>{7,}",                                   // long runs of one character
         @"(?i)abcdefgh|bcdefghi|qrstuvwx|stuvwxyz|12345678|23456789|98765432",  // keyboard and alphabet runs
         @"(?i)\.(?:jar|js|json|xml|html?|png|svg|md|txt|ya?ml|cer|crt|pem|pub|key|keytab|jks|p12|log|conf|cfg|ini|sh|py|rb|go|java|cs)$", // file names
