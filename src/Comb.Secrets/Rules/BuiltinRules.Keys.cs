@@ -91,54 +91,35 @@ public static partial class BuiltinRules
 
     private static IEnumerable<SecretRule> Generic()
     {
-        yield return new SecretRule
+        yield return GenericShape("generic-secret", "Generic secret assignment",
+            "secret,token,passw,pwd,apikey,api_key,api-key,auth,credential,creds,key", GenericRule.Pattern, 3.5) with
         {
-            Id = "generic-secret",
-            Title = "Generic secret assignment",
-            Category = "generic",
-            Severity = Severity.Medium,
-            IsGeneric = true,
-            Keywords = ["secret", "token", "passw", "pwd", "apikey", "api_key", "api-key", "auth", "credential", "creds", "key"],
-            Pattern = GenericRule.Pattern,
-            MinEntropy = 3.5,
             AllowMatches = GenericRule.NameAllowList,
-            AllowValues = GenericRule.ValueAllowList,
             AllowLines = GenericRule.LineAllowList,
-            Stopwords = GenericRule.Stopwords,
         };
 
         // "Authorization: Bearer <token>" and "Bearer <token>" strings in code and config, whoever issued the token.
-        yield return new SecretRule
-        {
-            Id = "bearer-token",
-            Title = "Bearer token in an authorization value",
-            Category = "generic",
-            Severity = Severity.Medium,
-            IsGeneric = true,
-            Keywords = ["bearer"],
-            Pattern = @"(?i)\bbearer[ \t]+(?<secret>[A-Za-z0-9\-._~+/]{16,}=*)" + RuleBuilder.TokenEnd,
-            MinEntropy = 3.5,
-            AllowValues = GenericRule.ValueAllowList,
-            Stopwords = GenericRule.Stopwords,
-        };
+        yield return GenericShape("bearer-token", "Bearer token in an authorization value", "bearer",
+            @"(?i)\bbearer[ \t]+(?<secret>[A-Za-z0-9\-._~+/]{16,}=*)" + TokenEnd, 3.5);
 
         // Credential elements in XML configuration: Jenkins credentials.xml (encrypted, but the key sits in the
         // same JENKINS_HOME), Maven and NuGet-style settings, application server configs.
-        yield return new SecretRule
+        const string tags = "secret|password|passwd|api-?token|api-?key|private-?key|client-?secret|secret-?key|access-?token|secret-?access-?key";
+        yield return GenericShape("xml-credential-element", "Credential in an XML element",
+            "<secret>,<password>,<passwd>,<apitoken>,<api-token>,<apikey>,<api-key>,<privatekey>,<clientsecret>,<client-secret>,<secretkey>,<secret-key>,<accesstoken>,<access-token>,<secretaccesskey>",
+            $@"(?i)<(?:{tags})>\s*(?<secret>[^<>\s$](?:[^<>\r\n]{{6,1000}}?))\s*</(?:{tags})>", 3.2) with
         {
-            Id = "xml-credential-element",
-            Title = "Credential in an XML element",
-            Category = "generic",
-            Severity = Severity.Medium,
-            IsGeneric = true,
-            Keywords = ["<secret>", "<password>", "<passwd>", "<apitoken>", "<api-token>", "<apikey>", "<api-key>", "<privatekey>",
-                "<clientsecret>", "<client-secret>", "<secretkey>", "<secret-key>", "<accesstoken>", "<access-token>", "<secretaccesskey>"],
-            Pattern = @"(?i)<(?:secret|password|passwd|api-?token|api-?key|private-?key|client-?secret|secret-?key|access-?token|secret-?access-?key)>"
-                + @"\s*(?<secret>[^<>\s$](?:[^<>\r\n]{6,1000}?))\s*</(?:secret|password|passwd|api-?token|api-?key|private-?key|client-?secret|secret-?key|access-?token|secret-?access-?key)>",
-            MinEntropy = 3.2,
             // {base64} alone is Maven's encrypted form: only the master password in settings-security.xml opens it.
             AllowValues = [.. GenericRule.ValueAllowList, @"^\{[A-Za-z0-9+/=]{8,}\}$"],
-            Stopwords = GenericRule.Stopwords,
         };
     }
+
+    /// <summary>A medium-severity generic rule with the generic value allow-list and stopwords; it yields to specific rules.</summary>
+    private static SecretRule GenericShape(string id, string title, string keywords, string pattern, double entropy) =>
+        R(id, title, "generic", Med, keywords, pattern, entropy) with
+        {
+            IsGeneric = true,
+            AllowValues = GenericRule.ValueAllowList,
+            Stopwords = GenericRule.Stopwords,
+        };
 }
