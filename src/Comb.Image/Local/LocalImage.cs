@@ -43,14 +43,15 @@ internal sealed class LocalImage(ImageMetadata metadata, IBlobStore store, IRead
     }
 
     /// <summary>Reads a blob by digest from an OCI-style store and checks it.</summary>
-    internal static byte[] ReadBlob(IBlobStore store, OciDescriptor descriptor, string what)
+    internal static byte[] ReadBlob(IBlobStore store, Descriptor descriptor, string what)
     {
-        var path = BlobPath(descriptor.Digest);
+        var digest = descriptor.Digest ?? throw new CombInputException($"{what}: a descriptor has no digest");
+        var path = BlobPath(digest);
         var data = ReadAll(store, path);
         var actual = ImageMetadataBuilder.Sha256(data);
-        if (!string.Equals(actual, descriptor.Digest, StringComparison.OrdinalIgnoreCase))
+        if (!string.Equals(actual, digest, StringComparison.OrdinalIgnoreCase))
         {
-            throw new CombInputException($"{what}: digest mismatch for {descriptor.Digest}: content hashes to {actual}");
+            throw new CombInputException($"{what}: digest mismatch for {digest}: content hashes to {actual}");
         }
 
         return data;
@@ -91,11 +92,31 @@ internal static class OciLayoutReader
             }
         }
 
-        var descriptor = manifests.Count == 1 ? manifests[0] : PlatformSelector.Select(manifests, options.Platform, store.Description);
+        var descriptor = manifests.Count == 1 ? manifests[0] : Choose(manifests, options.Platform, store.Description);
         return FromDescriptor(store, descriptor, reference, sourceKind, tag, options, depth: 0);
     }
 
-    private static LocalImage FromDescriptor(IBlobStore store, OciDescriptor descriptor, string reference, string sourceKind, string? tag, ImageOpenOptions options, int depth)
+    /// <summary>The manifest for the wanted platform; with none asked for, a lone image manifest whatever its platform.</summary>
+    private static Descriptor Choose(IReadOnlyList<Descriptor> manifests, ImagePlatform? wanted, string what)
+    {
+        // Attestation manifests (buildkit) carry platform unknown/unknown; never pick them.
+        var images = manifests.Where(m => m.Platform is null || m.Platform.Os != "unknown").ToList();
+        if (images.Count == 0)
+        {
+            throw new CombInputException($"{what}: index lists no image manifests");
+        }
+
+        if (wanted is null && images.Count == 1)
+        {
+            return images[0];
+        }
+
+        var platform = wanted ?? PlatformSelector.Default();
+        return PlatformSelector.Select(images, platform)
+            ?? throw new CombInputException($"{what}: no image for platform {platform}; available: {PlatformSelector.Describe(images)}");
+    }
+
+    private static LocalImage FromDescriptor(IBlobStore store, Descriptor descriptor, string reference, string sourceKind, string? tag, ImageOpenOptions options, int depth)
     {
         if (depth > 4)
         {
@@ -107,11 +128,11 @@ internal static class OciLayoutReader
         var mediaType = descriptor.MediaType ?? manifest.EffectiveMediaType;
         if (MediaTypes.IsIndex(mediaType) || (manifest.Manifests is not null && manifest.Layers is null))
         {
-            var chosen = PlatformSelector.Select(manifest.Manifests ?? [], options.Platform, store.Description);
+            var chosen = Choose(manifest.Manifests ?? [], options.Platform, store.Description);
             return FromDescriptor(store, chosen, reference, sourceKind, tag, options, depth + 1);
         }
 
-        if (!MediaTypes.IsManifest(mediaType))
+        if (!MediaTypes.IsImageManifest(mediaType))
         {
             throw new CombInputException($"{store.Description}: unsupported manifest media type '{mediaType}'");
         }
@@ -137,8 +158,9 @@ internal static class OciLayoutReader
                 throw new CombInputException($"{store.Description}: unsupported layer media type '{layer.MediaType}'");
             }
 
-            blobs.Add((layer.Digest, layer.MediaType!, layer.Size));
-            paths[layer.Digest] = LocalImage.BlobPath(layer.Digest);
+            var digest = layer.Digest ?? throw new CombInputException($"{store.Description}: a layer descriptor has no digest");
+            blobs.Add((digest, layer.MediaType!, layer.Size));
+            paths[digest] = LocalImage.BlobPath(digest);
         }
 
         var metadata = new ImageMetadata
@@ -147,7 +169,7 @@ internal static class OciLayoutReader
             Repository = NameOf(reference),
             Tag = tag,
             ManifestDigest = manifestDigest,
-            ConfigDigest = manifest.Config.Digest,
+            ConfigDigest = manifest.Config.Digest ?? throw new CombInputException($"{store.Description}: the config descriptor has no digest"),
             ManifestMediaType = mediaType,
             Platform = ImageMetadataBuilder.PlatformOf(config),
             Config = config,
@@ -225,7 +247,7 @@ internal static class DockerArchiveReader
                 : i < diffIds.Count ? diffIds[i] : throw new CombInputException($"{file}: config has fewer diff_ids than layers");
             using (var probe = store.Open(path))
             {
-                blobs.Add((digest, MediaTypes.OciLayer, probe.Length));
+                blobs.Add((digest, MediaTypes.OciLayerTar, probe.Length));
             }
 
             paths[digest] = path;

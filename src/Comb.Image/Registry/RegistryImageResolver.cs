@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Comb.Contracts;
+using Comb.Image.Oci;
 
 namespace Comb.Image.Registry;
 

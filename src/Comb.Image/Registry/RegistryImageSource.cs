@@ -1,4 +1,5 @@
 using Comb.Contracts;
+using Comb.Image.Oci;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -1,4 +1,5 @@
 using Comb.Contracts;
+using Comb.Image.Oci;
 using Comb.Image.Registry;
 using Comb.Testing.Images;
 using Comb.Testing.Registry;

@@ -1,5 +1,6 @@
 using System.Net;
 using Comb.Contracts;
+using Comb.Image.Oci;
 using Comb.Image.Registry;
 using Comb.Testing.Images;
 using Comb.Testing.Registry;

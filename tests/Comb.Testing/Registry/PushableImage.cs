@@ -3,6 +3,7 @@ using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Comb.Image.Oci;
 using Comb.Image.Registry;
 using Comb.Testing.Images;
 

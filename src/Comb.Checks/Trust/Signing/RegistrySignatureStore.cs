@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Comb.Image.Oci;
 using Comb.Image.Registry;
 
 namespace Comb.Checks.Trust.Signing;

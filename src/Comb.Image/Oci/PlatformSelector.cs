@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Comb.Contracts;
 
-namespace Comb.Image.Registry;
+namespace Comb.Image.Oci;
 
 /// <summary>Picks the manifest for one platform out of an OCI index or Docker manifest list.</summary>
 public static class PlatformSelector

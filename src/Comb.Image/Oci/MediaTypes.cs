@@ -1,6 +1,6 @@
-namespace Comb.Image.Registry;
+namespace Comb.Image.Oci;
 
-/// <summary>Media types of manifests, configs and layers that the registry source understands.</summary>
+/// <summary>Media types of manifests, configs and layers, for registries and local layouts alike.</summary>
 public static class MediaTypes
 {
     public const string OciIndex = "application/vnd.oci.image.index.v1+json";
@@ -31,6 +31,11 @@ public static class MediaTypes
 
     public static bool IsReadableLayer(string mediaType) =>
         mediaType is OciLayerTar or OciLayerGzip or OciLayerZstd or DockerLayerGzip or DockerLayerTar;
+
+    /// <summary>Any layer type, OCI or Docker, tar/gzip/zstd, including non-distributable and foreign ones.</summary>
+    public static bool IsLayer(string? mediaType) => mediaType is not null &&
+        (mediaType.StartsWith("application/vnd.oci.image.layer.", StringComparison.Ordinal)
+         || mediaType.StartsWith("application/vnd.docker.image.rootfs.", StringComparison.Ordinal));
 
     public static bool IsForeignLayer(string mediaType) =>
         mediaType == DockerForeignLayerGzip || mediaType.StartsWith(OciNonDistributablePrefix, StringComparison.Ordinal);
