@@ -8,24 +8,21 @@ namespace Comb.Image;
 /// (sha256:/sha512:) and, when given, the expected length. A mismatch or short read throws
 /// <see cref="CombInputException"/>, so no caller ever trusts unverified content.
 /// </summary>
-public sealed class DigestVerifyingStream : Stream
+public sealed class DigestVerifyingStream : ReadOnlyWrapperStream
 {
-    private readonly Stream _inner;
     private readonly IncrementalHash _hash;
     private readonly string _expected;
     private readonly long? _expectedLength;
     private readonly string _what;
-    private readonly bool _leaveOpen;
     private long _read;
     private bool _verified;
 
     public DigestVerifyingStream(Stream inner, string expectedDigest, long? expectedLength, string what, bool leaveOpen = false)
+        : base(inner, leaveOpen)
     {
-        _inner = inner;
         _expected = expectedDigest;
         _expectedLength = expectedLength is > 0 ? expectedLength : null;
         _what = what;
-        _leaveOpen = leaveOpen;
         _hash = IncrementalHash.CreateHash(AlgorithmOf(expectedDigest));
     }
 
@@ -44,13 +41,7 @@ public sealed class DigestVerifyingStream : Stream
     /// <summary>Bytes read so far.</summary>
     public long BytesRead => _read;
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
     public override long Position { get => _read; set => throw new NotSupportedException(); }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -59,12 +50,9 @@ public sealed class DigestVerifyingStream : Stream
             return 0;
         }
 
-        var n = _inner.Read(buffer);
+        var n = Inner.Read(buffer);
         return Account(buffer[..n], n);
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -73,7 +61,7 @@ public sealed class DigestVerifyingStream : Stream
             return 0;
         }
 
-        var n = await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        var n = await Inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
         return Account(buffer.Span[..n], n);
     }
 
@@ -129,20 +117,11 @@ public sealed class DigestVerifyingStream : Stream
         }
     }
 
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
     protected override void Dispose(bool disposing)
     {
         if (disposing)
         {
             _hash.Dispose();
-            if (!_leaveOpen)
-            {
-                _inner.Dispose();
-            }
         }
 
         base.Dispose(disposing);

@@ -46,7 +46,7 @@ public static class LayerStreams
 }
 
 /// <summary>A stream that lets the first bytes be looked at before handing the whole stream on.</summary>
-internal sealed class PeekableStream(Stream inner) : Stream
+internal sealed class PeekableStream(Stream inner) : ReadOnlyWrapperStream(inner)
 {
     private byte[] _buffer = [];
     private int _offset;
@@ -57,7 +57,7 @@ internal sealed class PeekableStream(Stream inner) : Stream
         var filled = 0;
         while (filled < count)
         {
-            var n = await inner.ReadAsync(buffer.AsMemory(filled), cancellationToken).ConfigureAwait(false);
+            var n = await Inner.ReadAsync(buffer.AsMemory(filled), cancellationToken).ConfigureAwait(false);
             if (n == 0)
             {
                 break;
@@ -71,14 +71,6 @@ internal sealed class PeekableStream(Stream inner) : Stream
         return _buffer;
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
     public override int Read(Span<byte> buffer)
     {
         if (_offset < _buffer.Length)
@@ -89,7 +81,7 @@ internal sealed class PeekableStream(Stream inner) : Stream
             return n;
         }
 
-        return inner.Read(buffer);
+        return Inner.Read(buffer);
     }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
@@ -99,48 +91,24 @@ internal sealed class PeekableStream(Stream inner) : Stream
             return Read(buffer.Span);
         }
 
-        return await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
-    }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            inner.Dispose();
-        }
-
-        base.Dispose(disposing);
+        return await Inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
     }
 }
 
 /// <summary>Fails once more than the allowed number of bytes came out: the guard against decompression bombs.</summary>
-public sealed class CappedStream(Stream inner, long maxBytes, string what) : Stream
+public sealed class CappedStream(Stream inner, long maxBytes, string what) : ReadOnlyWrapperStream(inner)
 {
     private long _read;
 
     public long BytesRead => _read;
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
     public override long Position { get => _read; set => throw new NotSupportedException(); }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
         try
         {
-            return Count(inner.Read(buffer));
+            return Count(Inner.Read(buffer));
         }
         catch (InvalidDataException ex)
         {
@@ -152,7 +120,7 @@ public sealed class CappedStream(Stream inner, long maxBytes, string what) : Str
     {
         try
         {
-            return Count(await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false));
+            return Count(await Inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false));
         }
         catch (InvalidDataException ex)
         {
@@ -163,9 +131,6 @@ public sealed class CappedStream(Stream inner, long maxBytes, string what) : Str
             throw Corrupt(ex);
         }
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     private CombInputException Corrupt(Exception ex) => new($"{what}: corrupt compressed data after {_read} bytes: {ex.Message}", ex);
 
@@ -178,20 +143,5 @@ public sealed class CappedStream(Stream inner, long maxBytes, string what) : Str
         }
 
         return n;
-    }
-
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            inner.Dispose();
-        }
-
-        base.Dispose(disposing);
     }
 }

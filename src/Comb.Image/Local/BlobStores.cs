@@ -134,22 +134,16 @@ internal sealed class TarBlobStore : IBlobStore
 
         return string.Join('/', parts);
     }
-
 }
 
 /// <summary>A window of a larger stream; owns the larger stream.</summary>
-internal sealed class SubStream(Stream inner, long length) : Stream
+internal sealed class SubStream(Stream inner, long length) : ReadOnlyWrapperStream(inner)
 {
     private readonly long _length = length;
     private long _remaining = length;
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
     public override long Length => _length;
     public override long Position { get => _length - _remaining; set => throw new NotSupportedException(); }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -158,7 +152,7 @@ internal sealed class SubStream(Stream inner, long length) : Stream
             return 0;
         }
 
-        var n = inner.Read(buffer[..(int)Math.Min(buffer.Length, _remaining)]);
+        var n = Inner.Read(buffer[..(int)Math.Min(buffer.Length, _remaining)]);
         _remaining -= n;
         return n;
     }
@@ -170,26 +164,8 @@ internal sealed class SubStream(Stream inner, long length) : Stream
             return 0;
         }
 
-        var n = await inner.ReadAsync(buffer[..(int)Math.Min(buffer.Length, _remaining)], cancellationToken).ConfigureAwait(false);
+        var n = await Inner.ReadAsync(buffer[..(int)Math.Min(buffer.Length, _remaining)], cancellationToken).ConfigureAwait(false);
         _remaining -= n;
         return n;
-    }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            inner.Dispose();
-        }
-
-        base.Dispose(disposing);
     }
 }
