@@ -83,6 +83,8 @@ public sealed class DetectorTests
     [InlineData("<password>{COQLCE6DU6GtcS5P=}</password>")]
     [InlineData("<password>${env.MAVEN_REPO_PASS}</password>")]
     [InlineData("exports.X509KeyUsageExtension = X509KeyUsageExtension;")]
+    [InlineData("this.ultraPictureBox1.Name = \"ultraPictureBoxCollection\";")]
+    [InlineData("secret_name = \"HTTPServerSecretName\"")]
     [InlineData("key: \"MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE1Olb3zMAFFxXKHiIkQO5cJ3Yhl5i6UPp+IhuteBJbuHcA5UogKo0EWtlWwW6KSaKoTNEYL7JlCQiVnkhBktUgg==\"")]
     [InlineData("pip/_internal/network/auth.py,sha256=HnQ5yq2Z1j2Vv3b4u8t9JkLmNoPqRsTuVwXyZ0a1b2c,16507")]
     [InlineData("nid_key = self._lib.NID_pbe_WithSHA1And3_Key_TripleDES_CBC")]
@@ -100,6 +102,8 @@ public sealed class DetectorTests
     [InlineData("<secret>{AQAAABAAAAAQ k7Qm2Zx9Lp4Tw8Rv1Nb6Yc3H}</secret>", "xml-credential-element")]
     [InlineData("<apiToken>Wk4r9Lq2Zt7Xv1Mp8Ns3Bd6F</apiToken>", "xml-credential-element")]
     [InlineData("cloudinary://715268876851:Vq8fR2hLk9Zx3Tn7@demo-cloud", "url-basic-auth")]
+    [InlineData("codemagic_key: \"PSIYbVgfkbEPQoqJfzHpACTtihONkQ_cKmOpNDPNiCU\"", "generic-secret")]
+    [InlineData("lemlist token = '24203d9f149dd02d1d944ee799cfb57e'", "generic-secret")]
     public void Finds_connection_strings_webhooks_and_generic_secrets(string line, string rule) =>
         Assert.Contains(Scanner.Detector.ScanText("app/app.env", line), f => f.RuleId == rule);
 

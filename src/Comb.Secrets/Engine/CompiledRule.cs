@@ -55,10 +55,15 @@ internal sealed class CompiledRule
         return true;
     }
 
+    private static bool IsHex(ReadOnlySpan<char> value) => !value.ContainsAnyExcept(HexDigits);
+
+    private static readonly System.Buffers.SearchValues<char> HexDigits = System.Buffers.SearchValues.Create("0123456789abcdefABCDEF");
+
     /// <summary>True when the rule's own allow-lists, entropy floor or stopwords dismiss the candidate.</summary>
     public bool Dismisses(ReadOnlySpan<char> secret, ReadOnlySpan<char> match, ReadOnlySpan<char> line)
     {
-        if (Rule.MinEntropy is { } floor && Entropy.Shannon(secret) < floor)
+        var floor = Rule.MinHexEntropy is { } hexFloor && IsHex(secret) ? hexFloor : Rule.MinEntropy;
+        if (floor is { } min && Entropy.Shannon(secret) < min)
         {
             return true;
         }

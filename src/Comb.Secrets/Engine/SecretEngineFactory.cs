@@ -54,6 +54,7 @@ public static class SecretEngineFactory
         {
             sb.Append(r.Id).Append('\u0001').Append(r.Pattern).Append('\u0001').Append(r.Severity).Append('\u0001')
               .Append(r.MinEntropy?.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append('\u0001')
+              .Append(r.MinHexEntropy?.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append('\u0001')
               .AppendJoin(',', r.Keywords).Append('\u0001').AppendJoin('\u0002', r.AllowValues).AppendJoin('\u0002', r.AllowMatches)
               .AppendJoin('\u0002', r.AllowLines).AppendJoin('\u0002', r.AllowPaths).AppendJoin('\u0002', r.Stopwords)
               .Append(r.PathPattern).Append('\n');

@@ -94,6 +94,7 @@ public static partial class BuiltinRules
         yield return GenericShape("generic-secret", "Generic secret assignment",
             "secret,token,passw,pwd,apikey,api_key,api-key,auth,credential,creds,key", GenericRule.Pattern, 3.5) with
         {
+            MinHexEntropy = 3.0,
             AllowMatches = GenericRule.NameAllowList,
             AllowLines = GenericRule.LineAllowList,
         };

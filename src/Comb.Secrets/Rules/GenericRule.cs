@@ -37,7 +37,10 @@ internal static class GenericRule
     /// <summary>Values that are words, paths, versions, identifiers or code rather than credentials.</summary>
     public static readonly IReadOnlyList<string> ValueAllowList =
     [
-        @"^[A-Za-z_.\-/=+ ]+$",                                  // letters only
+        // Words: letters only, in one case or in camel/Pascal case (every capital run starts a word).
+        // Random letter-only tokens switch case mid-word and are kept.
+        @"^[a-z_.\-/=+ ]+$|^[A-Z_.\-/=+ ]+$",
+        @"^[a-z]*(?:[A-Z]{1,4}[a-z]{2,}|[A-Z]{2,}(?=[A-Z][a-z]|[_.\-/=+ ]|$)|[_.\-/=+ ][a-z]*)*[A-Z]?$",
         @"^(?:[a-z0-9\-]+\.)+[a-z]{2,}(?::\d+)?$",               // host names
         @"^/(?:[\w.\-]+/)+[\w.\-]*$",                            // absolute paths
         @"^v?\d+(?:\.\d+){1,3}(?:[\-+.][\w.\-]+)?$",             // versions

@@ -23,6 +23,12 @@ public sealed record SecretRule
     /// <summary>Minimum Shannon entropy (bits per char) of the secret; null = no check.</summary>
     public double? MinEntropy { get; init; }
 
+    /// <summary>
+    /// Minimum entropy for values made only of hex digits, whose 16-letter alphabet caps entropy at 4 bits
+    /// (a random 24-32 digit hex key measures about 3.3-3.8); null = <see cref="MinEntropy"/> applies.
+    /// </summary>
+    public double? MinHexEntropy { get; init; }
+
     /// <summary>Regexes tried against the secret value; a match means "not a secret".</summary>
     public IReadOnlyList<string> AllowValues { get; init; } = [];
 
