@@ -85,6 +85,8 @@ public sealed class DetectorTests
     [InlineData("exports.X509KeyUsageExtension = X509KeyUsageExtension;")]
     [InlineData("this.ultraPictureBox1.Name = \"ultraPictureBoxCollection\";")]
     [InlineData("secret_name = \"HTTPServerSecretName\"")]
+    [InlineData("- name: TOKEN_URL\n  value: \"https://auth.internal/token\"\n")]
+    [InlineData("- name: DB_PASSWORD\n  value: \"${DB_PASSWORD}\"\n")]
     [InlineData("key: \"MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE1Olb3zMAFFxXKHiIkQO5cJ3Yhl5i6UPp+IhuteBJbuHcA5UogKo0EWtlWwW6KSaKoTNEYL7JlCQiVnkhBktUgg==\"")]
     [InlineData("pip/_internal/network/auth.py,sha256=HnQ5yq2Z1j2Vv3b4u8t9JkLmNoPqRsTuVwXyZ0a1b2c,16507")]
     [InlineData("nid_key = self._lib.NID_pbe_WithSHA1And3_Key_TripleDES_CBC")]
@@ -104,6 +106,8 @@ public sealed class DetectorTests
     [InlineData("cloudinary://715268876851:Vq8fR2hLk9Zx3Tn7@demo-cloud", "url-basic-auth")]
     [InlineData("codemagic_key: \"PSIYbVgfkbEPQoqJfzHpACTtihONkQ_cKmOpNDPNiCU\"", "generic-secret")]
     [InlineData("lemlist token = '24203d9f149dd02d1d944ee799cfb57e'", "generic-secret")]
+    [InlineData("env:\n  - name: DB_PASSWORD\n    value: \"Yu7kLp2qRz9Wm4\"\n", "named-value-secret")]
+    [InlineData("\"secrets\":[{\"name\":\"registry-password\",\"value\":\"VP2rvkuld42mr3jNjM+rVbvIzVuZxwncKWyVU5UIad\"}]", "named-value-secret")]
     public void Finds_connection_strings_webhooks_and_generic_secrets(string line, string rule) =>
         Assert.Contains(Scanner.Detector.ScanText("app/app.env", line), f => f.RuleId == rule);
 

@@ -103,6 +103,13 @@ public static partial class BuiltinRules
         yield return GenericShape("bearer-token", "Bearer token in an authorization value", "bearer",
             @"(?i)\bbearer[ \t]+(?<secret>[A-Za-z0-9\-._~+/]{16,}=*)" + TokenEnd, 3.5);
 
+        // Name/value pairs whose name says secret: Kubernetes and compose env lists, ECS task definitions,
+        // Container Apps secrets. The generic rule misses them because the keyword sits in the name's value.
+        const string secretName = @"[\w.\-]*(?:passw(?:or)?d|secret|token|api[_\-]?key|apikey|access[_\-]?key|credential|auth)(?![_.\-]?(?:names?|ids?|urls?|uris?|files?|paths?|refs?|types?|keys?|length|size)\b)[\w.\-]*";
+        yield return GenericShape("named-value-secret", "Secret in a name/value pair", "passw,secret,token,apikey,api_key,api-key,access_key,credential,auth",
+            @"(?i)(?:""name""\s*:\s*""" + secretName + @"""\s*,\s*""value""\s*:\s*""(?<secret>[^""\s]{8,250})""" +
+            @"|(?m:^)[ \t]*-?[ \t]*name:[ \t]*[""']?" + secretName + @"[""']?[ \t]*\r?\n[ \t]*value:[ \t]*[""']?(?<secret>[^\s""'#]{8,250}))", 3.0);
+
         // Credential elements in XML configuration: Jenkins credentials.xml (encrypted, but the key sits in the
         // same JENKINS_HOME), Maven and NuGet-style settings, application server configs.
         const string tags = "secret|password|passwd|api-?token|api-?key|private-?key|client-?secret|secret-?key|access-?token|secret-?access-?key";
