@@ -25,7 +25,7 @@ internal static class ScanCommand
         var failOn = new Option<string?>("--fail-on") { Description = "Fail (exit code 1, or --exit-code) when a finding of this severity or worse is reported" };
         var ignoreFile = new Option<string?>("--ignorefile") { Description = "Ignore file (default: .combignore in the current directory)" };
         var vex = new Option<string[]>("--vex") { Description = "OpenVEX documents whose not_affected/fixed statements suppress findings", AllowMultipleArgumentsPerToken = false };
-        var secretConfig = new Option<string?>("--secret-config") { Description = "YAML file with custom secret rules and allow-lists" };
+        var secretConfig = new Option<string?>("--secret-config") { Description = "Secret rules and allow-lists: a YAML file, or a gitleaks configuration (.toml)" };
         var clamd = new Option<string?>("--clamd") { Description = "clamd address: tcp://HOST:PORT or unix:/path" };
         var yara = new Option<string?>("--yara-rules") { Description = "YARA rule file or directory to add" };
         var hashes = new Option<string?>("--hash-list") { Description = "Extra malware hash list (.hdb, .hsb or CSV)" };

@@ -12,6 +12,9 @@ public sealed record SecretConfig
     /// <summary>Extra content rules.</summary>
     public IReadOnlyList<SecretRule> Rules { get; init; } = [];
 
+    /// <summary>Run the built-in content rules at all? False when a full rule set (e.g. a gitleaks config) replaces them.</summary>
+    public bool UseBuiltinRules { get; init; } = true;
+
     /// <summary>Built-in content or file rule ids to switch off.</summary>
     public IReadOnlySet<string> DisabledRules { get; init; } = new HashSet<string>(StringComparer.Ordinal);
 
@@ -24,6 +27,9 @@ public sealed record SecretConfig
     public IReadOnlyList<string> AllowPaths { get; init; } = [];
     public IReadOnlyList<string> AllowRegexes { get; init; } = [];
     public IReadOnlyList<string> AllowValues { get; init; } = [];
+
+    /// <summary>Allow-lists applied to every content rule, with criteria that go beyond a path or a value.</summary>
+    public IReadOnlyList<AllowCombination> AllowCombinations { get; init; } = [];
 
     /// <summary>Keep the built-in path allow-list (documentation, test data inside packages)?</summary>
     public bool UseDefaultAllowPaths { get; init; } = true;

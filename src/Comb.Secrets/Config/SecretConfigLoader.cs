@@ -39,7 +39,8 @@ public static class SecretConfigLoader
             throw new CombInputException($"Cannot read secret config '{path}': {ex.Message}", ex);
         }
 
-        return Parse(text, path);
+        // A gitleaks configuration is TOML; Comb's own format is YAML.
+        return path.EndsWith(".toml", StringComparison.OrdinalIgnoreCase) ? GitleaksConfigReader.Parse(text, path) : Parse(text, path);
     }
 
     public static SecretConfig Parse(string yaml, string source = "secret config")

@@ -13,6 +13,7 @@ internal sealed class CompiledRule
     private readonly Regex[] _allowPaths;
     private readonly Regex? _path;
     private readonly string[] _stopwords;
+    private readonly CompiledCombination[] _combinations;
 
     public CompiledRule(SecretRule rule)
     {
@@ -28,6 +29,7 @@ internal sealed class CompiledRule
         _allowPaths = [.. rule.AllowPaths.Select(RegexFactory.CreateSmall)];
         _path = rule.PathPattern is null ? null : RegexFactory.CreateSmall(rule.PathPattern);
         _stopwords = [.. rule.Stopwords.Select(s => s.ToLowerInvariant())];
+        _combinations = [.. rule.AllowCombinations.Where(c => !c.IsEmpty).Select(c => new CompiledCombination(c))];
     }
 
     public SecretRule Rule { get; }
@@ -60,8 +62,16 @@ internal sealed class CompiledRule
     private static readonly System.Buffers.SearchValues<char> HexDigits = System.Buffers.SearchValues.Create("0123456789abcdefABCDEF");
 
     /// <summary>True when the rule's own allow-lists, entropy floor or stopwords dismiss the candidate.</summary>
-    public bool Dismisses(ReadOnlySpan<char> secret, ReadOnlySpan<char> match, ReadOnlySpan<char> line)
+    public bool Dismisses(string path, ReadOnlySpan<char> secret, ReadOnlySpan<char> match, ReadOnlySpan<char> line)
     {
+        foreach (var combination in _combinations)
+        {
+            if (combination.Allows(path, secret, match, line))
+            {
+                return true;
+            }
+        }
+
         var floor = Rule.MinHexEntropy is { } hexFloor && IsHex(secret) ? hexFloor : Rule.MinEntropy;
         if (floor is { } min && Entropy.Shannon(secret) < min)
         {
@@ -101,5 +111,54 @@ internal sealed class CompiledRule
         }
 
         return false;
+    }
+
+    private sealed class CompiledCombination(AllowCombination combination)
+    {
+        private readonly Regex[] _paths = [.. combination.Paths.Select(RegexFactory.CreateSmall)];
+        private readonly Regex[] _values = [.. combination.Values.Select(RegexFactory.CreateSmall)];
+        private readonly Regex[] _matches = [.. combination.Matches.Select(RegexFactory.CreateSmall)];
+        private readonly Regex[] _lines = [.. combination.Lines.Select(RegexFactory.CreateSmall)];
+        private readonly string[] _stopwords = [.. combination.Stopwords];
+
+        public bool Allows(string path, ReadOnlySpan<char> secret, ReadOnlySpan<char> match, ReadOnlySpan<char> line) =>
+            Holds(_paths, path) && Holds(_values, secret) && Holds(_matches, match) && Holds(_lines, line) && HoldsStopword(secret);
+
+        // An empty criterion does not take part; a non-empty one holds when any entry matches.
+        private static bool Holds(Regex[] regexes, ReadOnlySpan<char> text)
+        {
+            if (regexes.Length == 0)
+            {
+                return true;
+            }
+
+            foreach (var regex in regexes)
+            {
+                if (regex.IsMatch(text))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private bool HoldsStopword(ReadOnlySpan<char> secret)
+        {
+            if (_stopwords.Length == 0)
+            {
+                return true;
+            }
+
+            foreach (var word in _stopwords)
+            {
+                if (secret.Contains(word, StringComparison.OrdinalIgnoreCase))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
     }
 }

@@ -158,7 +158,7 @@ public sealed class SecretDetector
 
                     var secret = text.AsSpan(g.Index, g.Length);
                     var line = lines.LineText(text, g.Index);
-                    if (IsDismissed(rule, secret, WithLeftContext(text, lines, m), line))
+                    if (IsDismissed(rule, path, secret, WithLeftContext(text, lines, m), line))
                     {
                         continue;
                     }
@@ -187,7 +187,7 @@ public sealed class SecretDetector
         return text.AsSpan(from, m.Index + m.Length - from);
     }
 
-    private bool IsDismissed(CompiledRule rule, ReadOnlySpan<char> secret, ReadOnlySpan<char> match, ReadOnlySpan<char> line)
+    private bool IsDismissed(CompiledRule rule, string path, ReadOnlySpan<char> secret, ReadOnlySpan<char> match, ReadOnlySpan<char> line)
     {
         if (rule.Rule.KeepPlaceholders ? Placeholders.IsTemplate(secret) : Placeholders.IsPlaceholder(secret))
         {
@@ -202,7 +202,7 @@ public sealed class SecretDetector
             }
         }
 
-        return rule.Dismisses(secret, match, line);
+        return rule.Dismisses(path, secret, match, line);
     }
 
     // Same value found by several rules: keep each specific rule once; generic rules yield to specific ones.

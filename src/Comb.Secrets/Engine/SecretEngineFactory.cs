@@ -19,16 +19,17 @@ public static class SecretEngineFactory
 
     public static (DetectorSettings Content, IReadOnlyList<SensitiveFileRule> Files) Effective(SecretConfig config)
     {
-        var rules = BuiltinRules.All
+        var rules = (config.UseBuiltinRules ? BuiltinRules.All : [])
             .Where(r => !config.DisabledRules.Contains(r.Id))
             .Where(r => config.EnabledRules.Count == 0 || config.EnabledRules.Contains(r.Id))
             .Concat(config.Rules)
             .Select(r => config.SeverityOverrides.TryGetValue(r.Id, out var s) ? r with { Severity = s } : r)
+            .Select(r => config.AllowCombinations.Count == 0 ? r : r with { AllowCombinations = [.. r.AllowCombinations, .. config.AllowCombinations] })
             .ToList();
 
         var files = !config.SensitiveFilesEnabled
             ? []
-            : SensitiveFileRules.All.Concat(config.FileRules)
+            : (config.UseBuiltinRules ? SensitiveFileRules.All : []).Concat(config.FileRules)
                 .Where(r => !config.DisabledRules.Contains(r.Id))
                 .Select(r => config.SeverityOverrides.TryGetValue(r.Id, out var s) ? r with { Severity = s } : r)
                 .ToList();
@@ -57,7 +58,14 @@ public static class SecretEngineFactory
               .Append(r.MinHexEntropy?.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append('\u0001')
               .AppendJoin(',', r.Keywords).Append('\u0001').AppendJoin('\u0002', r.AllowValues).AppendJoin('\u0002', r.AllowMatches)
               .AppendJoin('\u0002', r.AllowLines).AppendJoin('\u0002', r.AllowPaths).AppendJoin('\u0002', r.Stopwords)
-              .Append(r.PathPattern).Append('\n');
+              .Append(r.PathPattern).Append('\u0001');
+            foreach (var c in r.AllowCombinations)
+            {
+                sb.AppendJoin('\u0002', c.Paths).Append('\u0003').AppendJoin('\u0002', c.Values).Append('\u0003').AppendJoin('\u0002', c.Matches)
+                  .Append('\u0003').AppendJoin('\u0002', c.Lines).Append('\u0003').AppendJoin('\u0002', c.Stopwords).Append('\u0004');
+            }
+
+            sb.Append('\n');
         }
 
         foreach (var f in files)

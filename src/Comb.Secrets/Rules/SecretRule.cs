@@ -41,6 +41,9 @@ public sealed record SecretRule
     /// <summary>Case-insensitive substrings; a secret containing one is ignored.</summary>
     public IReadOnlyList<string> Stopwords { get; init; } = [];
 
+    /// <summary>Allow-lists whose criteria must all match together (see <see cref="AllowCombination"/>).</summary>
+    public IReadOnlyList<AllowCombination> AllowCombinations { get; init; } = [];
+
     /// <summary>Regexes over the file path; the rule is skipped for matching paths.</summary>
     public IReadOnlyList<string> AllowPaths { get; init; } = [];
 
