@@ -33,7 +33,6 @@ public static class LanguageAnalyzers
 
         // Java
         new Language.Java.JavaArchiveAnalyzer(),
-        new Language.Java.PomXmlAnalyzer(),
         new Language.Java.GradleLockfileAnalyzer(),
         new Language.Java.SbtLockAnalyzer(),
 
@@ -53,5 +52,11 @@ public static class LanguageAnalyzers
         new Language.Other.JuliaManifestAnalyzer(),
         new Language.Other.MixLockAnalyzer(),
         new Language.Other.RebarLockAnalyzer(),
+    ];
+
+    /// <summary>Analyzers that read several files of a layer together (a project with its parents, a lock file with its manifest).</summary>
+    public static IReadOnlyList<IPostAnalyzer> Post() =>
+    [
+        new Language.Java.Maven.PomAnalyzer(),
     ];
 }

@@ -92,8 +92,6 @@ internal static partial class PeerComparison
 /// </summary>
 internal static class PeerDeviations
 {
-    private const string MavenResolution = "trivy resolves parent POMs, modules, BOM imports and transitive dependencies from other pom files and the local Maven repository; a single-file analyzer reads only this pom.xml (declared dependencies, versions from its own properties and dependencyManagement)";
-
     private static readonly Dictionary<string, string> Reasons = new(StringComparer.Ordinal)
     {
         ["yarn-lock/syft-yarn-v1"] = "syft names a yarn v1 package after the path of its resolved URL (something-i-made-up); we use the name the lock entry declares (c0n-fab_u.laTION)",
@@ -103,12 +101,6 @@ internal static class PeerDeviations
         ["cargo-lock/trivy-analyzer-happy"] = "trivy drops crates reachable only from Cargo.toml [dev-dependencies] (winapi); we read Cargo.lock alone, which does not mark dev crates, and keep them",
         ["dpkg-status/syft-multiple-entries"] = "syft keeps a record with no Status and no Version ('no-version'); dpkg-query would not list it and it cannot be matched, so Comb drops it like Trivy",
         ["go-mod/trivy-go116"] = "for go < 1.17 trivy's parser drops '// indirect' requires (it fills them from go.sum instead); we keep them, they are real module requirements",
-        ["maven-pom/trivy-exclusions"] = MavenResolution,
-        ["maven-pom/trivy-hard-requirement-for-the-specified-version"] = MavenResolution,
-        ["maven-pom/trivy-import-dependencymanagement"] = MavenResolution,
-        ["maven-pom/trivy-multi-module"] = MavenResolution,
-        ["maven-pom/trivy-nested-modules"] = MavenResolution,
-        ["maven-pom/trivy-transitive-parents"] = MavenResolution,
         ["elixir-mix-lock/syft-mix-lock"] = "syft lists git and path dependencies with the commit (enacl) or an empty version (local_dep); we report hex releases only, since neither names a published version",
         ["julia-manifest/trivy-julia-v1-0-format"] = "trivy reports packages without a version as version 'unknown'; we skip them (path-developed packages, and stdlibs when the manifest has no julia_version)",
         ["julia-manifest/trivy-manifest-v1-6"] = "trivy reports standard libraries of a format-1.0 manifest as version 'unknown'; the manifest does not record the Julia version, so we skip them",
