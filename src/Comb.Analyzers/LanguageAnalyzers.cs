@@ -25,7 +25,6 @@ public static class LanguageAnalyzers
         // Go, Rust, Ruby, PHP
         new Language.Go.GoModAnalyzer(),
         new Language.Go.GoSumAnalyzer(),
-        new Language.Rust.CargoLockAnalyzer(),
         new Language.Ruby.GemfileLockAnalyzer(),
         new Language.Ruby.GemspecAnalyzer(),
         new Language.Php.ComposerLockAnalyzer(),
@@ -58,5 +57,6 @@ public static class LanguageAnalyzers
     public static IReadOnlyList<IPostAnalyzer> Post() =>
     [
         new Language.Java.Maven.PomAnalyzer(),
+        new Language.Rust.CargoLockAnalyzer(),
     ];
 }
