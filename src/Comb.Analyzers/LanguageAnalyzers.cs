@@ -9,7 +9,6 @@ public static class LanguageAnalyzers
     [
         // JavaScript
         new Language.Npm.PackageLockAnalyzer(),
-        new Language.Npm.YarnLockAnalyzer(),
         new Language.Npm.PnpmLockAnalyzer(),
         new Language.Npm.BunLockAnalyzer(),
         new Language.Npm.PackageJsonAnalyzer(),
@@ -56,6 +55,7 @@ public static class LanguageAnalyzers
     /// <summary>Analyzers that read several files of a layer together (a project with its parents, a lock file with its manifest).</summary>
     public static IReadOnlyList<IPostAnalyzer> Post() =>
     [
+        new Language.Npm.YarnLockAnalyzer(),
         new Language.Java.Maven.PomAnalyzer(),
         new Language.Rust.CargoLockAnalyzer(),
     ];
