@@ -19,6 +19,7 @@ internal static partial class DebianCopyright
         ["BSD-3-clause"] = "BSD-3-Clause",
         ["BSD-4-clause"] = "BSD-4-Clause",
         ["Apache-2"] = "Apache-2.0",
+        ["Artistic-2"] = "Artistic-2.0",
         ["MPL-2"] = "MPL-2.0",
         ["Zlib"] = "Zlib",
         ["ISC"] = "ISC",
