@@ -30,6 +30,19 @@ public sealed class PostAnalysisTests
     }
 
     [Fact]
+    public async Task A_hard_link_to_a_kept_file_is_seen_under_its_own_path()
+    {
+        using var fx = new Fixture();
+        new TestImage()
+            .Layer(l => l.By("COPY").File("app/deps.lock", "a 1\n").HardLink("copy/deps.lock", "app/deps.lock"))
+            .WriteOciLayout(fx.Path("img"));
+
+        var inventory = await fx.InventoryAsync("img");
+
+        Assert.Equal(["app/deps.lock", "copy/deps.lock"], inventory.PackageSets.Select(s => s.FilePath));
+    }
+
+    [Fact]
     public async Task Details_join_packages_across_layers_and_go_when_their_file_goes()
     {
         using var fx = new Fixture();

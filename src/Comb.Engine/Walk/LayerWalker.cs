@@ -151,6 +151,11 @@ public sealed class LayerWalker
                 }
                 else if (wanted.Count == 0)
                 {
+                    if (post.Count > 0 && meta.Kind == FileKind.HardLink && meta.LinkTarget is { } linkTarget)
+                    {
+                        posts.AddLink(meta, post, linkTarget);
+                    }
+
                     continue;
                 }
                 else

@@ -52,6 +52,18 @@ internal sealed class PostFileStore(string tempDir) : IDisposable
         Put(meta, analyzers, null, temp);
     }
 
+    /// <summary>A hard link to a file already kept: the same content under the link's path; false when the target was not kept.</summary>
+    public bool AddLink(FileMeta meta, IReadOnlyList<IPostAnalyzer> analyzers, string target)
+    {
+        if (!_entries.TryGetValue(target, out var kept))
+        {
+            return false;
+        }
+
+        Put(meta with { Kind = FileKind.Regular, Size = kept.Meta.Size }, analyzers, kept.Memory, kept.File);
+        return true;
+    }
+
     /// <summary>Keeps a reference to a file on disk (directory walks): nothing is copied.</summary>
     public void AddOnDisk(FileMeta meta, IReadOnlyList<IPostAnalyzer> analyzers, string path) => Put(meta, analyzers, null, path);
 
