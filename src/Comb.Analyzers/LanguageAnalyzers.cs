@@ -8,7 +8,6 @@ public static class LanguageAnalyzers
     public static IReadOnlyList<IFileAnalyzer> All() =>
     [
         // JavaScript
-        new Language.Npm.PackageLockAnalyzer(),
         new Language.Npm.PnpmLockAnalyzer(),
         new Language.Npm.BunLockAnalyzer(),
         new Language.Npm.PackageJsonAnalyzer(),
@@ -55,6 +54,7 @@ public static class LanguageAnalyzers
     /// <summary>Analyzers that read several files of a layer together (a project with its parents, a lock file with its manifest).</summary>
     public static IReadOnlyList<IPostAnalyzer> Post() =>
     [
+        new Language.Npm.PackageLockAnalyzer(),
         new Language.Npm.YarnLockAnalyzer(),
         new Language.Java.Maven.PomAnalyzer(),
         new Language.Rust.CargoLockAnalyzer(),

@@ -29,7 +29,7 @@ public sealed class NpmAnalyzerTests
         }
         """;
 
-        var packages = await AnalyzerTester.For(new PackageLockAnalyzer()).WithFile("srv/shop/package-lock.json", lockFile).PackagesAsync();
+        var packages = await AnalyzerTester.For([]).WithPost(new PackageLockAnalyzer()).WithFile("srv/shop/package-lock.json", lockFile).PackagesAsync();
 
         var byId = packages.ToDictionary(p => $"{p.Name}@{p.Version}");
         Assert.Equal(["@jest/core@29.0.0", "debug@2.6.9", "jest@29.0.0", "ms@2.0.0", "ms@2.1.3", "shop@1.0.0", "util@0.3.0"], byId.Keys.Order(StringComparer.Ordinal));
@@ -70,6 +70,26 @@ public sealed class NpmAnalyzerTests
 
         var ms = Assert.Single(packages);
         Assert.Equal(("ms", "2.1.3"), (ms.Name, ms.Version));
+    }
+
+    [Fact]
+    public async Task Package_lock_v1_takes_direct_dependencies_from_its_package_json()
+    {
+        const string lockFile = """
+        {"name":"app","version":"1.0.0","lockfileVersion":1,"dependencies":{
+          "debug":{"version":"2.6.9","requires":{"ms":"2.0.0"}},
+          "ms":{"version":"2.0.0"},
+          "jest":{"version":"29.0.0","dev":true}}}
+        """;
+        var tester = AnalyzerTester.For([]).WithPost(new PackageLockAnalyzer())
+            .WithFile("app/package-lock.json", lockFile)
+            .WithFile("app/package.json", """{"name":"app","dependencies":{"debug":"^2.6.0"},"devDependencies":{"jest":"^29.0.0"}}""");
+
+        var byName = (await tester.PackagesAsync(TestContext.Current.CancellationToken)).ToDictionary(p => p.Name);
+
+        Assert.Equal(("direct", false), (byName["debug"].Relationship, byName["debug"].Dev));
+        Assert.Equal(("indirect", false), (byName["ms"].Relationship, byName["ms"].Dev));
+        Assert.Equal(("direct", true), (byName["jest"].Relationship, byName["jest"].Dev));
     }
 
     [Fact]
