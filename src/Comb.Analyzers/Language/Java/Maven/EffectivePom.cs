@@ -24,7 +24,7 @@ internal sealed partial record EffectivePom
     public IReadOnlyList<PomDependency> RawDependencies { get; init; } = [];
 
     /// <summary>Managed dependencies interpolated, imported BOMs expanded after the pom's own entries.</summary>
-    public IReadOnlyList<PomDependency> Management { get; set; } = [];
+    public IReadOnlyList<PomDependency> Management { get; init; } = [];
 
     public string Name => GroupId + ":" + ArtifactId;
 
@@ -80,8 +80,8 @@ internal sealed class EffectivePomBuilder(PomIndex index)
         try
         {
             var parent = pom.Parent is { } p ? FindParent(pom, p, depth) : null;
-            var effective = Merge(pom, parent);
-            effective.Management = Management(effective, depth);
+            var merged = Merge(pom, parent);
+            var effective = merged with { Management = Management(merged, depth) };
             _built[path] = effective;
             return effective;
         }
