@@ -149,17 +149,18 @@ public sealed class LayerWalker
                     content.CopyTo(copy, 0);
                     item = new WorkItem(linked, wanted, copy, content.Length, null);
                 }
-                else if (wanted.Count == 0)
+                else
                 {
                     if (post.Count > 0 && meta.Kind == FileKind.HardLink && meta.LinkTarget is { } linkTarget)
                     {
                         posts.AddLink(meta, post, linkTarget);
                     }
 
-                    continue;
-                }
-                else
-                {
+                    if (wanted.Count == 0)
+                    {
+                        continue;
+                    }
+
                     item = new WorkItem(meta, wanted, null, 0, null);
                 }
 
