@@ -15,11 +15,14 @@ try
         case "history":
             await HistoryBenchmark.RunAsync(work, args.Skip(1).ToArray());
             break;
+        case "inventory":
+            await InventoryBenchmark.RunAsync(work, args.Skip(1).ToArray());
+            break;
         case "vulndb":
             await VulnDbBenchmark.RunAsync(work, args.Skip(1).ToArray());
             break;
         default:
-            Console.Error.WriteLine($"unknown scenario '{scenario}': intake, history, vulndb");
+            Console.Error.WriteLine($"unknown scenario '{scenario}': intake, inventory, history, vulndb");
             return 2;
     }
 }

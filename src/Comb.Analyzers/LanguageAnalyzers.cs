@@ -8,8 +8,6 @@ public static class LanguageAnalyzers
     public static IReadOnlyList<IFileAnalyzer> All() =>
     [
         // JavaScript
-        new Language.Npm.PackageLockAnalyzer(),
-        new Language.Npm.YarnLockAnalyzer(),
         new Language.Npm.PnpmLockAnalyzer(),
         new Language.Npm.BunLockAnalyzer(),
         new Language.Npm.PackageJsonAnalyzer(),
@@ -25,7 +23,6 @@ public static class LanguageAnalyzers
         // Go, Rust, Ruby, PHP
         new Language.Go.GoModAnalyzer(),
         new Language.Go.GoSumAnalyzer(),
-        new Language.Rust.CargoLockAnalyzer(),
         new Language.Ruby.GemfileLockAnalyzer(),
         new Language.Ruby.GemspecAnalyzer(),
         new Language.Php.ComposerLockAnalyzer(),
@@ -33,7 +30,6 @@ public static class LanguageAnalyzers
 
         // Java
         new Language.Java.JavaArchiveAnalyzer(),
-        new Language.Java.PomXmlAnalyzer(),
         new Language.Java.GradleLockfileAnalyzer(),
         new Language.Java.SbtLockAnalyzer(),
 
@@ -53,5 +49,14 @@ public static class LanguageAnalyzers
         new Language.Other.JuliaManifestAnalyzer(),
         new Language.Other.MixLockAnalyzer(),
         new Language.Other.RebarLockAnalyzer(),
+    ];
+
+    /// <summary>Analyzers that read several files of a layer together (a project with its parents, a lock file with its manifest).</summary>
+    public static IReadOnlyList<IPostAnalyzer> Post() =>
+    [
+        new Language.Npm.PackageLockAnalyzer(),
+        new Language.Npm.YarnLockAnalyzer(),
+        new Language.Java.Maven.PomAnalyzer(),
+        new Language.Rust.CargoLockAnalyzer(),
     ];
 }

@@ -10,6 +10,8 @@ public static class OsAndBinaryAnalyzers
     [
         new OsReleaseAnalyzer(),
         new DpkgStatusAnalyzer(),
+        new DpkgCopyrightAnalyzer(),
+        new DpkgFileListAnalyzer(),
         new ApkInstalledAnalyzer(),
         new Os.Rpm.RpmDbAnalyzer(),
         new Binary.GoBinaryAnalyzer(),

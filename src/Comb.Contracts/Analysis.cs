@@ -61,8 +61,11 @@ public sealed record AnalysisResult
     public IReadOnlyList<FileNote> Notes { get; init; } = [];
     public IReadOnlyList<Diagnostic> Diagnostics { get; init; } = [];
 
+    /// <summary>Facts about packages another file declares (a dpkg copyright file, a file list); joined after stacking.</summary>
+    public IReadOnlyList<PackageDetail> Details { get; init; } = [];
+
     public bool IsEmpty => Os is null && PackageSets.Count == 0 && Secrets.Count == 0 && Malware.Count == 0
-        && Notes.Count == 0 && Diagnostics.Count == 0;
+        && Notes.Count == 0 && Diagnostics.Count == 0 && Details.Count == 0;
 }
 
 /// <summary>
@@ -84,6 +87,53 @@ public interface IFileAnalyzer
 
     /// <summary>Analyzes one file. Malformed content is reported as a diagnostic in the result, not thrown.</summary>
     ValueTask<AnalysisResult> AnalyzeAsync(AnalysisInput input, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Analyzes related files of one layer together: a pom.xml with its parents, modules and the local Maven repository,
+/// a lock file with the manifest beside it. The walk keeps every file <see cref="IsRequired"/> accepts and calls
+/// <see cref="AnalyzeAsync"/> once, after the layer's last entry (Trivy's post-analyzers).
+/// </summary>
+public interface IPostAnalyzer
+{
+    /// <summary>Stable kebab-case id, shown in output as "found by".</summary>
+    string Id { get; }
+
+    /// <summary>Bumped whenever the analyzer's output for the same input changes; part of the layer cache key.</summary>
+    int Version { get; }
+
+    string CacheKey => $"{Id}@{Version}";
+
+    /// <summary>Whether the file should be kept for <see cref="AnalyzeAsync"/>; cheap, header only.</summary>
+    bool IsRequired(FileMeta meta);
+
+    ValueTask<AnalysisResult> AnalyzeAsync(PostAnalysisInput input, CancellationToken cancellationToken);
+}
+
+/// <summary>The files of one layer a post-analyzer asked for, by path.</summary>
+public sealed class PostAnalysisInput
+{
+    private readonly Dictionary<string, AnalysisInput> _byPath;
+
+    public PostAnalysisInput(string layerDiffId, IEnumerable<AnalysisInput> files)
+    {
+        LayerDiffId = layerDiffId;
+        _byPath = new Dictionary<string, AnalysisInput>(StringComparer.Ordinal);
+        foreach (var file in files)
+        {
+            _byPath[file.Path] = file;
+        }
+
+        Files = [.. _byPath.Values.OrderBy(f => f.Path, StringComparer.Ordinal)];
+    }
+
+    public string LayerDiffId { get; }
+
+    /// <summary>Every kept file, sorted by path.</summary>
+    public IReadOnlyList<AnalysisInput> Files { get; }
+
+    /// <summary>The kept file at this normalised image path, if any.</summary>
+    public AnalysisInput? Find(string path) => _byPath.GetValueOrDefault(path);
 }
 
 /// <summary>Analyzes the image config (env, labels, history) rather than files.</summary>
@@ -108,6 +158,9 @@ public sealed record LayerFacts
     public IReadOnlyList<MalwareFinding> Malware { get; init; } = [];
     public IReadOnlyList<FileNote> Notes { get; init; } = [];
     public IReadOnlyList<Diagnostic> Diagnostics { get; init; } = [];
+
+    /// <summary>Package details this layer's files carry, each keyed by the file that holds it.</summary>
+    public IReadOnlyList<PackageDetail> Details { get; init; } = [];
 
     /// <summary>Paths removed by whiteouts in this layer.</summary>
     public IReadOnlyList<string> Whiteouts { get; init; } = [];

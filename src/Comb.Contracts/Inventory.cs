@@ -114,3 +114,63 @@ public sealed record Diagnostic
     /// <summary>"warning" or "error".</summary>
     public string Level { get; init; } = "warning";
 }
+
+/// <summary>
+/// What one file says about a package another file declares: the licences in a Debian copyright file, the paths a
+/// dpkg file list names. Kept by the path of that file, so a later layer that overwrites or deletes it hides it;
+/// joined to the packages of <see cref="Kind"/> called <see cref="PackageName"/> once the layers are stacked.
+/// </summary>
+public sealed record PackageDetail
+{
+    /// <summary>The file holding the detail (normalised image path).</summary>
+    public required string Path { get; init; }
+
+    /// <summary>Kind of the package sets it applies to ("dpkg").</summary>
+    public required string Kind { get; init; }
+
+    public required string PackageName { get; init; }
+
+    /// <summary>Set when the file names one architecture (dpkg's "libc6:amd64.list"); null matches any.</summary>
+    public string? Arch { get; init; }
+
+    public IReadOnlyList<string>? Licenses { get; init; }
+
+    /// <summary>Absolute paths ("/usr/bin/tar"), as the package databases list them.</summary>
+    public IReadOnlyList<string>? InstalledFiles { get; init; }
+}
+
+/// <summary>Joins package details to the packages they describe; pure, so the applier and tests share it.</summary>
+public static class PackageDetails
+{
+    public static IReadOnlyList<PackageSet> Join(IReadOnlyList<PackageSet> sets, IReadOnlyList<PackageDetail> details)
+    {
+        if (details.Count == 0)
+        {
+            return sets;
+        }
+
+        var byKey = details
+            .GroupBy(d => (d.Kind, d.PackageName))
+            .ToDictionary(g => g.Key, g => g.OrderBy(d => d.Path, StringComparer.Ordinal).ToList());
+        return [.. sets.Select(set => set.Packages.Any(p => byKey.ContainsKey((set.Kind, p.Name)))
+            ? set with { Packages = [.. set.Packages.Select(p => byKey.TryGetValue((set.Kind, p.Name), out var found) ? Apply(p, found) : p)] }
+            : set)];
+    }
+
+    private static Package Apply(Package package, List<PackageDetail> details)
+    {
+        var matching = details.Where(d => d.Arch is null || package.Arch is null || d.Arch == package.Arch).ToList();
+        if (matching.Count == 0)
+        {
+            return package;
+        }
+
+        var licenses = package.Licenses is { Count: > 0 }
+            ? package.Licenses
+            : matching.SelectMany(d => d.Licenses ?? []).Distinct(StringComparer.Ordinal).ToList() is { Count: > 0 } found ? found : null;
+        var files = package.InstalledFiles is { Count: > 0 }
+            ? package.InstalledFiles
+            : matching.SelectMany(d => d.InstalledFiles ?? []).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList() is { Count: > 0 } listed ? listed : null;
+        return package with { Licenses = licenses, InstalledFiles = files };
+    }
+}

@@ -50,4 +50,6 @@ public interface IAnalyzerProvider
     IEnumerable<IFileAnalyzer> CreateFileAnalyzers(ScanOptions options);
 
     IEnumerable<IConfigAnalyzer> CreateConfigAnalyzers(ScanOptions options) => [];
+
+    IEnumerable<IPostAnalyzer> CreatePostAnalyzers(ScanOptions options) => [];
 }

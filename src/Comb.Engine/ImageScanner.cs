@@ -18,18 +18,23 @@ public sealed class ImageScanner(
     IEnumerable<IOsReleaseMerger> osMergers)
 {
     /// <summary>Reads the image and builds its inventory, without the stages.</summary>
-    public async Task<ImageInventory> InventoryAsync(string reference, ScanOptions options, IProgress<ScanProgress>? progress, CancellationToken cancellationToken)
+    public Task<ImageInventory> InventoryAsync(string reference, ScanOptions options, IProgress<ScanProgress>? progress, CancellationToken cancellationToken) =>
+        InventoryAsync(reference, options, progress, null, cancellationToken);
+
+    /// <summary>Reads the image and builds its inventory; <paramref name="metrics"/>, when given, collects where the layer walks spent time.</summary>
+    public async Task<ImageInventory> InventoryAsync(string reference, ScanOptions options, IProgress<ScanProgress>? progress, WalkMetrics? metrics, CancellationToken cancellationToken)
     {
         var cache = new LayerCache(options.CacheDir ?? LayerCache.DefaultRoot());
         var fileAnalyzers = analyzerProviders.SelectMany(p => p.CreateFileAnalyzers(options)).ToList();
+        var postAnalyzers = analyzerProviders.SelectMany(p => p.CreatePostAnalyzers(options)).ToList();
         var configAnalyzers = analyzerProviders.SelectMany(p => p.CreateConfigAnalyzers(options)).ToList();
-        var analyzerKey = LayerCache.AnalyzerSetKey(fileAnalyzers);
+        var analyzerKey = LayerCache.AnalyzerSetKey(fileAnalyzers.Select(a => a.CacheKey).Concat(postAnalyzers.Select(a => a.CacheKey)));
 
         await using var image = await resolver.OpenAsync(reference, OpenOptions(options, cache), cancellationToken).ConfigureAwait(false);
         var metadata = image.Metadata;
         progress?.Report(new ScanProgress { Image = reference, Stage = "opened", LayerCount = metadata.Layers.Count });
 
-        var walker = new LayerWalker(fileAnalyzers, cache.TempDir);
+        var walker = new LayerWalker(fileAnalyzers, postAnalyzers, cache.TempDir, metrics: metrics);
         LayerFacts[] facts;
         if (image is IDirectoryImage directory)
         {

@@ -57,7 +57,8 @@ public sealed class SpdxReportWriter : IReportWriter
                 ["licenseConcluded"] = "NOASSERTION",
                 ["licenseDeclared"] = "NOASSERTION",
                 ["copyrightText"] = "NOASSERTION",
-                ["primaryPackagePurpose"] = "OPERATING_SYSTEM",
+                // The 2.3 JSON schema spells this purpose with a hyphen (the tag-value form uses an underscore).
+                ["primaryPackagePurpose"] = "OPERATING-SYSTEM",
             });
             relationships.Add(Relationship(imageId, "CONTAINS", osId));
         }

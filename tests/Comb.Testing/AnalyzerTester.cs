@@ -10,6 +10,7 @@ public sealed class AnalyzerTester
 {
     private readonly List<(FileMeta Meta, Func<byte[]> Content)> _files = [];
     private readonly List<IFileAnalyzer> _analyzers = [];
+    private readonly List<IPostAnalyzer> _postAnalyzers = [];
     private string _layer = "sha256:" + new string('0', 64);
 
     public static AnalyzerTester For(params IFileAnalyzer[] analyzers)
@@ -17,6 +18,17 @@ public sealed class AnalyzerTester
         var tester = new AnalyzerTester();
         tester._analyzers.AddRange(analyzers);
         return tester;
+    }
+
+    /// <summary>File analyzers and post-analyzers together, as a provider hands them out.</summary>
+    public static AnalyzerTester For(IEnumerable<IFileAnalyzer> analyzers, IEnumerable<IPostAnalyzer> postAnalyzers) =>
+        For([.. analyzers]).WithPost([.. postAnalyzers]);
+
+    /// <summary>Adds post-analyzers: each sees every file it asks for together, after the file analyzers ran.</summary>
+    public AnalyzerTester WithPost(params IPostAnalyzer[] analyzers)
+    {
+        _postAnalyzers.AddRange(analyzers);
+        return this;
     }
 
     public AnalyzerTester InLayer(string diffId)
@@ -66,10 +78,25 @@ public sealed class AnalyzerTester
             }
         }
 
+        foreach (var analyzer in _postAnalyzers)
+        {
+            var files = _files.Where(f => analyzer.IsRequired(f.Meta))
+                .Select(f => new AnalysisInput(f.Meta, _layer, () => new MemoryStream(f.Content(), writable: false)))
+                .ToList();
+            if (files.Count > 0)
+            {
+                results.Add(await analyzer.AnalyzeAsync(new PostAnalysisInput(_layer, files), cancellationToken));
+            }
+        }
+
         return results;
     }
 
-    /// <summary>All packages from every result.</summary>
-    public async Task<IReadOnlyList<Package>> PackagesAsync(CancellationToken cancellationToken = default) =>
-        [.. (await RunAsync(cancellationToken)).SelectMany(r => r.PackageSets).SelectMany(s => s.Packages)];
+    /// <summary>All packages from every result, with the package details the results carry joined in.</summary>
+    public async Task<IReadOnlyList<Package>> PackagesAsync(CancellationToken cancellationToken = default)
+    {
+        var results = await RunAsync(cancellationToken);
+        var sets = PackageDetails.Join([.. results.SelectMany(r => r.PackageSets)], [.. results.SelectMany(r => r.Details)]);
+        return [.. sets.SelectMany(s => s.Packages)];
+    }
 }

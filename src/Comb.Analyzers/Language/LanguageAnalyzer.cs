@@ -56,10 +56,71 @@ internal abstract class LanguageAnalyzer : IFileAnalyzer
         Diagnostics = [new Diagnostic { Message = message, Path = input.Path, LayerDiffId = input.LayerDiffId, Source = Id }],
     };
 
-    private static bool IsContentError(Exception ex) => ex is JsonException or FormatException or InvalidDataException
+    /// <summary>Exceptions that mean "this file's content is broken" (a diagnostic), as opposed to a bug or cancellation.</summary>
+    internal static bool IsContentError(Exception ex) => ex is JsonException or FormatException or InvalidDataException
         or YamlDotNet.Core.YamlException or Tomlyn.TomlException or System.Xml.XmlException or DecoderFallbackException
         or InvalidOperationException or KeyNotFoundException or IndexOutOfRangeException or ArgumentException
         or InvalidCastException or OverflowException or NotSupportedException or EndOfStreamException or IOException;
+}
+
+/// <summary>
+/// Shared shape of the analyzers that read a lock file together with the manifest(s) beside it: each lock file the
+/// layer holds becomes one package set; the other kept files are context. Broken content is a diagnostic naming
+/// the lock file, as for <see cref="LanguageAnalyzer"/>.
+/// </summary>
+internal abstract class LockWithManifestAnalyzer : IPostAnalyzer
+{
+    protected virtual long MaxFileSize => 64L * 1024 * 1024;
+
+    public abstract string Id { get; }
+
+    public abstract int Version { get; }
+
+    protected abstract string Kind { get; }
+
+    /// <summary>Lock files: each is parsed and reported.</summary>
+    protected abstract bool IsLock(string path);
+
+    /// <summary>Manifests and other files the join reads; kept, never reported on their own.</summary>
+    protected abstract bool IsCompanion(FileMeta meta);
+
+    public bool IsRequired(FileMeta meta) => meta.Kind == FileKind.Regular && meta.Size <= MaxFileSize && (IsLock(meta.Path) || IsCompanion(meta));
+
+    public async ValueTask<AnalysisResult> AnalyzeAsync(PostAnalysisInput input, CancellationToken cancellationToken)
+    {
+        var sets = new List<PackageSet>();
+        var diagnostics = new List<Diagnostic>();
+        foreach (var lockFile in input.Files.Where(f => IsLock(f.Path)))
+        {
+            var context = new ParseContext(lockFile, Id);
+            try
+            {
+                var packages = (await ParseAsync(context, input, cancellationToken).ConfigureAwait(false)).Where(p => !string.IsNullOrEmpty(p.Name)).ToList();
+                if (packages.Count > 0)
+                {
+                    sets.Add(new PackageSet { FilePath = lockFile.Path, Kind = Kind, Packages = packages });
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                throw;
+            }
+            catch (Exception ex) when (LanguageAnalyzer.IsContentError(ex))
+            {
+                context.Warn($"cannot parse {Path.GetFileName(lockFile.Path)}: {ex.Message}");
+            }
+
+            diagnostics.AddRange(context.Diagnostics);
+        }
+
+        return new AnalysisResult { PackageSets = sets, Diagnostics = diagnostics };
+    }
+
+    protected abstract ValueTask<IEnumerable<Package>> ParseAsync(ParseContext context, PostAnalysisInput layer, CancellationToken cancellationToken);
+
+    /// <summary>Reads a kept companion file as text.</summary>
+    protected static async Task<string> ReadTextAsync(AnalysisInput file, CancellationToken cancellationToken) =>
+        await new ParseContext(file, "").ReadTextAsync(cancellationToken).ConfigureAwait(false);
 }
 
 /// <summary>The file being parsed plus helpers to build packages that carry the file path and analyzer id.</summary>

@@ -17,6 +17,7 @@ public static class LayerApplier
         var sets = new Dictionary<(string Kind, string Path), Placed<PackageSet>>();
         var osFiles = new Dictionary<string, Placed<OsInfo>>(StringComparer.Ordinal);
         var notes = new Dictionary<string, List<Placed<FileNote>>>(StringComparer.Ordinal);
+        var details = new Dictionary<string, List<PackageDetail>>(StringComparer.Ordinal);
         var secrets = new List<Placed<SecretFinding>>();
         var malware = new List<Placed<MalwareFinding>>();
         var diagnostics = new List<Diagnostic>();
@@ -46,6 +47,11 @@ public static class LayerApplier
                 notes.Remove(path);
             }
 
+            foreach (var path in details.Keys.Where(Hidden).ToList())
+            {
+                details.Remove(path);
+            }
+
             for (var s = 0; s < secrets.Count; s++)
             {
                 if (!secrets[s].Item.DeletedInLaterLayer && !IsConfigPath(secrets[s].Item.Path) && Hidden(secrets[s].Item.Path))
@@ -67,6 +73,16 @@ public static class LayerApplier
                 var key = (set.Kind, set.FilePath);
                 var attributed = previous.TryGetValue(key, out var before) ? Attribute(set, before.Item) : set;
                 sets[key] = new Placed<PackageSet>(attributed, i);
+            }
+
+            foreach (var detail in layer.Details)
+            {
+                if (!details.TryGetValue(detail.Path, out var list))
+                {
+                    details[detail.Path] = list = [];
+                }
+
+                list.Add(detail);
             }
 
             foreach (var candidate in layer.OsCandidates)
@@ -97,11 +113,13 @@ public static class LayerApplier
         }
 
         var candidates = osFiles.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => new OsCandidate(o.Key, o.Value.Item)).ToList();
+        var stacked = sets.Values.Select(p => p.Item).OrderBy(s => s.FilePath, StringComparer.Ordinal).ThenBy(s => s.Kind, StringComparer.Ordinal).ToList();
+        var joined = PackageDetails.Join(stacked, [.. details.Values.SelectMany(d => d)]);
         return new ImageInventory
         {
             Image = image,
             Os = osMerger is not null ? osMerger(candidates) : candidates.FirstOrDefault()?.Os,
-            PackageSets = [.. sets.Values.Select(p => p.Item).OrderBy(s => s.FilePath, StringComparer.Ordinal).ThenBy(s => s.Kind, StringComparer.Ordinal)],
+            PackageSets = OsOwnedFiles.DropLanguageSetsOwnedByOs(joined),
             Secrets = DedupeSecrets(secrets),
             Malware = [.. malware.Select(m => m.Item).DistinctBy(m => (m.Path, m.Sha256, m.DeletedInLaterLayer)).OrderBy(m => m.Path, StringComparer.Ordinal)],
             Notes = [.. notes.Values.SelectMany(l => l).Select(n => n.Item).OrderBy(n => n.Path, StringComparer.Ordinal).ThenBy(n => n.Kind, StringComparer.Ordinal)],

@@ -13,7 +13,7 @@ namespace Comb.Engine.Cache;
 /// </summary>
 public sealed class LayerCache
 {
-    private const int FormatVersion = 1;
+    private const int FormatVersion = 2;
 
     public LayerCache(string root)
     {
@@ -41,9 +41,12 @@ public sealed class LayerCache
     }
 
     /// <summary>Cache key of an analyzer set: changes when any analyzer's id, version or options change.</summary>
-    public static string AnalyzerSetKey(IEnumerable<IFileAnalyzer> analyzers)
+    public static string AnalyzerSetKey(IEnumerable<IFileAnalyzer> analyzers) => AnalyzerSetKey(analyzers.Select(a => a.CacheKey));
+
+    /// <summary>Cache key of the analyzers' cache keys (file and post-analyzers alike).</summary>
+    public static string AnalyzerSetKey(IEnumerable<string> cacheKeys)
     {
-        var text = $"v{FormatVersion}|" + string.Join('|', analyzers.Select(a => a.CacheKey).Order(StringComparer.Ordinal));
+        var text = $"v{FormatVersion}|" + string.Join('|', cacheKeys.Order(StringComparer.Ordinal));
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
     }
 

@@ -12,6 +12,7 @@ internal sealed class LayerFactsBuilder(LayerDescriptor layer)
     private readonly List<MalwareFinding> _malware = [];
     private readonly List<FileNote> _notes = [];
     private readonly List<Diagnostic> _diagnostics = [];
+    private readonly List<PackageDetail> _details = [];
     private readonly List<string> _whiteouts = [];
     private readonly List<string> _opaque = [];
     private readonly List<string> _paths = [];
@@ -69,6 +70,7 @@ internal sealed class LayerFactsBuilder(LayerDescriptor layer)
             _malware.AddRange(result.Malware.Select(m => m with { LayerDiffId = m.LayerDiffId ?? layer.DiffId }));
             _notes.AddRange(result.Notes);
             _diagnostics.AddRange(result.Diagnostics.Select(d => d with { LayerDiffId = d.LayerDiffId ?? layer.DiffId }));
+            _details.AddRange(result.Details);
         }
     }
 
@@ -97,6 +99,8 @@ internal sealed class LayerFactsBuilder(LayerDescriptor layer)
                 Malware = [.. _malware.OrderBy(m => m.Path, StringComparer.Ordinal)],
                 Notes = [.. _notes.OrderBy(n => n.Path, StringComparer.Ordinal).ThenBy(n => n.Kind, StringComparer.Ordinal)],
                 Diagnostics = [.. _diagnostics.OrderBy(d => d.Path, StringComparer.Ordinal).ThenBy(d => d.Message, StringComparer.Ordinal)],
+                Details = [.. _details.OrderBy(d => d.Path, StringComparer.Ordinal).ThenBy(d => d.Kind, StringComparer.Ordinal)
+                    .ThenBy(d => d.PackageName, StringComparer.Ordinal).ThenBy(d => d.Arch, StringComparer.Ordinal)],
                 Whiteouts = [.. _whiteouts.Order(StringComparer.Ordinal)],
                 OpaqueDirs = [.. _opaque.Order(StringComparer.Ordinal)],
                 Paths = [.. _paths.Order(StringComparer.Ordinal)],

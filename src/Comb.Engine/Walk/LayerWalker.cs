@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Formats.Tar;
 using System.Threading.Channels;
 using Comb.Contracts;
@@ -8,7 +9,8 @@ namespace Comb.Engine.Walk;
 /// <summary>
 /// One streaming pass over a layer: each tar entry is offered to the analyzers whose <see cref="IFileAnalyzer.IsRequired"/>
 /// wants it; only wanted files are buffered (in memory up to a limit, else in a temp file), and analysis runs on a
-/// bounded pool of workers while the tar keeps streaming.
+/// bounded pool of workers while the tar keeps streaming. Files a post-analyzer wants are kept until the last entry,
+/// then each post-analyzer sees its files of the layer together.
 /// </summary>
 public sealed class LayerWalker
 {
@@ -17,23 +19,34 @@ public sealed class LayerWalker
     private const long RetainForLinksBudget = 32L * 1024 * 1024;
 
     private readonly IReadOnlyList<IFileAnalyzer> _analyzers;
+    private readonly IReadOnlyList<IPostAnalyzer> _postAnalyzers;
     private readonly string _tempDir;
     private readonly int _workers;
+    private readonly WalkMetrics? _metrics;
 
     public LayerWalker(IReadOnlyList<IFileAnalyzer> analyzers, string tempDir, int workers = 0)
+        : this(analyzers, [], tempDir, workers, null)
+    {
+    }
+
+    public LayerWalker(IReadOnlyList<IFileAnalyzer> analyzers, IReadOnlyList<IPostAnalyzer> postAnalyzers, string tempDir, int workers = 0, WalkMetrics? metrics = null)
     {
         _analyzers = analyzers;
+        _postAnalyzers = postAnalyzers;
         _tempDir = tempDir;
         _workers = workers > 0 ? workers : Math.Max(1, Environment.ProcessorCount);
+        _metrics = metrics;
     }
 
     public async Task<LayerFacts> WalkTarAsync(Stream tar, LayerDescriptor layer, CancellationToken cancellationToken)
     {
+        var started = Stopwatch.GetTimestamp();
         var facts = new LayerFactsBuilder(layer);
         var shortId = Image.Layers.LayerStreams.Short(layer.DiffId);
         var work = Channel.CreateBounded<WorkItem>(new BoundedChannelOptions(_workers * 2) { SingleWriter = true });
         var workers = Enumerable.Range(0, _workers).Select(_ => Task.Run(() => RunWorkerAsync(work.Reader, facts, cancellationToken), cancellationToken)).ToArray();
         var retained = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        using var posts = new PostFileStore(_tempDir);
         long retainedBytes = 0;
         long total = 0;
         try
@@ -42,6 +55,7 @@ public sealed class LayerWalker
             while (true)
             {
                 TarEntry? entry;
+                var reading = Stopwatch.GetTimestamp();
                 try
                 {
                     entry = await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false);
@@ -49,6 +63,10 @@ public sealed class LayerWalker
                 catch (Exception ex) when (ex is InvalidDataException or FormatException or EndOfStreamException or ArgumentException)
                 {
                     throw new CombInputException($"layer {shortId}: malformed tar: {ex.Message}", ex);
+                }
+                finally
+                {
+                    _metrics?.AddRead(reading);
                 }
 
                 if (entry is null)
@@ -83,15 +101,31 @@ public sealed class LayerWalker
                 facts.AddPath(path);
                 total += entry.Length;
                 var wanted = Wanted(meta);
-                if (wanted.Count == 0)
+                var post = PostWanted(meta);
+                _metrics?.AddEntry(meta.Size, wanted.Count + post.Count > 0);
+                if (wanted.Count == 0 && post.Count == 0)
                 {
                     continue;
                 }
 
                 WorkItem item;
+                reading = Stopwatch.GetTimestamp();
                 if (meta.Kind == FileKind.Regular && entry.DataStream is { } data)
                 {
+                    if (wanted.Count == 0)
+                    {
+                        await posts.AddAsync(meta, post, data, cancellationToken).ConfigureAwait(false);
+                        _metrics?.AddRead(reading);
+                        continue;
+                    }
+
                     item = await BufferAsync(data, meta, wanted, cancellationToken).ConfigureAwait(false);
+                    if (post.Count > 0)
+                    {
+                        await using var copy = item.Open();
+                        await posts.AddAsync(meta with { Size = item.Memory is null ? meta.Size : item.Length }, post, copy, cancellationToken).ConfigureAwait(false);
+                    }
+
                     if (item.Memory is { } bytes && item.Length <= RetainForLinksLimit && retainedBytes + item.Length <= RetainForLinksBudget)
                     {
                         retained[path] = bytes.AsSpan(0, item.Length).ToArray();
@@ -100,15 +134,37 @@ public sealed class LayerWalker
                 }
                 else if (meta.Kind == FileKind.HardLink && meta.LinkTarget is { } target && retained.TryGetValue(target, out var content))
                 {
+                    var linked = meta with { Kind = FileKind.Regular, Size = content.Length };
+                    if (post.Count > 0)
+                    {
+                        await posts.AddAsync(linked, post, new MemoryStream(content, writable: false), cancellationToken).ConfigureAwait(false);
+                    }
+
+                    if (wanted.Count == 0)
+                    {
+                        continue;
+                    }
+
                     var copy = ArrayPool<byte>.Shared.Rent(Math.Max(1, content.Length));
                     content.CopyTo(copy, 0);
-                    item = new WorkItem(meta with { Kind = FileKind.Regular, Size = content.Length }, wanted, copy, content.Length, null);
+                    item = new WorkItem(linked, wanted, copy, content.Length, null);
                 }
                 else
                 {
+                    if (post.Count > 0 && meta.Kind == FileKind.HardLink && meta.LinkTarget is { } linkTarget)
+                    {
+                        posts.AddLink(meta, post, linkTarget);
+                    }
+
+                    if (wanted.Count == 0)
+                    {
+                        continue;
+                    }
+
                     item = new WorkItem(meta, wanted, null, 0, null);
                 }
 
+                _metrics?.AddRead(reading);
                 await work.Writer.WriteAsync(item, cancellationToken).ConfigureAwait(false);
             }
         }
@@ -118,13 +174,17 @@ public sealed class LayerWalker
             await Task.WhenAll(workers).ConfigureAwait(false);
         }
 
+        await RunPostAnalyzersAsync(posts, facts, cancellationToken).ConfigureAwait(false);
+        _metrics?.AddWalk(started);
         return facts.Build(total);
     }
 
     /// <summary>Walks a directory on disk as one layer (rootfs:DIR); files are opened lazily, never copied.</summary>
     public async Task<LayerFacts> WalkDirectoryAsync(string root, LayerDescriptor layer, CancellationToken cancellationToken)
     {
+        var started = Stopwatch.GetTimestamp();
         var facts = new LayerFactsBuilder(layer);
+        using var posts = new PostFileStore(_tempDir);
         var work = Channel.CreateBounded<WorkItem>(new BoundedChannelOptions(_workers * 2) { SingleWriter = true });
         var workers = Enumerable.Range(0, _workers).Select(_ => Task.Run(() => RunWorkerAsync(work.Reader, facts, cancellationToken), cancellationToken)).ToArray();
         long total = 0;
@@ -149,6 +209,13 @@ public sealed class LayerWalker
                 facts.AddPath(path);
                 total += size;
                 var wanted = Wanted(meta);
+                var post = PostWanted(meta);
+                _metrics?.AddEntry(size, wanted.Count + post.Count > 0);
+                if (post.Count > 0 && kind == FileKind.Regular)
+                {
+                    posts.AddOnDisk(meta, post, info.FullName);
+                }
+
                 if (wanted.Count > 0)
                 {
                     await work.Writer.WriteAsync(new WorkItem(meta, wanted, null, 0, kind == FileKind.Regular ? info.FullName : null), cancellationToken).ConfigureAwait(false);
@@ -161,6 +228,8 @@ public sealed class LayerWalker
             await Task.WhenAll(workers).ConfigureAwait(false);
         }
 
+        await RunPostAnalyzersAsync(posts, facts, cancellationToken).ConfigureAwait(false);
+        _metrics?.AddWalk(started);
         return facts.Build(total);
     }
 
@@ -176,6 +245,56 @@ public sealed class LayerWalker
         }
 
         return wanted;
+    }
+
+    private List<IPostAnalyzer> PostWanted(FileMeta meta)
+    {
+        var wanted = new List<IPostAnalyzer>(0);
+        if (meta.Kind is not (FileKind.Regular or FileKind.HardLink))
+        {
+            return wanted;
+        }
+
+        foreach (var analyzer in _postAnalyzers)
+        {
+            if (analyzer.IsRequired(meta))
+            {
+                wanted.Add(analyzer);
+            }
+        }
+
+        return wanted;
+    }
+
+    /// <summary>Each post-analyzer that kept a file sees its files of the layer together; a failure is a diagnostic.</summary>
+    private async Task RunPostAnalyzersAsync(PostFileStore posts, LayerFactsBuilder facts, CancellationToken cancellationToken)
+    {
+        if (posts.IsEmpty)
+        {
+            return;
+        }
+
+        foreach (var analyzer in _postAnalyzers.Where(a => posts.Analyzers.Contains(a)))
+        {
+            var input = posts.InputFor(analyzer, facts.DiffId);
+            var started = Stopwatch.GetTimestamp();
+            try
+            {
+                facts.Add("", await analyzer.AnalyzeAsync(input, cancellationToken).ConfigureAwait(false));
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                facts.AddDiagnostic(new Diagnostic
+                {
+                    Message = $"{analyzer.Id} could not analyze the layer's files: {ex.Message}",
+                    Source = analyzer.Id,
+                });
+            }
+            finally
+            {
+                _metrics?.AddCall(analyzer.Id, started, input.Files.Sum(f => f.Meta.Size));
+            }
+        }
     }
 
     private static FileMeta MetaOf(TarEntry entry, string path, string layer)
@@ -237,7 +356,7 @@ public sealed class LayerWalker
         return new WorkItem(meta, wanted, null, 0, temp) { DeleteFile = true };
     }
 
-    private static async Task RunWorkerAsync(ChannelReader<WorkItem> reader, LayerFactsBuilder facts, CancellationToken cancellationToken)
+    private async Task RunWorkerAsync(ChannelReader<WorkItem> reader, LayerFactsBuilder facts, CancellationToken cancellationToken)
     {
         await foreach (var item in reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -246,6 +365,7 @@ public sealed class LayerWalker
                 var input = new AnalysisInput(item.Meta, facts.DiffId, item.Open);
                 foreach (var analyzer in item.Analyzers)
                 {
+                    var started = Stopwatch.GetTimestamp();
                     try
                     {
                         facts.Add(item.Meta.Path, await analyzer.AnalyzeAsync(input, cancellationToken).ConfigureAwait(false));
@@ -259,6 +379,10 @@ public sealed class LayerWalker
                             Path = item.Meta.Path,
                             Source = analyzer.Id,
                         });
+                    }
+                    finally
+                    {
+                        _metrics?.AddCall(analyzer.Id, started, item.Meta.Size);
                     }
                 }
             }

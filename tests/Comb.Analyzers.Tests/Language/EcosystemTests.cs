@@ -29,7 +29,7 @@ public sealed class NpmAnalyzerTests
         }
         """;
 
-        var packages = await AnalyzerTester.For(new PackageLockAnalyzer()).WithFile("srv/shop/package-lock.json", lockFile).PackagesAsync();
+        var packages = await AnalyzerTester.For([]).WithPost(new PackageLockAnalyzer()).WithFile("srv/shop/package-lock.json", lockFile).PackagesAsync();
 
         var byId = packages.ToDictionary(p => $"{p.Name}@{p.Version}");
         Assert.Equal(["@jest/core@29.0.0", "debug@2.6.9", "jest@29.0.0", "ms@2.0.0", "ms@2.1.3", "shop@1.0.0", "util@0.3.0"], byId.Keys.Order(StringComparer.Ordinal));
@@ -66,10 +66,73 @@ public sealed class NpmAnalyzerTests
           linkType: hard
         """;
 
-        var packages = await AnalyzerTester.For(new YarnLockAnalyzer()).WithFile("app/yarn.lock", lockFile).PackagesAsync();
+        var packages = await AnalyzerTester.For([]).WithPost(new YarnLockAnalyzer()).WithFile("app/yarn.lock", lockFile).PackagesAsync();
 
         var ms = Assert.Single(packages);
         Assert.Equal(("ms", "2.1.3"), (ms.Name, ms.Version));
+    }
+
+    [Fact]
+    public async Task Package_lock_v1_takes_direct_dependencies_from_its_package_json()
+    {
+        const string lockFile = """
+        {"name":"app","version":"1.0.0","lockfileVersion":1,"dependencies":{
+          "debug":{"version":"2.6.9","requires":{"ms":"2.0.0"}},
+          "ms":{"version":"2.0.0"},
+          "jest":{"version":"29.0.0","dev":true}}}
+        """;
+        var tester = AnalyzerTester.For([]).WithPost(new PackageLockAnalyzer())
+            .WithFile("app/package-lock.json", lockFile)
+            .WithFile("app/package.json", """{"name":"app","dependencies":{"debug":"^2.6.0"},"devDependencies":{"jest":"^29.0.0"}}""");
+
+        var byName = (await tester.PackagesAsync(TestContext.Current.CancellationToken)).ToDictionary(p => p.Name);
+
+        Assert.Equal(("direct", false), (byName["debug"].Relationship, byName["debug"].Dev));
+        Assert.Equal(("indirect", false), (byName["ms"].Relationship, byName["ms"].Dev));
+        Assert.Equal(("direct", true), (byName["jest"].Relationship, byName["jest"].Dev));
+    }
+
+    [Fact]
+    public async Task Yarn_lock_with_its_package_json_marks_direct_and_dev_only_packages()
+    {
+        // Given a classic yarn.lock and the package.json beside it (one workspace adding a dependency)
+        const string lockFile = """
+        # yarn lockfile v1
+
+        debug@^4.3.0:
+          version "4.3.4"
+          dependencies:
+            ms "2.1.2"
+
+        ms@2.1.2:
+          version "2.1.2"
+
+        jest@^29.0.0:
+          version "29.7.0"
+          dependencies:
+            ms "2.1.2"
+            pretty "^1.0.0"
+
+        pretty@^1.0.0:
+          version "1.0.1"
+
+        left-pad@^1.3.0:
+          version "1.3.0"
+        """;
+        var tester = AnalyzerTester.For([]).WithPost(new YarnLockAnalyzer())
+            .WithFile("app/yarn.lock", lockFile)
+            .WithFile("app/package.json", """{"name":"app","workspaces":["packages/*"],"dependencies":{"debug":"^4.3.0"},"devDependencies":{"jest":"^29.0.0"}}""")
+            .WithFile("app/packages/util/package.json", """{"name":"util","dependencies":{"left-pad":"^1.3.0"}}""");
+
+        // When analyzed together
+        var byName = (await tester.PackagesAsync(TestContext.Current.CancellationToken)).ToDictionary(p => p.Name);
+
+        // Then production reach wins over dev reach, and the manifest's own dependencies are direct
+        Assert.Equal(("direct", false), (byName["debug"].Relationship, byName["debug"].Dev));
+        Assert.Equal(("indirect", false), (byName["ms"].Relationship, byName["ms"].Dev));
+        Assert.Equal(("direct", true), (byName["jest"].Relationship, byName["jest"].Dev));
+        Assert.Equal(("indirect", true), (byName["pretty"].Relationship, byName["pretty"].Dev));
+        Assert.Equal(("direct", false), (byName["left-pad"].Relationship, byName["left-pad"].Dev));
     }
 
     [Fact]

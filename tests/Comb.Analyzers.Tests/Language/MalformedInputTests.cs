@@ -39,7 +39,7 @@ public sealed class MalformedInputTests
     [MemberData(nameof(BrokenFiles))]
     public async Task Broken_content_is_a_diagnostic_naming_the_file(string path, string content)
     {
-        var tester = AnalyzerTester.For([.. LanguageAnalyzers.All()]).WithFile(path, content);
+        var tester = AnalyzerTester.For(LanguageAnalyzers.All(), LanguageAnalyzers.Post()).WithFile(path, content);
 
         var results = await tester.RunAsync(TestContext.Current.CancellationToken);
 
@@ -53,7 +53,7 @@ public sealed class MalformedInputTests
     [Fact]
     public async Task A_broken_file_does_not_stop_the_next_one()
     {
-        var tester = AnalyzerTester.For([.. LanguageAnalyzers.All()])
+        var tester = AnalyzerTester.For(LanguageAnalyzers.All(), LanguageAnalyzers.Post())
             .WithFile("a/package-lock.json", "{ broken")
             .WithFile("b/package-lock.json", """{"lockfileVersion": 3, "packages": {"node_modules/ms": {"version": "2.1.3"}}}""");
 

@@ -15,12 +15,14 @@ public sealed partial class ProviderTests
         var analyzers = provider.CreateFileAnalyzers(new ScanOptions()).ToList();
 
         Assert.Equal(LanguageAnalyzers.All().Select(a => a.Id), analyzers.Select(a => a.Id).Take(LanguageAnalyzers.All().Count));
+        Assert.Equal(InventoryAnalyzerProvider.AllPost().Select(a => a.Id), provider.CreatePostAnalyzers(new ScanOptions()).Select(a => a.Id));
     }
 
     [Fact]
     public void Analyzer_ids_are_unique_kebab_case_with_positive_versions()
     {
-        var analyzers = InventoryAnalyzerProvider.All();
+        var analyzers = InventoryAnalyzerProvider.All().Select(a => (a.Id, a.Version, a.CacheKey))
+            .Concat(InventoryAnalyzerProvider.AllPost().Select(a => (a.Id, a.Version, a.CacheKey))).ToList();
 
         Assert.Equal(analyzers.Count, analyzers.Select(a => a.Id).Distinct(StringComparer.Ordinal).Count());
         Assert.All(analyzers, a =>
@@ -41,6 +43,7 @@ public sealed partial class ProviderTests
         var meta = new FileMeta { Path = path, Kind = FileKind.Regular, Size = 10 };
 
         Assert.DoesNotContain(InventoryAnalyzerProvider.All(), a => a.IsRequired(meta));
+        Assert.DoesNotContain(InventoryAnalyzerProvider.AllPost(), a => a.IsRequired(meta));
     }
 
     [GeneratedRegex("^[a-z0-9]+(-[a-z0-9]+)*$")]

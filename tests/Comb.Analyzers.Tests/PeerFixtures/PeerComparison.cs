@@ -44,9 +44,12 @@ internal static partial class PeerComparison
     /// <summary>
     /// syft leaves dev-only packages out of npm/yarn/pnpm locks and Pipfile.lock "develop" unless IncludeDevDependencies is set. pnpm: trivy's parser for lockfile v5/v6 and syft with its default options leave dev-only packages out;
     /// we keep them, flagged Dev. Only when the peer lists no dev package at all is its list taken as prod-only.
+    /// trivy's Cargo analyzer keeps only what the workspace members' Cargo.toml reach outside [dev-dependencies];
+    /// we keep the rest flagged Dev.
     /// </summary>
     private static bool DevExcludedByPeer(PeerCase peerCase) =>
         (peerCase.Format == "pnpm-lock" && !peerCase.Expected!.Packages.Any(p => p.Dev))
+        || (peerCase.Format == "cargo-lock" && peerCase.Expected!.Peer == "trivy")
         || (peerCase.Expected!.Peer == "syft" && peerCase.Format is "npm-package-lock" or "pnpm-lock" or "yarn-lock" or "pipfile-lock"
             && !peerCase.Expected.IncludesDev);
 
@@ -92,23 +95,14 @@ internal static partial class PeerComparison
 /// </summary>
 internal static class PeerDeviations
 {
-    private const string MavenResolution = "trivy resolves parent POMs, modules, BOM imports and transitive dependencies from other pom files and the local Maven repository; a single-file analyzer reads only this pom.xml (declared dependencies, versions from its own properties and dependencyManagement)";
-
     private static readonly Dictionary<string, string> Reasons = new(StringComparer.Ordinal)
     {
         ["yarn-lock/syft-yarn-v1"] = "syft names a yarn v1 package after the path of its resolved URL (something-i-made-up); we use the name the lock entry declares (c0n-fab_u.laTION)",
         ["yarn-lock/syft-yarn-v1-deps"] = "same fixture as syft-yarn-v1: syft takes the name from the resolved URL, we from the lock entry",
         ["python-dist-metadata/syft-partial-dist-info-directory"] = "the peer's test feeds a bare METADATA file lying directly in site-packages; we only read METADATA inside a *.dist-info directory, where pip puts it",
         ["python-requirements/syft-requirements-guess-unpinned-requirements-lowest-version"] = "syft option GuessUnpinnedRequirements reports the lowest version a range allows; we report only pinned (==, ===) requirements, since a range says nothing about what is installed",
-        ["cargo-lock/trivy-analyzer-happy"] = "trivy drops crates reachable only from Cargo.toml [dev-dependencies] (winapi); we read Cargo.lock alone, which does not mark dev crates, and keep them",
         ["dpkg-status/syft-multiple-entries"] = "syft keeps a record with no Status and no Version ('no-version'); dpkg-query would not list it and it cannot be matched, so Comb drops it like Trivy",
         ["go-mod/trivy-go116"] = "for go < 1.17 trivy's parser drops '// indirect' requires (it fills them from go.sum instead); we keep them, they are real module requirements",
-        ["maven-pom/trivy-exclusions"] = MavenResolution,
-        ["maven-pom/trivy-hard-requirement-for-the-specified-version"] = MavenResolution,
-        ["maven-pom/trivy-import-dependencymanagement"] = MavenResolution,
-        ["maven-pom/trivy-multi-module"] = MavenResolution,
-        ["maven-pom/trivy-nested-modules"] = MavenResolution,
-        ["maven-pom/trivy-transitive-parents"] = MavenResolution,
         ["elixir-mix-lock/syft-mix-lock"] = "syft lists git and path dependencies with the commit (enacl) or an empty version (local_dep); we report hex releases only, since neither names a published version",
         ["julia-manifest/trivy-julia-v1-0-format"] = "trivy reports packages without a version as version 'unknown'; we skip them (path-developed packages, and stdlibs when the manifest has no julia_version)",
         ["julia-manifest/trivy-manifest-v1-6"] = "trivy reports standard libraries of a format-1.0 manifest as version 'unknown'; the manifest does not record the Julia version, so we skip them",

@@ -29,6 +29,7 @@ public sealed class PeerFixtureTests
         var dir = SharedData.Require("peer-fixtures", "index.json");
         var cases = PeerCase.Load(Path.GetDirectoryName(dir)!).Where(c => c.Format == format).ToList();
         var analyzers = InventoryAnalyzerProvider.All();
+        var postAnalyzers = InventoryAnalyzerProvider.AllPost();
         var output = TestContext.Current.TestOutputHelper;
 
         var claimed = false;
@@ -38,7 +39,7 @@ public sealed class PeerFixtureTests
         var failures = new List<string>();
         foreach (var peerCase in cases)
         {
-            var run = await PeerRun.RunAsync(peerCase, analyzers, TestContext.Current.CancellationToken);
+            var run = await PeerRun.RunAsync(peerCase, analyzers, postAnalyzers, TestContext.Current.CancellationToken);
             claimed |= run.AnyFileClaimed;
             if (peerCase.Expected is null)
             {
@@ -81,29 +82,20 @@ public sealed class PeerFixtureTests
 /// <summary>Packages found for one case, and whether any analyzer wanted any of its files.</summary>
 internal sealed record PeerRun(IReadOnlyList<Package> Packages, bool AnyFileClaimed, IReadOnlyList<string> Diagnostics)
 {
-    public static async Task<PeerRun> RunAsync(PeerCase peerCase, IReadOnlyList<IFileAnalyzer> analyzers, CancellationToken cancellationToken)
+    /// <summary>
+    /// Every file of the case's input is offered, as the layer walk would offer them: the files beside the scanned
+    /// ones are context the peer read too (parent poms, the local Maven repository, the manifest beside a lock file).
+    /// When the peer names the files it scanned, only package sets declared by those files are compared.
+    /// </summary>
+    public static async Task<PeerRun> RunAsync(PeerCase peerCase, IReadOnlyList<IFileAnalyzer> analyzers, IReadOnlyList<IPostAnalyzer> postAnalyzers,
+        CancellationToken cancellationToken)
     {
-        var tester = AnalyzerTester.For([.. analyzers]);
-        var scanned = peerCase.Expected?.ScannedFiles;
-        if (scanned is { Count: > 0 })
-        {
-            // The peer only fed these files to its parser; the rest of input/ is context.
-            foreach (var rel in scanned)
-            {
-                var file = Path.Combine(peerCase.InputDir, rel);
-                if (File.Exists(file))
-                {
-                    tester.WithFile(rel, File.ReadAllBytes(file));
-                }
-            }
-        }
-        else
-        {
-            tester.WithDirectory(peerCase.InputDir);
-        }
-
+        var tester = AnalyzerTester.For(analyzers, postAnalyzers).WithDirectory(peerCase.InputDir);
+        var scanned = peerCase.Expected?.ScannedFiles is { Count: > 0 } files ? files.ToHashSet(StringComparer.Ordinal) : null;
         var results = await tester.RunAsync(cancellationToken);
-        return new PeerRun([.. results.SelectMany(r => r.PackageSets).SelectMany(s => s.Packages)], results.Count > 0,
+        var sets = PackageDetails.Join([.. results.SelectMany(r => r.PackageSets)], [.. results.SelectMany(r => r.Details)])
+            .Where(s => scanned is null || scanned.Contains(s.FilePath));
+        return new PeerRun([.. sets.SelectMany(s => s.Packages)], results.Count > 0,
             [.. results.SelectMany(r => r.Diagnostics).Select(d => $"{d.Path}: {d.Message}")]);
     }
 }

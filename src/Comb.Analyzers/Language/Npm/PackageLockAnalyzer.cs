@@ -3,22 +3,44 @@ using Comb.Contracts;
 
 namespace Comb.Analyzers.Language.Npm;
 
-/// <summary>npm package-lock.json (lockfile v1 "dependencies" tree, v2/v3 flat "packages" map) and npm-shrinkwrap.json.</summary>
-internal sealed class PackageLockAnalyzer : LanguageAnalyzer
+/// <summary>
+/// npm package-lock.json (lockfile v1 "dependencies" tree, v2/v3 flat "packages" map) and npm-shrinkwrap.json.
+/// v2/v3 name the project's own dependencies in the root entry; for v1 the package.json beside the lock does.
+/// </summary>
+internal sealed class PackageLockAnalyzer : LockWithManifestAnalyzer
 {
     private const string NodeModules = "node_modules/";
 
     public override string Id => "npm-package-lock";
 
-    public override int Version => 1;
+    public override int Version => 2;
 
     protected override string Kind => "npm";
 
-    public override bool IsRequired(FileMeta meta) =>
-        PathMatch.FileName(meta.Path) is "package-lock.json" or "npm-shrinkwrap.json" or ".package-lock.json"
-        && !(PathMatch.FileName(meta.Path) == "package-lock.json" && PathMatch.HasSegment(meta.Path, "node_modules"));
+    protected override bool IsLock(string path) =>
+        PathMatch.FileName(path) is "package-lock.json" or "npm-shrinkwrap.json" or ".package-lock.json"
+        && !(PathMatch.FileName(path) == "package-lock.json" && PathMatch.HasSegment(path, "node_modules"));
 
-    protected override async ValueTask<IEnumerable<Package>> ParseAsync(ParseContext context, CancellationToken cancellationToken)
+    protected override bool IsCompanion(FileMeta meta) => NpmManifest.IsProjectManifest(meta.Path);
+
+    protected override async ValueTask<IEnumerable<Package>> ParseAsync(ParseContext context, PostAnalysisInput layer, CancellationToken cancellationToken)
+    {
+        var topLevel = new HashSet<string>(StringComparer.Ordinal);
+        var (packages, isTree) = await ParseLockAsync(context, topLevel, cancellationToken).ConfigureAwait(false);
+        if (!isTree || await NpmManifest.ReadProjectAsync(PathMatch.Directory(context.Path), layer, context, cancellationToken).ConfigureAwait(false) is not { } project)
+        {
+            return packages;
+        }
+
+        // v1: the manifest's dependencies installed at the top of node_modules are direct, everything else indirect.
+        var direct = project.Prod.Concat(project.Dev).Select(d => NpmNames.RealName(d.Name, d.Range)).ToHashSet(StringComparer.Ordinal);
+        return packages.Select(p => p with
+        {
+            Relationship = topLevel.Contains(NpmNames.Id(p.Name, p.Version)) && direct.Contains(p.Name) ? "direct" : "indirect",
+        });
+    }
+
+    private static async Task<(List<Package> Packages, bool IsTree)> ParseLockAsync(ParseContext context, HashSet<string> topLevel, CancellationToken cancellationToken)
     {
         using var doc = await context.ReadJsonAsync(cancellationToken).ConfigureAwait(false);
         var root = doc.RootElement;
@@ -31,13 +53,11 @@ internal sealed class PackageLockAnalyzer : LanguageAnalyzer
         if (root.Obj("packages") is { } packages)
         {
             ReadPackagesMap(context, packages, collector);
-        }
-        else
-        {
-            ReadDependencyTree(context, root.Obj("dependencies"), collector, [], parentDev: false);
+            return ([.. collector.Packages], false);
         }
 
-        return collector.Packages;
+        ReadDependencyTree(context, root.Obj("dependencies"), collector, [], parentDev: false, topLevel);
+        return ([.. collector.Packages], true);
     }
 
     /// <summary>Lockfile v2/v3: keys are install paths ("node_modules/a/node_modules/b", workspace folders, "" for the root).</summary>
@@ -168,7 +188,8 @@ internal sealed class PackageLockAnalyzer : LanguageAnalyzer
     }
 
     /// <summary>Lockfile v1: nested "dependencies" objects mirror the node_modules tree.</summary>
-    private static void ReadDependencyTree(ParseContext context, JsonElement? dependencies, PackageCollector collector, List<JsonElement> scopes, bool parentDev)
+    private static void ReadDependencyTree(ParseContext context, JsonElement? dependencies, PackageCollector collector, List<JsonElement> scopes, bool parentDev,
+        HashSet<string> topLevel)
     {
         if (dependencies is not { } deps)
         {
@@ -196,11 +217,15 @@ internal sealed class PackageLockAnalyzer : LanguageAnalyzer
                     .ToList();
                 collector.Add(context.Package(PackageTypes.Npm, name, version, NpmNames.Purl(name, version),
                     dev: parentDev || entry.Bool("dev"), dependsOn: dependsOn));
+                if (scopes.Count == 1)
+                {
+                    topLevel.Add(NpmNames.Id(name, version));
+                }
             }
 
             // git/file/url dependencies carry no registry version to match on, but their children may.
             // Packages nested under a dev-only package are installed only for it.
-            ReadDependencyTree(context, entry.Obj("dependencies"), collector, scopes, parentDev || entry.Bool("dev"));
+            ReadDependencyTree(context, entry.Obj("dependencies"), collector, scopes, parentDev || entry.Bool("dev"), topLevel);
         }
 
         scopes.RemoveAt(scopes.Count - 1);

@@ -66,18 +66,28 @@ internal sealed class PnpmLockAnalyzer : LanguageAnalyzer
         var snapshots = root.Map("snapshots");
         var graph = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         var entries = new List<(string Id, string Name, string Version, object? Entry)>();
+        var aliases = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (key, entry) in packages.Entries())
         {
-            var (name, version) = ParseKey(key, major);
-            name = entry.Str("name") ?? name;
-            version = entry.Str("version") ?? version;
+            var (keyName, keyVersion) = ParseKey(key, major);
+            var name = entry.Str("name") ?? keyName;
+            var version = entry.Str("version") ?? keyVersion;
             if (name.Length == 0 || version.Length == 0 || NpmNames.IsLocalProtocol(version))
             {
                 continue;
             }
 
+            // Tarball and git dependencies are keyed by their URL; the entry names the version.
+            if (keyName != name || keyVersion != version)
+            {
+                aliases.TryAdd($"{keyName}@{keyVersion}", $"{name}@{version}");
+            }
+
             entries.Add(($"{name}@{version}", name, version, entry));
         }
+
+        Realias(directProd, aliases);
+        Realias(directDev, aliases);
 
         // Dependency edges: v9 keeps them in snapshots (keyed with peer suffixes), older versions in packages.
         foreach (var (key, entry) in (major >= 9 ? snapshots : packages).Entries())
@@ -124,6 +134,15 @@ internal sealed class PnpmLockAnalyzer : LanguageAnalyzer
             var relationship = directProd.Contains(id) || directDev.Contains(id) ? "direct" : "indirect";
             collector.Add(context.Package(PackageTypes.Npm, name, version, NpmNames.Purl(name, version), dev: dev,
                 relationship: relationship, dependsOn: graph.GetValueOrDefault(id)?.Distinct(StringComparer.Ordinal).ToList()));
+        }
+    }
+
+    private static void Realias(HashSet<string> ids, Dictionary<string, string> aliases)
+    {
+        foreach (var id in ids.Where(aliases.ContainsKey).ToList())
+        {
+            ids.Remove(id);
+            ids.Add(aliases[id]);
         }
     }
 

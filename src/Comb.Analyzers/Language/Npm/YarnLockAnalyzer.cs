@@ -5,20 +5,39 @@ namespace Comb.Analyzers.Language.Npm;
 /// <summary>
 /// yarn.lock, both the classic v1 format ("name@range":\n  version "1.2.3") and berry's YAML
 /// ("name@npm:range":\n  version: 1.2.3\n  resolution: "name@npm:1.2.3"). Read line by line: the
-/// classic format is not YAML, and berry's subset is simple enough to share one reader.
+/// classic format is not YAML, and berry's subset is simple enough to share one reader. With the package.json
+/// beside it (and its workspaces), packages are marked direct or indirect, and dev when only devDependencies reach them.
 /// </summary>
-internal sealed class YarnLockAnalyzer : LanguageAnalyzer
+internal sealed class YarnLockAnalyzer : LockWithManifestAnalyzer
 {
     public override string Id => "yarn-lock";
 
-    public override int Version => 1;
+    public override int Version => 2;
 
     protected override string Kind => "yarn";
 
-    public override bool IsRequired(FileMeta meta) =>
-        PathMatch.FileName(meta.Path) == "yarn.lock" && !PathMatch.HasSegment(meta.Path, "node_modules");
+    protected override bool IsLock(string path) =>
+        PathMatch.FileName(path) == "yarn.lock" && !PathMatch.HasSegment(path, "node_modules") && !PathMatch.HasSegment(path, ".yarn");
 
-    protected override async ValueTask<IEnumerable<Package>> ParseAsync(ParseContext context, CancellationToken cancellationToken)
+    protected override bool IsCompanion(FileMeta meta) => NpmManifest.IsProjectManifest(meta.Path);
+
+    protected override async ValueTask<IEnumerable<Package>> ParseAsync(ParseContext context, PostAnalysisInput layer, CancellationToken cancellationToken)
+    {
+        var (packages, bySpec) = await ParseLockAsync(context, cancellationToken).ConfigureAwait(false);
+        var project = await NpmManifest.ReadProjectAsync(PathMatch.Directory(context.Path), layer, context, cancellationToken).ConfigureAwait(false);
+        if (project is null)
+        {
+            return packages;
+        }
+
+        string? Resolve(string name, string range) =>
+            bySpec.GetValueOrDefault($"{name}@{range}") ?? bySpec.GetValueOrDefault($"{name}@npm:{range}")
+            ?? (packages.Where(p => p.Name == NpmNames.RealName(name, range)).Select(p => NpmNames.Id(p.Name, p.Version)).Distinct(StringComparer.Ordinal).ToList() is [var only] ? only : null);
+
+        return NpmManifest.Classify(packages, project, Resolve);
+    }
+
+    private static async Task<(List<Package> Packages, Dictionary<string, string> BySpec)> ParseLockAsync(ParseContext context, CancellationToken cancellationToken)
     {
         var text = await context.ReadTextAsync(cancellationToken).ConfigureAwait(false);
         var blocks = YarnLockReader.Read(text);
@@ -38,6 +57,7 @@ internal sealed class YarnLockAnalyzer : LanguageAnalyzer
         }
 
         var collector = new PackageCollector();
+        var ids = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var block in blocks)
         {
             if (block.Specs.Count == 0 || block.Specs[0] == "__metadata")
@@ -76,9 +96,13 @@ internal sealed class YarnLockAnalyzer : LanguageAnalyzer
             }
 
             collector.Add(context.Package(PackageTypes.Npm, name, version, NpmNames.Purl(name, version), dependsOn: dependsOn));
+            foreach (var spec in block.Specs)
+            {
+                ids[spec] = NpmNames.Id(name, version);
+            }
         }
 
-        return collector.Packages;
+        return ([.. collector.Packages], ids);
     }
 
     private static bool IsLocalResolution(string resolution) => NpmNames.IsLocalProtocol(NpmNames.SplitSpec(resolution).Range);
@@ -113,7 +137,7 @@ internal static class YarnLockReader
                 }
 
                 var specs = trimmed[..^1].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                    .Select(Unquote).ToList();
+                    .Select(s => Unquote(s).Trim('"')).ToList(); // berry quotes the whole list: "a@npm:1, a@npm:2":
                 current = new YarnBlock(specs, new Dictionary<string, string>(StringComparer.Ordinal), []);
                 blocks.Add(current);
                 continue;

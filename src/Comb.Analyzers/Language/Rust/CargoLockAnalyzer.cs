@@ -5,19 +5,100 @@ namespace Comb.Analyzers.Language.Rust;
 /// <summary>
 /// Cargo.lock (v1-v4): [[package]] name/version/source; dependencies are "name" or "name version [(source)]".
 /// Read line by line: Cargo writes a fixed subset of TOML, and v1 files interleave [[package]] with
-/// [metadata], which general TOML readers do not all merge correctly.
+/// [metadata], which general TOML readers do not all merge correctly. With the Cargo.toml beside it (and the
+/// workspace members it lists), crates only tests reach are flagged dev, and root/workspace/direct/indirect set.
 /// </summary>
-internal sealed class CargoLockAnalyzer : LanguageAnalyzer
+internal sealed class CargoLockAnalyzer : LockWithManifestAnalyzer
 {
     public override string Id => "cargo-lock";
 
-    public override int Version => 1;
+    public override int Version => 2;
 
     protected override string Kind => "cargo";
 
-    public override bool IsRequired(FileMeta meta) => PathMatch.FileName(meta.Path) == "Cargo.lock";
+    protected override bool IsLock(string path) => PathMatch.FileName(path) == "Cargo.lock";
 
-    protected override async ValueTask<IEnumerable<Package>> ParseAsync(ParseContext context, CancellationToken cancellationToken)
+    /// <summary>Project manifests; the crate sources Cargo unpacks under its home are not projects.</summary>
+    protected override bool IsCompanion(FileMeta meta) => PathMatch.FileName(meta.Path) == "Cargo.toml"
+        && !PathMatch.HasSegment(meta.Path, ".cargo") && !PathMatch.HasSegment(meta.Path, "target");
+
+    protected override async ValueTask<IEnumerable<Package>> ParseAsync(ParseContext context, PostAnalysisInput layer, CancellationToken cancellationToken)
+    {
+        var packages = await ParseLockAsync(context, cancellationToken).ConfigureAwait(false);
+        var dir = PathMatch.Directory(context.Path);
+        if (layer.Find(dir.Length == 0 ? "Cargo.toml" : dir + "/Cargo.toml") is not { } manifest)
+        {
+            return packages;
+        }
+
+        IReadOnlyList<CargoMember> members;
+        try
+        {
+            members = await CargoWorkspace.ReadAsync(manifest, layer, ReadTextAsync, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is Tomlyn.TomlException or FormatException or InvalidOperationException)
+        {
+            context.Warn($"cannot parse {manifest.Path}, dependencies are not split into prod and dev: {ex.Message}");
+            return packages;
+        }
+
+        return Classify(packages, members);
+    }
+
+    /// <summary>
+    /// Walks the lock's graph from the workspace members: what their normal and build dependencies reach is prod,
+    /// everything else (dev-dependencies, crates no member reaches) is flagged dev.
+    /// </summary>
+    private static List<Package> Classify(List<Package> packages, IReadOnlyList<CargoMember> members)
+    {
+        var local = packages.Where(p => p.Metadata?.ContainsKey("source") != true).ToList();
+        var byMember = members.Select(m => (Member: m, Package: local.FirstOrDefault(p => p.Name == m.Name))).Where(x => x.Package is not null).ToList();
+        if (byMember.Count == 0)
+        {
+            return packages;
+        }
+
+        var byId = packages.GroupBy(p => $"{p.Name}@{p.Version}", StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        var memberIds = byMember.Select(x => $"{x.Package!.Name}@{x.Package.Version}").ToHashSet(StringComparer.Ordinal);
+        var prod = new HashSet<string>(memberIds, StringComparer.Ordinal);
+        var direct = new HashSet<string>(StringComparer.Ordinal);
+        var queue = new Queue<string>();
+        foreach (var (member, package) in byMember)
+        {
+            foreach (var dep in package!.DependsOn ?? [])
+            {
+                if (!member.DevOnly.Contains(dep[..dep.LastIndexOf('@')]))
+                {
+                    direct.Add(dep);
+                    if (prod.Add(dep))
+                    {
+                        queue.Enqueue(dep);
+                    }
+                }
+            }
+        }
+
+        while (queue.TryDequeue(out var id))
+        {
+            foreach (var dep in byId.GetValueOrDefault(id)?.DependsOn ?? [])
+            {
+                if (prod.Add(dep))
+                {
+                    queue.Enqueue(dep);
+                }
+            }
+        }
+
+        var rootIds = byMember.Where(x => x.Member.IsRoot).Select(x => $"{x.Package!.Name}@{x.Package.Version}").ToHashSet(StringComparer.Ordinal);
+        return [.. packages.Select(p =>
+        {
+            var id = $"{p.Name}@{p.Version}";
+            var relationship = rootIds.Contains(id) ? "root" : memberIds.Contains(id) ? "workspace" : direct.Contains(id) ? "direct" : "indirect";
+            return p with { Relationship = relationship, Dev = !prod.Contains(id) };
+        })];
+    }
+
+    private static async Task<List<Package>> ParseLockAsync(ParseContext context, CancellationToken cancellationToken)
     {
         var text = await context.ReadTextAsync(cancellationToken).ConfigureAwait(false);
         var crates = Read(text);

@@ -1,0 +1,104 @@
+using Comb.Contracts;
+
+namespace Comb.Engine.Walk;
+
+/// <summary>
+/// The files of one layer that post-analyzers asked for, kept until the layer's last entry: small ones in memory
+/// (up to a budget), the rest in temp files that are deleted with the store. Not thread-safe: the tar reader adds,
+/// and the post-analyzers read only after the walk.
+/// </summary>
+internal sealed class PostFileStore(string tempDir) : IDisposable
+{
+    private const int InMemoryLimit = 4 * 1024 * 1024;
+    private const long MemoryBudget = 128L * 1024 * 1024;
+
+    private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly List<string> _tempFiles = [];
+    private long _memory;
+
+    public bool IsEmpty => _entries.Count == 0;
+
+    /// <summary>Keeps a file from the stream (read to its end or to <see cref="FileMeta.Size"/>).</summary>
+    public async Task AddAsync(FileMeta meta, IReadOnlyList<IPostAnalyzer> analyzers, Stream data, CancellationToken cancellationToken)
+    {
+        if (meta.Size <= InMemoryLimit && _memory + meta.Size <= MemoryBudget)
+        {
+            var buffer = new byte[meta.Size];
+            var filled = 0;
+            while (filled < buffer.Length)
+            {
+                var n = await data.ReadAsync(buffer.AsMemory(filled), cancellationToken).ConfigureAwait(false);
+                if (n == 0)
+                {
+                    break;
+                }
+
+                filled += n;
+            }
+
+            _memory += filled;
+            Put(meta with { Size = filled }, analyzers, buffer.AsMemory(0, filled), null);
+            return;
+        }
+
+        Directory.CreateDirectory(tempDir);
+        var temp = Path.Combine(tempDir, $"post-{Guid.NewGuid():N}");
+        _tempFiles.Add(temp);
+        await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+        {
+            await data.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
+        }
+
+        Put(meta, analyzers, null, temp);
+    }
+
+    /// <summary>A hard link to a file already kept: the same content under the link's path; false when the target was not kept.</summary>
+    public bool AddLink(FileMeta meta, IReadOnlyList<IPostAnalyzer> analyzers, string target)
+    {
+        if (!_entries.TryGetValue(target, out var kept))
+        {
+            return false;
+        }
+
+        Put(meta with { Kind = FileKind.Regular, Size = kept.Meta.Size }, analyzers, kept.Memory, kept.File);
+        return true;
+    }
+
+    /// <summary>Keeps a reference to a file on disk (directory walks): nothing is copied.</summary>
+    public void AddOnDisk(FileMeta meta, IReadOnlyList<IPostAnalyzer> analyzers, string path) => Put(meta, analyzers, null, path);
+
+    /// <summary>The kept files one analyzer asked for.</summary>
+    public PostAnalysisInput InputFor(IPostAnalyzer analyzer, string layerDiffId) =>
+        new(layerDiffId, _entries.Values.Where(e => e.Analyzers.Contains(analyzer)).Select(e => new AnalysisInput(e.Meta, layerDiffId, e.Open)));
+
+    public IEnumerable<IPostAnalyzer> Analyzers => _entries.Values.SelectMany(e => e.Analyzers).Distinct();
+
+    public void Dispose()
+    {
+        foreach (var file in _tempFiles)
+        {
+            try
+            {
+                File.Delete(file);
+            }
+            catch (IOException)
+            {
+            }
+        }
+
+        _tempFiles.Clear();
+        _entries.Clear();
+    }
+
+    private void Put(FileMeta meta, IReadOnlyList<IPostAnalyzer> analyzers, ReadOnlyMemory<byte>? memory, string? file) =>
+        _entries[meta.Path] = new Entry(meta, [.. analyzers], memory, file);
+
+    private sealed record Entry(FileMeta Meta, IPostAnalyzer[] Analyzers, ReadOnlyMemory<byte>? Memory, string? File)
+    {
+        public Stream Open() =>
+            Memory is { } memory && System.Runtime.InteropServices.MemoryMarshal.TryGetArray(memory, out var segment)
+                ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
+                : File is not null ? new FileStream(File, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan)
+                : Stream.Null;
+    }
+}
