@@ -15,11 +15,14 @@ try
         case "history":
             await HistoryBenchmark.RunAsync(work, args.Skip(1).ToArray());
             break;
+        case "malware":
+            await MalwareBenchmark.RunAsync(work, args.Skip(1).ToArray());
+            break;
         case "vulndb":
             await VulnDbBenchmark.RunAsync(work, args.Skip(1).ToArray());
             break;
         default:
-            Console.Error.WriteLine($"unknown scenario '{scenario}': intake, history, vulndb");
+            Console.Error.WriteLine($"unknown scenario '{scenario}': intake, history, vulndb, malware");
             return 2;
     }
 }
