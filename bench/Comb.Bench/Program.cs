@@ -18,11 +18,14 @@ try
         case "inventory":
             await InventoryBenchmark.RunAsync(work, args.Skip(1).ToArray());
             break;
+        case "malware":
+            await MalwareBenchmark.RunAsync(work, args.Skip(1).ToArray());
+            break;
         case "vulndb":
             await VulnDbBenchmark.RunAsync(work, args.Skip(1).ToArray());
             break;
         default:
-            Console.Error.WriteLine($"unknown scenario '{scenario}': intake, inventory, history, vulndb");
+            Console.Error.WriteLine($"unknown scenario '{scenario}': intake, inventory, history, vulndb, malware");
             return 2;
     }
 }

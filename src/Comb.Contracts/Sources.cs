@@ -47,6 +47,7 @@ public interface IImageSource
 /// <summary>Gives the analyzers for one scan; analyzers may depend on the scan's options (secret rules, clamd address).</summary>
 public interface IAnalyzerProvider
 {
+    /// <summary>Analyzers for one scan. The scan owns them: those that are disposable are disposed when it ends.</summary>
     IEnumerable<IFileAnalyzer> CreateFileAnalyzers(ScanOptions options);
 
     IEnumerable<IConfigAnalyzer> CreateConfigAnalyzers(ScanOptions options) => [];

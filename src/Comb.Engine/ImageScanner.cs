@@ -26,6 +26,29 @@ public sealed class ImageScanner(
     {
         var cache = new LayerCache(options.CacheDir ?? LayerCache.DefaultRoot());
         var fileAnalyzers = analyzerProviders.SelectMany(p => p.CreateFileAnalyzers(options)).ToList();
+        try
+        {
+            return await WalkAndStackAsync(reference, options, progress, metrics, cache, fileAnalyzers, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Analyzers may hold native resources for the scan (compiled YARA rules): freed when it ends.
+            foreach (var analyzer in fileAnalyzers)
+            {
+                if (analyzer is IAsyncDisposable asyncDisposable)
+                {
+                    await asyncDisposable.DisposeAsync().ConfigureAwait(false);
+                }
+                else if (analyzer is IDisposable disposable)
+                {
+                    disposable.Dispose();
+                }
+            }
+        }
+    }
+
+    private async Task<ImageInventory> WalkAndStackAsync(string reference, ScanOptions options, IProgress<ScanProgress>? progress, WalkMetrics? metrics, LayerCache cache, List<IFileAnalyzer> fileAnalyzers, CancellationToken cancellationToken)
+    {
         var postAnalyzers = analyzerProviders.SelectMany(p => p.CreatePostAnalyzers(options)).ToList();
         var configAnalyzers = analyzerProviders.SelectMany(p => p.CreateConfigAnalyzers(options)).ToList();
         var analyzerKey = LayerCache.AnalyzerSetKey(fileAnalyzers.Select(a => a.CacheKey).Concat(postAnalyzers.Select(a => a.CacheKey)));

@@ -26,6 +26,8 @@ internal static class TrainCommands
             var report = await WebShellTrainer.TrainAsync(corpus, parse.GetValue(output)!, ct);
             await parse.InvocationConfiguration.Output.WriteLineAsync(
                 $"trained on {report.Samples} samples ({report.WebShells} web shells, {report.Benign} benign); model written to {report.ModelPath}");
+            await parse.InvocationConfiguration.Output.WriteLineAsync(
+                $"thresholds (critical/evidence/none/yara): {report.Thresholds.Describe()}{(report.YaraCalibrated ? "" : "; YARA threshold not calibrated (no yara/ rules or no libyara)")}");
             return ExitCodes.Success;
         });
         train.Subcommands.Add(webshell);
