@@ -26,14 +26,15 @@ public sealed class ImageScanner(
     {
         var cache = new LayerCache(options.CacheDir ?? LayerCache.DefaultRoot());
         var fileAnalyzers = analyzerProviders.SelectMany(p => p.CreateFileAnalyzers(options)).ToList();
+        var postAnalyzers = analyzerProviders.SelectMany(p => p.CreatePostAnalyzers(options)).ToList();
         try
         {
-            return await WalkAndStackAsync(reference, options, progress, metrics, cache, fileAnalyzers, cancellationToken).ConfigureAwait(false);
+            return await WalkAndStackAsync(reference, options, progress, metrics, cache, fileAnalyzers, postAnalyzers, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             // Analyzers may hold native resources for the scan (compiled YARA rules): freed when it ends.
-            foreach (var analyzer in fileAnalyzers)
+            foreach (var analyzer in fileAnalyzers.Cast<object>().Concat(postAnalyzers))
             {
                 if (analyzer is IAsyncDisposable asyncDisposable)
                 {
@@ -47,9 +48,8 @@ public sealed class ImageScanner(
         }
     }
 
-    private async Task<ImageInventory> WalkAndStackAsync(string reference, ScanOptions options, IProgress<ScanProgress>? progress, WalkMetrics? metrics, LayerCache cache, List<IFileAnalyzer> fileAnalyzers, CancellationToken cancellationToken)
+    private async Task<ImageInventory> WalkAndStackAsync(string reference, ScanOptions options, IProgress<ScanProgress>? progress, WalkMetrics? metrics, LayerCache cache, List<IFileAnalyzer> fileAnalyzers, List<IPostAnalyzer> postAnalyzers, CancellationToken cancellationToken)
     {
-        var postAnalyzers = analyzerProviders.SelectMany(p => p.CreatePostAnalyzers(options)).ToList();
         var configAnalyzers = analyzerProviders.SelectMany(p => p.CreateConfigAnalyzers(options)).ToList();
         var analyzerKey = LayerCache.AnalyzerSetKey(fileAnalyzers.Select(a => a.CacheKey).Concat(postAnalyzers.Select(a => a.CacheKey)));
 

@@ -78,7 +78,7 @@ public static class GitleaksConfigReader
             });
         }
 
-        var global = GlobalAllowlists(root, source);
+        var global = Allowlists(root, source, "the global allow-list");
         var ids = contentRules.Select(r => r.Id).Concat(fileRules.Select(r => r.Id)).ToHashSet(StringComparer.Ordinal);
         if (useDefault)
         {
@@ -102,27 +102,16 @@ public static class GitleaksConfigReader
 
     private sealed record Allow(List<string> Paths, List<AllowCombination> Combinations);
 
-    // Allow-lists of one rule: [[rules.allowlists]] tables, or the older single [rules.allowlist] table.
-    private static Allow Allowlists(TomlTable rule, string source, string where)
+    // The allow-lists of a rule or of the whole file: [[allowlists]] tables, or the older single [allowlist] table.
+    private static Allow Allowlists(TomlTable owner, string source, string where)
     {
-        var tables = Tables(rule, "allowlists").ToList();
-        if (rule.TryGetValue("allowlist", out var single) && single is TomlTable t)
+        var tables = Tables(owner, "allowlists").ToList();
+        if (owner.TryGetValue("allowlist", out var single) && single is TomlTable t)
         {
             tables.Add(t);
         }
 
         return Convert(tables, source, where);
-    }
-
-    private static Allow GlobalAllowlists(TomlTable root, string source)
-    {
-        var tables = Tables(root, "allowlists").ToList();
-        if (root.TryGetValue("allowlist", out var single) && single is TomlTable t)
-        {
-            tables.Add(t);
-        }
-
-        return Convert(tables, source, "the global allow-list");
     }
 
     // OR lists become one combination per criterion (paths alone become path allow-lists, checked once per

@@ -64,6 +64,17 @@ internal sealed class CompiledRule
     /// <summary>True when the rule's own allow-lists, entropy floor or stopwords dismiss the candidate.</summary>
     public bool Dismisses(string path, ReadOnlySpan<char> secret, ReadOnlySpan<char> match, ReadOnlySpan<char> line)
     {
+        var floor = Rule.MinHexEntropy is { } hexFloor && IsHex(secret) ? hexFloor : Rule.MinEntropy;
+        if (floor is { } min && Entropy.Shannon(secret) < min)
+        {
+            return true;
+        }
+
+        if (AnyMatch(_allowValues, secret) || AnyMatch(_allowMatches, match) || AnyMatch(_allowLines, line) || ContainsAny(secret, _stopwords))
+        {
+            return true;
+        }
+
         foreach (var combination in _combinations)
         {
             if (combination.Allows(path, secret, match, line))
@@ -72,37 +83,25 @@ internal sealed class CompiledRule
             }
         }
 
-        var floor = Rule.MinHexEntropy is { } hexFloor && IsHex(secret) ? hexFloor : Rule.MinEntropy;
-        if (floor is { } min && Entropy.Shannon(secret) < min)
-        {
-            return true;
-        }
+        return false;
+    }
 
-        foreach (var allow in _allowValues)
+    private static bool AnyMatch(Regex[] regexes, ReadOnlySpan<char> text)
+    {
+        foreach (var regex in regexes)
         {
-            if (allow.IsMatch(secret))
+            if (regex.IsMatch(text))
             {
                 return true;
             }
         }
 
-        foreach (var allow in _allowMatches)
-        {
-            if (allow.IsMatch(match))
-            {
-                return true;
-            }
-        }
+        return false;
+    }
 
-        foreach (var allow in _allowLines)
-        {
-            if (allow.IsMatch(line))
-            {
-                return true;
-            }
-        }
-
-        foreach (var word in _stopwords)
+    private static bool ContainsAny(ReadOnlySpan<char> secret, string[] words)
+    {
+        foreach (var word in words)
         {
             if (secret.Contains(word, StringComparison.OrdinalIgnoreCase))
             {
@@ -121,44 +120,11 @@ internal sealed class CompiledRule
         private readonly Regex[] _lines = [.. combination.Lines.Select(RegexFactory.CreateSmall)];
         private readonly string[] _stopwords = [.. combination.Stopwords];
 
-        public bool Allows(string path, ReadOnlySpan<char> secret, ReadOnlySpan<char> match, ReadOnlySpan<char> line) =>
-            Holds(_paths, path) && Holds(_values, secret) && Holds(_matches, match) && Holds(_lines, line) && HoldsStopword(secret);
-
         // An empty criterion does not take part; a non-empty one holds when any entry matches.
-        private static bool Holds(Regex[] regexes, ReadOnlySpan<char> text)
-        {
-            if (regexes.Length == 0)
-            {
-                return true;
-            }
+        public bool Allows(string path, ReadOnlySpan<char> secret, ReadOnlySpan<char> match, ReadOnlySpan<char> line) =>
+            Holds(_paths, path) && Holds(_values, secret) && Holds(_matches, match) && Holds(_lines, line)
+            && (_stopwords.Length == 0 || ContainsAny(secret, _stopwords));
 
-            foreach (var regex in regexes)
-            {
-                if (regex.IsMatch(text))
-                {
-                    return true;
-                }
-            }
-
-            return false;
-        }
-
-        private bool HoldsStopword(ReadOnlySpan<char> secret)
-        {
-            if (_stopwords.Length == 0)
-            {
-                return true;
-            }
-
-            foreach (var word in _stopwords)
-            {
-                if (secret.Contains(word, StringComparison.OrdinalIgnoreCase))
-                {
-                    return true;
-                }
-            }
-
-            return false;
-        }
+        private static bool Holds(Regex[] regexes, ReadOnlySpan<char> text) => regexes.Length == 0 || AnyMatch(regexes, text);
     }
 }
