@@ -5,11 +5,17 @@ using Comb.Secrets.Engine;
 
 namespace Comb.Secrets;
 
-/// <summary>Hands out the secret analyzers when the "secret" scanner is on, built from --secret-config.</summary>
+/// <summary>
+/// Hands out the secret analyzers when the "secret" scanner is on, built from --secret-config and the published
+/// values the advisory database knows.
+/// </summary>
 public sealed class SecretAnalyzerProvider : IAnalyzerProvider
 {
     // Building the rule set compiles regexes; reuse it for every scan with the same config file.
     private readonly ConcurrentDictionary<string, Lazy<(SecretScanner Scanner, string Fingerprint)>> _cache = new(StringComparer.Ordinal);
+    private readonly IPublishedSecretValueSource? _published;
+
+    public SecretAnalyzerProvider(IPublishedSecretValueSource? published = null) => _published = published;
 
     public IEnumerable<IFileAnalyzer> CreateFileAnalyzers(ScanOptions options)
     {
@@ -28,8 +34,9 @@ public sealed class SecretAnalyzerProvider : IAnalyzerProvider
     private (SecretScanner Scanner, string Fingerprint) Build(ScanOptions options)
     {
         var config = options.SecretConfig is { Length: > 0 } path ? SecretConfigLoader.LoadFile(path) : SecretConfig.Default;
-        var fingerprint = SecretEngineFactory.Fingerprint(config);
-        var entry = _cache.GetOrAdd(fingerprint, _ => new(() => (SecretEngineFactory.CreateScanner(config), fingerprint)));
+        var published = _published?.Load(options) ?? [];
+        var fingerprint = SecretEngineFactory.Fingerprint(config, published);
+        var entry = _cache.GetOrAdd(fingerprint, _ => new(() => (SecretEngineFactory.CreateScanner(config, published), fingerprint)));
         return entry.Value;
     }
 }

@@ -26,11 +26,11 @@ public sealed class DbCommandHandlers
         return Contracts.ExitCodes.Success;
     }
 
-    /// <summary><c>comb db import DIR</c>.</summary>
-    public async Task<int> ImportAsync(string feedDirectory, string? dbPath, string? cacheDir, TextWriter output, CancellationToken cancellationToken)
+    /// <summary><c>comb db import PATH...</c>.</summary>
+    public async Task<int> ImportAsync(IReadOnlyList<string> feedPaths, string? dbPath, string? cacheDir, TextWriter output, CancellationToken cancellationToken)
     {
         var path = AdvisoryDbLocation.Resolve(dbPath, cacheDir);
-        var result = await _importer.ImportAsync(feedDirectory, path, cancellationToken);
+        var result = await _importer.ImportAsync(feedPaths, path, cancellationToken);
         WriteBuilt(result, output);
         return Contracts.ExitCodes.Success;
     }

@@ -13,8 +13,8 @@ internal static class DbCommands
         var cacheDir = new Option<string?>("--cache-dir") { Description = "Cache directory holding db/comb.db (default: $COMB_CACHE_DIR or ~/.cache/comb)" };
         var dbPath = new Option<string?>("--db") { Description = "Advisory database file (default: <cache>/db/comb.db)" };
 
-        var mirror = new Option<string?>("--mirror") { Description = "Base URL of a mirror laid out like an import directory (osv/, debian/, alpine-secdb/, kev/)" };
-        var update = new Command("update", "Download the advisory feeds (OSV, Debian, Alpine, CISA KEV) and rebuild the database") { mirror, cacheDir, dbPath };
+        var mirror = new Option<string?>("--mirror") { Description = "Base URL of a mirror laid out like an import directory (osv/, debian/, alpine-secdb/, kev/, secrets/)" };
+        var update = new Command("update", "Download the advisory feeds (OSV, Debian, Alpine, CISA KEV, published secret values) and rebuild the database") { mirror, cacheDir, dbPath };
         update.SetAction(async (parse, cancellationToken) =>
         {
             using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(10) };
@@ -22,7 +22,11 @@ internal static class DbCommands
             return await Handlers(http).UpdateAsync(parse.GetValue(dbPath), parse.GetValue(cacheDir), options, parse.InvocationConfiguration.Output, cancellationToken);
         });
 
-        var path = new Argument<string>("PATH") { Description = "Directory with osv/<Ecosystem>/all.zip, debian/, alpine-secdb/, kev/" };
+        var path = new Argument<string[]>("PATH")
+        {
+            Description = "Feed directories (osv/<Ecosystem>/all.zip, debian/, alpine-secdb/, kev/, secrets/gitleaks.toml), or a gitleaks rule file whose published values the secret scanner leaves out",
+            Arity = ArgumentArity.OneOrMore,
+        };
         var import = new Command("import", "Build the advisory database from feed files on disk (air-gapped)") { path, cacheDir, dbPath };
         import.SetAction(async (parse, cancellationToken) =>
         {

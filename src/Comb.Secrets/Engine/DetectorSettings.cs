@@ -13,6 +13,9 @@ public sealed record DetectorSettings
     /// <summary>Regexes over a secret value; a match dismisses it whatever the rule.</summary>
     public IReadOnlyList<string> AllowValues { get; init; } = [];
 
+    /// <summary>Published, non-secret values (documentation samples, keys shipped in public client code): dismissed by exact match.</summary>
+    public IReadOnlyCollection<string> PublishedValues { get; init; } = [];
+
     /// <summary>Files larger than this are not read for content rules.</summary>
     public long MaxFileBytes { get; init; } = 10L * 1024 * 1024;
 

@@ -18,6 +18,7 @@ public sealed class SecretDetector
     private readonly int[] _alwaysRun;
     private readonly Regex[] _allowPaths;
     private readonly Regex[] _allowValues;
+    private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _published;
 
     public SecretDetector(DetectorSettings settings)
     {
@@ -54,6 +55,7 @@ public sealed class SecretDetector
         _alwaysRun = [.. always];
         _allowPaths = [.. settings.AllowPaths.Select(RegexFactory.CreateSmall)];
         _allowValues = [.. settings.AllowValues.Select(RegexFactory.CreateSmall)];
+        _published = new HashSet<string>(settings.PublishedValues, StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     public DetectorSettings Settings { get; }
@@ -190,6 +192,11 @@ public sealed class SecretDetector
     private bool IsDismissed(CompiledRule rule, string path, ReadOnlySpan<char> secret, ReadOnlySpan<char> match, ReadOnlySpan<char> line)
     {
         if (rule.Rule.KeepPlaceholders ? Placeholders.IsTemplate(secret) : Placeholders.IsPlaceholder(secret))
+        {
+            return true;
+        }
+
+        if (_published.Contains(secret))
         {
             return true;
         }

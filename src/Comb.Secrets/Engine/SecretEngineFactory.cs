@@ -10,14 +10,17 @@ namespace Comb.Secrets.Engine;
 /// <summary>Combines the built-in rules with a user's config into the effective rule set.</summary>
 public static class SecretEngineFactory
 {
-    /// <summary>Builds the scanner for a config (null = built-ins only).</summary>
-    public static SecretScanner CreateScanner(SecretConfig? config)
+    /// <summary>
+    /// Builds the scanner for a config (null = built-ins only) and the published, non-secret values known from
+    /// the advisory database's feeds (see <see cref="PublishedSecretValues"/>).
+    /// </summary>
+    public static SecretScanner CreateScanner(SecretConfig? config, IReadOnlyCollection<string>? publishedValues = null)
     {
-        var (settings, files) = Effective(config ?? SecretConfig.Default);
+        var (settings, files) = Effective(config ?? SecretConfig.Default, publishedValues);
         return new SecretScanner(settings, files);
     }
 
-    public static (DetectorSettings Content, IReadOnlyList<SensitiveFileRule> Files) Effective(SecretConfig config)
+    public static (DetectorSettings Content, IReadOnlyList<SensitiveFileRule> Files) Effective(SecretConfig config, IReadOnlyCollection<string>? publishedValues = null)
     {
         var rules = (config.UseBuiltinRules ? BuiltinRules.All : [])
             .Where(r => !config.DisabledRules.Contains(r.Id))
@@ -41,15 +44,16 @@ public static class SecretEngineFactory
             Rules = rules,
             AllowPaths = allowPaths,
             AllowValues = allowValues,
+            PublishedValues = publishedValues ?? [],
             MaxFileBytes = config.MaxFileBytes ?? new DetectorSettings { Rules = [] }.MaxFileBytes,
         };
         return (settings, files);
     }
 
     /// <summary>A short, stable hash of everything that changes results: part of the layer cache key.</summary>
-    public static string Fingerprint(SecretConfig? config)
+    public static string Fingerprint(SecretConfig? config, IReadOnlyCollection<string>? publishedValues = null)
     {
-        var (settings, files) = Effective(config ?? SecretConfig.Default);
+        var (settings, files) = Effective(config ?? SecretConfig.Default, publishedValues);
         var sb = new StringBuilder();
         foreach (var r in settings.Rules)
         {
@@ -75,7 +79,8 @@ public static class SecretEngineFactory
         }
 
         sb.AppendJoin('\u0002', settings.AllowPaths).Append('\n').AppendJoin('\u0002', settings.AllowValues).Append('\n')
-          .Append(settings.MaxFileBytes);
+          .Append(settings.MaxFileBytes).Append('\n')
+          .AppendJoin('\u0002', settings.PublishedValues.Order(StringComparer.Ordinal));
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sb.ToString())))[..16];
     }
 }

@@ -211,6 +211,21 @@ internal sealed class AdvisoryDatabase : IDisposable
         return known;
     }
 
+    /// <summary>Published, non-secret values the secret scanner leaves out.</summary>
+    public IReadOnlyList<string> PublishedSecretValues()
+    {
+        using var cmd = _conn.CreateCommand();
+        cmd.CommandText = "SELECT value FROM published_secrets ORDER BY value";
+        using var r = cmd.ExecuteReader();
+        var values = new List<string>();
+        while (r.Read())
+        {
+            values.Add(r.GetString(0));
+        }
+
+        return values;
+    }
+
     public void Dispose()
     {
         _affected.Dispose();

@@ -3,7 +3,7 @@ namespace Comb.VulnDb.Database;
 /// <summary>The compiled advisory database layout. Bump <see cref="Version"/> on any change; old files are then rebuilt.</summary>
 internal static class AdvisoryDbSchema
 {
-    public const int Version = 1;
+    public const int Version = 2;
 
     public const string Create = """
         CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -39,6 +39,7 @@ internal static class AdvisoryDbSchema
         CREATE TABLE kev(
             cve TEXT PRIMARY KEY,
             vendor TEXT, product TEXT, name TEXT, date_added TEXT, due_date TEXT, required_action TEXT, ransomware TEXT);
+        CREATE TABLE published_secrets(value TEXT PRIMARY KEY);
         """;
 
     /// <summary>Indexes are created after the bulk insert (faster than maintaining them row by row).</summary>

@@ -107,6 +107,13 @@ internal static class AdvisoryDbWriter
                 kev.ExecuteNonQuery();
             }
 
+            using var published = Prepare(conn, tx, "INSERT INTO published_secrets VALUES($value)");
+            foreach (var value in feeds.PublishedSecretValues)
+            {
+                Set(published, "$value", value);
+                published.ExecuteNonQuery();
+            }
+
             using var src = Prepare(conn, tx, "INSERT INTO sources VALUES($name,$records,$newest)");
             foreach (var (name, stats) in feeds.Sources.OrderBy(s => s.Key, StringComparer.Ordinal))
             {

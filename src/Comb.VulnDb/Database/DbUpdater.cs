@@ -74,6 +74,12 @@ public sealed class DbUpdater
                 warnings.Add($"cisa-kev: catalogue not on the server ({options.Kev})");
             }
 
+            var secretRules = Path.Combine(scratch, "secrets", FeedDirectoryReader.SecretRulesFile);
+            if (!await DownloadAsync(options.SecretRules, secretRules, FileKind.Text, options, log, cancellationToken))
+            {
+                warnings.Add($"published secret values: rule set not on the server ({options.SecretRules})");
+            }
+
             var feeds = await FeedDirectoryReader.ReadAsync(scratch, cancellationToken);
             warnings.AddRange(feeds.Warnings);
             var info = await AdvisoryDbWriter.BuildAsync(feeds, full, _time, cancellationToken);

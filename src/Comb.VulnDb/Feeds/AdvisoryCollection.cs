@@ -12,6 +12,9 @@ internal sealed class AdvisoryCollection
 
     public IReadOnlyCollection<Advisory> Advisories => _byId.Values;
     public List<KevEntry> Kev { get; } = [];
+
+    /// <summary>Published, non-secret values (sample passwords, keys in public client code) for the secret scanner.</summary>
+    public SortedSet<string> PublishedSecretValues { get; } = new(StringComparer.Ordinal);
     public List<string> Warnings { get; } = [];
     public IReadOnlyDictionary<string, SourceStats> Sources => _sources;
 
@@ -71,6 +74,17 @@ internal sealed class AdvisoryCollection
         {
             Kev.Add(entry);
             CountRecord(KevParser.FeedSource, released);
+        }
+    }
+
+    public void AddPublishedSecretValues(IEnumerable<string> values, string source)
+    {
+        foreach (var value in values)
+        {
+            if (PublishedSecretValues.Add(value))
+            {
+                CountRecord(source, null);
+            }
         }
     }
 

@@ -4,20 +4,47 @@ namespace Comb.VulnDb.Feeds;
 
 /// <summary>
 /// Loads a feed directory laid out like the public mirrors: <c>osv/&lt;Ecosystem&gt;/all.zip</c>,
-/// <c>debian/{DSA,DLA}/list</c>, <c>alpine-secdb/v3.N/{main,community}.{json,yaml}</c>, <c>kev/known_exploited_vulnerabilities.json</c>.
+/// <c>debian/{DSA,DLA}/list</c>, <c>alpine-secdb/v3.N/{main,community}.{json,yaml}</c>, <c>kev/known_exploited_vulnerabilities.json</c>,
+/// <c>secrets/gitleaks.toml</c> (a secret scanner's rule set, read for its published values). Several directories,
+/// or a rule-set file given by itself, are read into one collection.
 /// </summary>
 internal static class FeedDirectoryReader
 {
     public const string KevFile = "known_exploited_vulnerabilities.json";
+    public const string SecretRulesFile = "gitleaks.toml";
+    public const string PublishedSecretsSource = "published-secret-values";
 
-    public static async Task<AdvisoryCollection> ReadAsync(string root, CancellationToken cancellationToken)
+    public static Task<AdvisoryCollection> ReadAsync(string root, CancellationToken cancellationToken) =>
+        ReadAsync([root], cancellationToken);
+
+    public static async Task<AdvisoryCollection> ReadAsync(IReadOnlyList<string> paths, CancellationToken cancellationToken)
     {
-        if (!Directory.Exists(root))
+        var collection = new AdvisoryCollection();
+        foreach (var path in paths)
         {
-            throw new Contracts.CombInputException($"feed directory not found: {root}");
+            if (File.Exists(path) && path.EndsWith(".toml", StringComparison.OrdinalIgnoreCase))
+            {
+                await ReadSecretRulesAsync(path, collection, cancellationToken);
+                continue;
+            }
+
+            if (!Directory.Exists(path))
+            {
+                throw new Contracts.CombInputException($"feed directory not found: {path}");
+            }
+
+            if (await ReadDirectoryAsync(path, collection, cancellationToken) == 0)
+            {
+                throw new Contracts.CombInputException(
+                    $"no advisory feeds in {path}: expected osv/<Ecosystem>/all.zip, debian/, alpine-secdb/, kev/ or secrets/{SecretRulesFile}");
+            }
         }
 
-        var collection = new AdvisoryCollection();
+        return collection;
+    }
+
+    private static async Task<int> ReadDirectoryAsync(string root, AdvisoryCollection collection, CancellationToken cancellationToken)
+    {
         var found = 0;
         var osv = Path.Combine(root, "osv");
         if (Directory.Exists(osv))
@@ -64,13 +91,20 @@ internal static class FeedDirectoryReader
             found++;
         }
 
-        if (found == 0)
+        var secretRules = Path.Combine(root, "secrets", SecretRulesFile);
+        if (File.Exists(secretRules))
         {
-            throw new Contracts.CombInputException(
-                $"no advisory feeds in {root}: expected osv/<Ecosystem>/all.zip, debian/, alpine-secdb/ or kev/");
+            await ReadSecretRulesAsync(secretRules, collection, cancellationToken);
+            found++;
         }
 
-        return collection;
+        return found;
+    }
+
+    private static async Task ReadSecretRulesAsync(string path, AdvisoryCollection collection, CancellationToken cancellationToken)
+    {
+        var text = await File.ReadAllTextAsync(path, cancellationToken);
+        collection.AddPublishedSecretValues(Secrets.Config.PublishedSecretValues.FromGitleaksConfig(text, path), PublishedSecretsSource);
     }
 
     public static void ReadOsvZip(string path, string source, AdvisoryCollection collection, CancellationToken cancellationToken)

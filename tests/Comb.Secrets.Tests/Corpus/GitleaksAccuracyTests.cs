@@ -13,20 +13,39 @@ public sealed class GitleaksAccuracyTests
 {
     private const string SamplePath = "app/config/settings.txt";
 
+    /// <summary>
+    /// Comb's built-in rules alone. What they report beyond the 2% target are published values: Google API keys
+    /// shipped in public client code, a documentation password, a public SDK key. Nothing in a value tells those
+    /// apart from a live key; only a list does, and that list is data (next test), so this asserts what the rules
+    /// achieve without it.
+    /// </summary>
     [Fact]
-    public void Gitleaks_corpus_meets_recall_and_false_positive_targets()
+    public void Gitleaks_corpus_builtin_rules_alone()
     {
         var file = SharedData.Require("secrets", "gitleaks-cases.json");
-        var scanner = SecretEngineFactory.CreateScanner(null);
         var anyRule = new AccuracyTally();
-        var strict = Run(scanner, file, GitleaksRuleMap.OursFor, anyRule);
+        var strict = Run(SecretEngineFactory.CreateScanner(null), file, GitleaksRuleMap.OursFor, anyRule);
 
-        CorpusReport.Write("gitleaks", strict.Render("gitleaks, mapped rule") + Environment.NewLine + anyRule.Render("gitleaks, any rule (strings only)"));
+        CorpusReport.Write("gitleaks", strict.Render("gitleaks, built-in rules, mapped rule") + Environment.NewLine + anyRule.Render("gitleaks, any rule (strings only)"));
         Assert.True(strict.Recall >= 0.95, $"recall {strict.Recall:P2} is below 95%");
-        // The target is 2%. What remains above it are values that gitleaks allow-lists one by one (Google API
-        // keys published in public client code, a documentation password, a public SDK key); Comb ships no
-        // copy of such lists, so this asserts what the rules achieve without them.
         Assert.True(strict.FalsePositiveRate <= 0.05, $"false-positive rate {strict.FalsePositiveRate:P2} is above 5%");
+    }
+
+    /// <summary>
+    /// The scanner as a user runs it after <c>comb db update</c>: built-in rules plus the published values the
+    /// database holds, which the import takes from the public gitleaks rule set's allow-lists (literal,
+    /// secret-shaped entries only; none of its rules or patterns). This is the figure the 2% target applies to.
+    /// </summary>
+    [Fact]
+    public void Gitleaks_corpus_meets_targets_with_published_values_from_the_feed()
+    {
+        var file = SharedData.Require("secrets", "gitleaks-cases.json");
+        var published = PublishedSecretValues.FromGitleaksConfig(File.ReadAllText(SharedData.Require("secrets", "gitleaks.toml")), "gitleaks.toml");
+        var strict = Run(SecretEngineFactory.CreateScanner(null, published), file, GitleaksRuleMap.OursFor, anyRule: null);
+
+        CorpusReport.Write("gitleaks-published", strict.Render($"gitleaks, built-in rules and {published.Count} published values, mapped rule"));
+        Assert.True(strict.Recall >= 0.95, $"recall {strict.Recall:P2} is below 95%");
+        Assert.True(strict.FalsePositiveRate <= 0.02, $"false-positive rate {strict.FalsePositiveRate:P2} is above 2%");
     }
 
     /// <summary>
