@@ -130,6 +130,25 @@ public sealed class DetectorTests
     }
 
     [Fact]
+    public void A_generic_value_that_repeats_itself_is_typed_not_generated_but_a_vendor_format_still_counts()
+    {
+        const string repeated = "HGM724ngha9785NGKbbar6jk76mnLL80BHJnabyhdngha9785NGKbb6jk76mnLL8";
+        const string random = "HGM724ngha9785NGKbbar6jk76mnLL80BHJnabyhdq2Zt4Wx8Rp1Vy5Lk3Jm9Tc";
+        const string githubWithRepeats = "ghp_aB3dE5gH7jK9aB3dE5gH7jK9aB3dE5gH7jK9";
+
+        Assert.Empty(Scanner.Detector.ScanText("app/a.json", $"\"api_key\": \"{repeated}\"\n"));
+        Assert.Equal("generic-secret", Assert.Single(Scanner.Detector.ScanText("app/a.json", $"\"api_key\": \"{random}\"\n")).RuleId);
+        Assert.Single(Scanner.Detector.ScanText("app/a.env", $"GH={githubWithRepeats}\n"));
+    }
+
+    [Theory]
+    [InlineData("abcdefghij0123456789abcdefghij", true)]
+    [InlineData("k9Xq2Lr7Tv4Hn8Ws1Kd6Pf3Jz5Mb0aQw", false)]
+    [InlineData("short", false)]
+    public void Repeated_chunks_are_found(string value, bool repeated) =>
+        Assert.Equal(repeated, Placeholders.HasRepeatedChunk(value));
+
+    [Fact]
     public void Binary_content_is_skipped()
     {
         var bytes = System.Text.Encoding.UTF8.GetBytes("\0\0\0ghp_" + new string('a', 10) + "Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk");

@@ -196,7 +196,7 @@ public sealed class SecretDetector
             return true;
         }
 
-        if (_published.Contains(secret))
+        if (_published.Contains(secret) || rule.Rule.IsGeneric && Placeholders.HasRepeatedChunk(secret))
         {
             return true;
         }
