@@ -82,9 +82,13 @@ public sealed class PublishedSecretValuesTests : IDisposable
     }
 
     [Fact]
-    public void Without_a_database_there_are_no_published_values()
+    public void Without_a_usable_database_there_are_no_published_values_and_no_error()
     {
+        var damaged = Path.Combine(_dir, "damaged.db");
+        File.WriteAllBytes(damaged, [.. "SQLite format 3\0"u8, .. new byte[5000]]);
+
         Assert.Empty(new PublishedSecretValueStore().Load(new ScanOptions { DbPath = Path.Combine(_dir, "none.db") }));
+        Assert.Empty(new PublishedSecretValueStore().Load(new ScanOptions { DbPath = damaged }));
     }
 
     [Fact]
