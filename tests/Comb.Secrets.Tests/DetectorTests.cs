@@ -146,7 +146,18 @@ public sealed class DetectorTests
     [InlineData("k9Xq2Lr7Tv4Hn8Ws1Kd6Pf3Jz5Mb0aQw", false)]
     [InlineData("short", false)]
     public void Repeated_chunks_are_found(string value, bool repeated) =>
-        Assert.Equal(repeated, Placeholders.HasRepeatedChunk(value));
+        Assert.Equal(repeated, GeneratedValueShape.HasRepeatedChunk(value));
+
+    [Theory]
+    [InlineData("AWS_REGION", true)]
+    [InlineData("_HTTP_2_ENABLED", true)]
+    [InlineData("X25519_KEY_SIZE", true)]
+    [InlineData("API_KEYN2B1NFN5CP6CK5BJHY8B15YF535TP681", false)]
+    [InlineData("NOUNDERSCORE", false)]
+    [InlineData("Mixed_Case", false)]
+    [InlineData("TRAILING_", false)]
+    public void Constant_names_are_told_from_random_upper_case_tokens(string value, bool constant) =>
+        Assert.Equal(constant, GeneratedValueShape.IsConstantName(value));
 
     [Fact]
     public void Binary_content_is_skipped()

@@ -31,37 +31,6 @@ internal static class Placeholders
     /// <summary>Template or variable references only (for rules whose formats legitimately contain repeats).</summary>
     public static bool IsTemplate(ReadOnlySpan<char> value) => Templates.IsMatch(value) || Markers.IsMatch(value);
 
-    private const int ChunkLength = 10;
-    private const int MaxRepeatCheckLength = 256;
-
-    /// <summary>
-    /// A ten-character stretch that occurs twice: typed or pasted-together values repeat themselves, while a
-    /// generated token of a few hundred characters practically never does (odds about n² / 62¹⁰). Used for the
-    /// generic rule only: a vendor rule's format is evidence enough, and test keys of the right shape often repeat.
-    /// </summary>
-    internal static bool HasRepeatedChunk(ReadOnlySpan<char> value)
-    {
-        if (value.Length < 2 * ChunkLength || value.Length > MaxRepeatCheckLength)
-        {
-            return false;
-        }
-
-        Span<int> hashes = stackalloc int[value.Length - ChunkLength + 1];
-        for (var i = 0; i < hashes.Length; i++)
-        {
-            hashes[i] = string.GetHashCode(value.Slice(i, ChunkLength));
-            for (var j = 0; j + ChunkLength <= i; j++)
-            {
-                if (hashes[j] == hashes[i] && value.Slice(j, ChunkLength).SequenceEqual(value.Slice(i, ChunkLength)))
-                {
-                    return true;
-                }
-            }
-        }
-
-        return false;
-    }
-
     // Runs of the characters people type to hide a value: xxxxx, *****, #####.
     private static int MaskRun(ReadOnlySpan<char> value)
     {

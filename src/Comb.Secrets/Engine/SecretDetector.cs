@@ -196,7 +196,7 @@ public sealed class SecretDetector
             return true;
         }
 
-        if (_published.Contains(secret) || rule.Rule.IsGeneric && Placeholders.HasRepeatedChunk(secret))
+        if (_published.Contains(secret))
         {
             return true;
         }
@@ -209,7 +209,7 @@ public sealed class SecretDetector
             }
         }
 
-        return rule.Dismisses(path, secret, match, line);
+        return rule.Dismisses(path, secret, match, line) || rule.Rule.IsGeneric && GeneratedValueShape.IsTyped(secret);
     }
 
     // Same value found by several rules: keep each specific rule once; generic rules yield to specific ones.

@@ -51,8 +51,6 @@ internal static class GenericRule
         // DER SubjectPublicKeyInfo in base64 (EC P-256/384/521, RSA 2048/4096, Ed25519): public keys are not secrets.
         @"^(?:MFkwEwYHKoZIzj0C|MHYwEAYHKoZIzj0C|MIGbMBAGByqGSM49|MIIBIjANBgkqhkiG9w0BAQEFAAOC|MIICIjANBgkqhkiG9w0BAQEFAAOC|MCowBQYDK2Vw)",
         @"^(?i:sha1|sha224|sha256|sha384|sha512|md5)[=:\-]",    // digests named by their algorithm
-        // CONSTANT_NAMES; letters and digits alternating three times within a part (KEYN2B1NFN5) is a random token.
-        @"^(?!.*?(?:[A-Z]+[0-9]+){3})_?[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$",
         @"(?<c>.)\k<c>{7,}",                                   // long runs of one character
         @"(?i)abcdefgh|bcdefghi|qrstuvwx|stuvwxyz|12345678|23456789|98765432",  // keyboard and alphabet runs
         @"(?i)\.(?:jar|js|json|xml|html?|png|svg|md|txt|ya?ml|cer|crt|pem|pub|key|keytab|jks|p12|log|conf|cfg|ini|sh|py|rb|go|java|cs)$", // file names
