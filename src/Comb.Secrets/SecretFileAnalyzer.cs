@@ -18,7 +18,8 @@ public sealed class SecretFileAnalyzer : IFileAnalyzer
 
     public string Id => AnalyzerId;
 
-    public int Version => 1;
+    // Bumped when detection logic outside the rule set changes, so cached layer results are recomputed.
+    public int Version => 2;
 
     public string CacheKey { get; }
 

@@ -91,6 +91,9 @@ public sealed class DetectorTests
     [InlineData("pip/_internal/network/auth.py,sha256=HnQ5yq2Z1j2Vv3b4u8t9JkLmNoPqRsTuVwXyZ0a1b2c,16507")]
     [InlineData("nid_key = self._lib.NID_pbe_WithSHA1And3_Key_TripleDES_CBC")]
     [InlineData("names = [\"gss_krb5_cfx_keydata\", \"gss_krb5_lucid_context_version\"]")]
+    [InlineData("jdk.tls.keyLimits=AES/GCM/NoPadding KeyUpdate 2^37, \\")]
+    [InlineData("keystore.pkcs12.keyProtectionAlgorithm = PBEWithHmacSHA256AndAES_256")]
+    [InlineData("private_key\t= $dir/private/cakey.pem# The private key")]
     public void Placeholders_and_lookalikes_are_not_reported(string line) =>
         Assert.Empty(Scanner.Detector.ScanText("app/config.yaml", line));
 
@@ -108,6 +111,8 @@ public sealed class DetectorTests
     [InlineData("lemlist token = '24203d9f149dd02d1d944ee799cfb57e'", "generic-secret")]
     [InlineData("env:\n  - name: DB_PASSWORD\n    value: \"Yu7kLp2qRz9Wm4\"\n", "named-value-secret")]
     [InlineData("\"secrets\":[{\"name\":\"registry-password\",\"value\":\"VP2rvkuld42mr3jNjM+rVbvIzVuZxwncKWyVU5UIad\"}]", "named-value-secret")]
+    [InlineData("{\"key_id\": \"abc\", \"secret\": \"q8Zt2Lr7Tv4Hn8Ws1Kd6Pf3Jz5Mb0aQw\"}", "generic-secret")]
+    [InlineData("{\"provider\": \"aws\", \"secret\": \"q8Zt2Lr7Tv4Hn8Ws1Kd6Pf3Jz5Mb0aQw\"}", "generic-secret")]
     public void Finds_connection_strings_webhooks_and_generic_secrets(string line, string rule) =>
         Assert.Contains(Scanner.Detector.ScanText("app/app.env", line), f => f.RuleId == rule);
 
@@ -158,6 +163,17 @@ public sealed class DetectorTests
     [InlineData("TRAILING_", false)]
     public void Constant_names_are_told_from_random_upper_case_tokens(string value, bool constant) =>
         Assert.Equal(constant, GeneratedValueShape.IsConstantName(value));
+
+    [Fact]
+    public void Maven_settings_credentials_in_xml_comments_are_documentation()
+    {
+        const string settings = "<settings>\n<!-- a sample server:\n<server>\n  <password>repopwd</password>\n</server>\n-->\n<servers><server><password>Qz8rLive7Pass</password></server></servers>\n<!-- unclosed <password>other</password>\n";
+
+        var finding = Assert.Single(Scanner.Detector.ScanText("root/.m2/settings.xml", settings));
+
+        Assert.Equal("maven-settings-password", finding.RuleId);
+        Assert.Equal(7, finding.Line);
+    }
 
     [Fact]
     public void Binary_content_is_skipped()

@@ -144,16 +144,27 @@ public sealed class SecretDetector
     {
         var lines = new LineIndex(text);
         var candidates = new List<Candidate>();
+        XmlComments? comments = null;
         foreach (var i in selected)
         {
             var rule = _rules[i];
             var group = rule.SecretGroup;
+            if (rule.Rule.IgnoreXmlComments)
+            {
+                comments ??= new XmlComments(text);
+            }
+
             try
             {
                 foreach (Match m in rule.Regex.Matches(text))
                 {
                     var g = group > 0 && m.Groups[group].Success ? m.Groups[group] : m;
                     if (g.Length == 0)
+                    {
+                        continue;
+                    }
+
+                    if (rule.Rule.IgnoreXmlComments && comments!.Contains(g.Index))
                     {
                         continue;
                     }

@@ -62,7 +62,8 @@ public static class SecretEngineFactory
               .Append(r.MinHexEntropy?.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append('\u0001')
               .AppendJoin(',', r.Keywords).Append('\u0001').AppendJoin('\u0002', r.AllowValues).AppendJoin('\u0002', r.AllowMatches)
               .AppendJoin('\u0002', r.AllowLines).AppendJoin('\u0002', r.AllowPaths).AppendJoin('\u0002', r.Stopwords)
-              .Append(r.PathPattern).Append('\u0001');
+              .Append(r.PathPattern).Append('\u0001')
+              .Append(r.IsGeneric).Append(r.IgnoreXmlComments).Append(r.KeepPlaceholders).Append('\u0001');
             foreach (var c in r.AllowCombinations)
             {
                 sb.AppendJoin('\u0002', c.Paths).Append('\u0003').AppendJoin('\u0002', c.Values).Append('\u0003').AppendJoin('\u0002', c.Matches)

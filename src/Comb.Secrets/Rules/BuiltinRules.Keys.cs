@@ -66,9 +66,11 @@ public static partial class BuiltinRules
             @"<(?<tag>password|passphrase)>\s*(?<secret>[^<{}\s$][^<]{2,}?)\s*</(?:password|passphrase)>") with
         {
             PathPattern = @"(?i)(?:^|/)(?:settings|settings-security)\.xml$",
+            // Maven's own settings.xml, as distributions install it, documents servers and proxies in comments.
+            IgnoreXmlComments = true,
         };
         yield return R("maven-settings-security-master", "Plain-text Maven master password", "package-registry", High, "<master>",
-            @"<master>\s*(?<secret>[^<{}\s][^<]{2,}?)\s*</master>") with { PathPattern = @"(?i)(?:^|/)settings-security\.xml$" };
+            @"<master>\s*(?<secret>[^<{}\s][^<]{2,}?)\s*</master>") with { PathPattern = @"(?i)(?:^|/)settings-security\.xml$", IgnoreXmlComments = true };
 
         const string c = "database";
         // user:password@ in a URI; the password is the secret. Placeholders and variables are dropped.
@@ -119,6 +121,7 @@ public static partial class BuiltinRules
         {
             // {base64} alone is Maven's encrypted form: only the master password in settings-security.xml opens it.
             AllowValues = [.. GenericRule.ValueAllowList, @"^\{[A-Za-z0-9+/=]{8,}\}$"],
+            IgnoreXmlComments = true,
         };
     }
 

@@ -9,6 +9,10 @@ internal static class GenericRule
     private const string Binding = @"(?:[:?.!+|]{0,3}=>?|:|,|>|\|\|)";
     private const string NameEnd = @"[""'\x60\]\s]*" + Binding;
 
+    // What may follow a name up to the end of the match: its own value, no further binding. Keeps a name
+    // earlier on the line ({"provider": "aws", "secret": ...}) from dismissing the secret bound to a later one.
+    private const string OwnValue = @"[^:,>|]*,?$";
+
     public const string Pattern =
         // Starts at the keyword so the engine can jump between keyword hits; the words before it are
         // checked by the allow-lists, which see the match with its left context on the line.
@@ -20,11 +24,14 @@ internal static class GenericRule
     public static readonly IReadOnlyList<string> NameAllowList =
     [
         // <keyword><suffix> where the suffix says what the value really is: secret_name, keyId, token_url...
-        @"(?i)(?:key|token|secret|secrets|passw(?:or)?d|pwd|auth|credentials?|creds)[_.\-]?(?:ids?|names?|size|length|len|type|types|file|files|path|paths|dir|url|uri|endpoint|version|alias|field|format|prefix|suffix|count|header|label|event|code|down|up|left|right|press(?:ed)?|board|stroke|frame|pair|ring|store|word|words|selector|mesh|stone|hash|location|policy|ref|env|var|variable|param|template|pattern|regex|source|provider|method|mode|scheme|service|server|host|expiry|expiration|expires|ttl|timeout|manager|vault|storetype|tab|index|class|chars)(?:[_.\-]?[a-z]\w*)?" + NameEnd,
+        @"(?i)(?:key|token|secret|secrets|passw(?:or)?d|pwd|auth|credentials?|creds)[_.\-]?(?:ids?|names?|size|length|len|type|types|file|files|path|paths|dir|url|uri|endpoint|version|alias|field|format|prefix|suffix|count|header|label|event|code|down|up|left|right|press(?:ed)?|board|stroke|frame|pair|ring|store|word|words|selector|mesh|stone|hash|location|policy|ref|env|var|variable|param|template|pattern|regex|source|provider|method|mode|scheme|service|server|host|expiry|expiration|expires|ttl|timeout|manager|vault|storetype|tab|index|class|chars)(?:[_.\-]?[a-z]\w*)?" + NameEnd + OwnValue,
+        // A name whose last word says it holds a choice of algorithm or a limit (keystore.pkcs12.macAlgorithm,
+        // jdk.tls.keyLimits, ssl_ciphers): a setting about keys, not a key.
+        @"(?i)(?:algorithms?|alg|limits?|ciphers?|cipher[_.\-]?suites?|curves?|provider)" + NameEnd + OwnValue,
         // <qualifier><key>: primary/foreign/sort keys, public keys and public tokens are not secrets.
-        @"(?i)(?:public|pub|primary|foreign|sort|partition|index|idx|sequence|schema|bucket|natural|hot|composite|unique|lookup|row|column|translation|i18n|cache|map|hotkey|shortcut)[_.\-]?(?:key|token)s?" + NameEnd,
+        @"(?i)(?:public|pub|primary|foreign|sort|partition|index|idx|sequence|schema|bucket|natural|hot|composite|unique|lookup|row|column|translation|i18n|cache|map|hotkey|shortcut)[_.\-]?(?:key|token)s?" + NameEnd + OwnValue,
         // words that merely contain a keyword
-        @"(?i)(?:author|accessor|accessibility|authority|authenticat\w*|authoriz\w*|tokeniz\w*|monkey|donkey|turkey|keying|keyboard|keyframe|keystroke|keypress|keycode|keyword|keyspace|keymap|keyring|keyset|keyof|passwordless|csrf[_.\-]?token|xsrf[_.\-]?token|usersecretsid)[\w.\-]{0,20}?" + NameEnd,
+        @"(?i)(?:author|accessor|accessibility|authority|authenticat\w*|authoriz\w*|tokeniz\w*|monkey|donkey|turkey|keying|keyboard|keyframe|keystroke|keypress|keycode|keyword|keyspace|keymap|keyring|keyset|keyof|passwordless|csrf[_.\-]?token|xsrf[_.\-]?token|usersecretsid)[\w.\-]{0,20}?" + NameEnd + OwnValue,
         // Java/Gradle coordinates, Exchange headers
         @"(?i)[a-z0-9\-]*api[a-z0-9\-]*:jar:",
         @"->",
@@ -43,6 +50,7 @@ internal static class GenericRule
         @"^[a-z]*(?:[A-Z]{1,4}[a-z]{2,}|[A-Z]{2,}(?=[A-Z][a-z]|[_.\-/=+ ]|$)|[_.\-/=+ ][a-z]*)*[A-Z]?$",
         @"^(?:[a-z0-9\-]+\.)+[a-z]{2,}(?::\d+)?$",               // host names
         @"^/(?:[\w.\-]+/)+[\w.\-]*$",                            // absolute paths
+        @"^\$\{?[A-Za-z_]\w*\}?/[\w.\-/]*",                          // paths under a variable ($dir/private/cakey.pem)
         @"^v?\d+(?:\.\d+){1,3}(?:[\-+.][\w.\-]+)?$",             // versions
         @"(?i)-snapshot$|^rc\d+\.\d",                            // build versions
         @"^(?!ey)[A-Za-z_$#][\w$]{0,30}(?:\.[A-Za-z_$#][\w$]{0,30}){1,4}$", // member access / dotted names

@@ -55,4 +55,10 @@ public sealed record SecretRule
 
     /// <summary>Generic rules yield to a specific rule that found the same value.</summary>
     public bool IsGeneric { get; init; }
+
+    /// <summary>
+    /// Skip matches inside XML comments (<c>&lt;!-- --&gt;</c>): for rules over XML configuration, where shipped
+    /// files document their settings with commented-out sample credentials that no program reads.
+    /// </summary>
+    public bool IgnoreXmlComments { get; init; }
 }
