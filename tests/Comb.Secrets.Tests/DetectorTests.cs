@@ -94,6 +94,15 @@ public sealed class DetectorTests
     [InlineData("jdk.tls.keyLimits=AES/GCM/NoPadding KeyUpdate 2^37, \\")]
     [InlineData("keystore.pkcs12.keyProtectionAlgorithm = PBEWithHmacSHA256AndAES_256")]
     [InlineData("private_key\t= $dir/private/cakey.pem# The private key")]
+    [InlineData("      _M_token = _S_token_subexpr_begin;")]
+    [InlineData("typedef struct _xmlSecKeyUseWith xmlSecKeyUseWith, *xmlSecKeyUseWithPtr;")]
+    [InlineData("UDateTimePatternField getFieldAndWidthIndices(const char* key, UDateTimePGDisplayWidth* widthP) const;")]
+    [InlineData("    IcePoAuthFailed,\n    IcePoAuthDoneCleanup")]
+    [InlineData("names = ['AVPersistableContentKeyRequest', 'AVPictureInPictureController']")]
+    [InlineData("    xmlSecKeyDataFormatPkcs8Der,\n    xmlSecKeyDataFormatPkcs12,")]
+    [InlineData("'w32-unregister-hot-key', 'w32-window-exists-p',")]
+    [InlineData(" * @GNUTLS_PRIVKEY_X509: X.509 private key, #gnutls_x509_privkey_t.")]
+    [InlineData("// specify a public key from the keys endpoint: `registry-host.tld/-/npm/v1/keys`")]
     public void Placeholders_and_lookalikes_are_not_reported(string line) =>
         Assert.Empty(Scanner.Detector.ScanText("app/config.yaml", line));
 
@@ -113,6 +122,7 @@ public sealed class DetectorTests
     [InlineData("\"secrets\":[{\"name\":\"registry-password\",\"value\":\"VP2rvkuld42mr3jNjM+rVbvIzVuZxwncKWyVU5UIad\"}]", "named-value-secret")]
     [InlineData("{\"key_id\": \"abc\", \"secret\": \"q8Zt2Lr7Tv4Hn8Ws1Kd6Pf3Jz5Mb0aQw\"}", "generic-secret")]
     [InlineData("{\"provider\": \"aws\", \"secret\": \"q8Zt2Lr7Tv4Hn8Ws1Kd6Pf3Jz5Mb0aQw\"}", "generic-secret")]
+    [InlineData("pairs = [(\"api_key\", \"q8Zt2Lr7Tv4Hn8Ws1Kd6Pf3Jz5Mb0aQw\")]", "generic-secret")]
     public void Finds_connection_strings_webhooks_and_generic_secrets(string line, string rule) =>
         Assert.Contains(Scanner.Detector.ScanText("app/app.env", line), f => f.RuleId == rule);
 

@@ -9,6 +9,10 @@ internal static class GenericRule
     private const string Binding = @"(?:[:?.!+|]{0,3}=>?|:|,|>|\|\|)";
     private const string NameEnd = @"[""'\x60\]\s]*" + Binding;
 
+    // Between the binding and the value. A comma binds only a quoted pair on one line ("key", "value"): in
+    // argument lists and enumerations (f(char* key, Type* x), KeyA,\n KeyB) what follows a comma is code.
+    private const string ValueStart = @"(?:(?:[:?.!+|]{0,3}=>?|:|>|\|\|)[\s'""\x60=]{0,10}|,[ \t]*['""\x60][ \t]*)";
+
     // What may follow a name up to the end of the match: its own value, no further binding. Keeps a name
     // earlier on the line ({"provider": "aws", "secret": ...}) from dismissing the secret bound to a later one.
     private const string OwnValue = @"[^:,>|]*,?$";
@@ -17,7 +21,7 @@ internal static class GenericRule
         // Starts at the keyword so the engine can jump between keyword hits; the words before it are
         // checked by the allow-lists, which see the match with its left context on the line.
         @"(?i)(?:secret|token|passw(?:or)?d|pwd|api[_.\-]?key|apikey|auth|credential|creds|key)[\w.\- \t]{0,25}?"
-        + @"[ \t'""\x60\]]{0,3}" + Binding + @"[\s'""\x60=]{0,10}"
+        + @"[ \t'""\x60\]]{0,3}" + ValueStart
         + @"(?<secret>[\w.=+/\-~@!#$%^*]{10,250})" + RuleBuilder.TokenEnd;
 
     /// <summary>Names that carry an identifier, a size, a file or a UI key, never a credential.</summary>
@@ -47,15 +51,19 @@ internal static class GenericRule
         // Words: letters only, in one case or in camel/Pascal case (every capital run starts a word).
         // Random letter-only tokens switch case mid-word and are kept.
         @"^[a-z_.\-/=+ ]+$|^[A-Z_.\-/=+ ]+$",
-        @"^[a-z]*(?:[A-Z]{1,4}[a-z]{2,}|[A-Z]{2,}(?=[A-Z][a-z]|[_.\-/=+ ]|$)|[_.\-/=+ ][a-z]*)*[A-Z]?$",
-        @"^(?:[a-z0-9\-]+\.)+[a-z]{2,}(?::\d+)?$",               // host names
+        // Two-letter words (In, Of, To...) are the only capitalised runs with a single lower-case letter.
+        // A C pointer or reference mark at either end (*xmlSecKeyPtr, Width*) keeps it a name.
+        @"^[*&]?[a-z]*(?:[A-Z]{1,4}[a-z]{2,}|(?:In|Of|To|Is|On|At|By|As|Or|An|Up|If|It|Id|No|So|Do|Be|Go|My|We|Us)(?=[A-Z_.\-/=+ ]|$)|(?<=[a-z])[0-9]{1,2}(?=[A-Z_.\-/=+ ]|$)|[A-Z]{2,}(?=[A-Z][a-z]|[_.\-/=+ ]|$)|[_.\-/=+ ][a-z]*)*[A-Z]?[*&]?$",
+        @"^(?:[a-z0-9\-]+\.)+[a-z]{2,}(?::\d+)?(?:/[\w.\-~%]*)*$", // host names, with a path
         @"^/(?:[\w.\-]+/)+[\w.\-]*$",                            // absolute paths
         @"^\$\{?[A-Za-z_]\w*\}?/[\w.\-/]*",                          // paths under a variable ($dir/private/cakey.pem)
         @"^v?\d+(?:\.\d+){1,3}(?:[\-+.][\w.\-]+)?$",             // versions
         @"(?i)-snapshot$|^rc\d+\.\d",                            // build versions
         @"^(?!ey)[A-Za-z_$#][\w$]{0,30}(?:\.[A-Za-z_$#][\w$]{0,30}){1,4}$", // member access / dotted names
         @"^(?:self|this|cls|super)\.[\w$#.]+$",                  // members of the current object
-        @"^(?i:[a-z]{1,15}[0-9]?(?:[_\-][a-z]{1,15}[0-9]?){2,})$", // snake_case / kebab-case identifiers of short words
+        // snake_case / kebab-case identifiers of short words, each with a few digits at most (krb5, rfc1964, 227),
+        // maybe reserved (_S_token_begin) or cited in documentation (#gnutls_privkey_t)
+        @"^[#@]?_{0,2}(?i:[a-z]{1,15}[0-9]{0,4}(?:[_\-](?:[a-z]{1,15}[0-9]{0,4}|[0-9]{1,4})){2,})_{0,2}\.?$",
         // DER SubjectPublicKeyInfo in base64 (EC P-256/384/521, RSA 2048/4096, Ed25519): public keys are not secrets.
         @"^(?:MFkwEwYHKoZIzj0C|MHYwEAYHKoZIzj0C|MIGbMBAGByqGSM49|MIIBIjANBgkqhkiG9w0BAQEFAAOC|MIICIjANBgkqhkiG9w0BAQEFAAOC|MCowBQYDK2Vw)",
         @"^(?i:sha1|sha224|sha256|sha384|sha512|md5)[=:\-]",    // digests named by their algorithm
