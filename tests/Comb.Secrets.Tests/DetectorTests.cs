@@ -103,6 +103,10 @@ public sealed class DetectorTests
     [InlineData("'w32-unregister-hot-key', 'w32-window-exists-p',")]
     [InlineData(" * @GNUTLS_PRIVKEY_X509: X.509 private key, #gnutls_x509_privkey_t.")]
     [InlineData("// specify a public key from the keys endpoint: `registry-host.tld/-/npm/v1/keys`")]
+    [InlineData("  PAUTHZ_AUDIT_EVENT_TYPE_LEGACY = ^AUTHZ_AUDIT_EVENT_TYPE_LEGACY;")]
+    [InlineData("  TAcquireCredentialsHandleFn = TAcquireCredentialsHandleFnW;")]
+    [InlineData("\tmy $key = \"Checksums-$alg\";")]
+    [InlineData("    { user name, as in http://user:passwd\\@host:port/ }")]
     public void Placeholders_and_lookalikes_are_not_reported(string line) =>
         Assert.Empty(Scanner.Detector.ScanText("app/config.yaml", line));
 

@@ -20,10 +20,8 @@ internal static class GeneratedValueShape
     /// </summary>
     public static bool IsConstantName(ReadOnlySpan<char> value)
     {
-        if (value.StartsWith("_"))
-        {
-            value = value[1..];
-        }
+        // A pointer mark (Pascal's ^TYPE_NAME, C's *NAME) and a leading underscore still make a name.
+        value = value.TrimStart("^*&").TrimStart('_');
 
         if (value.Length == 0 || !char.IsAsciiLetterUpper(value[0]) || value[^1] == '_')
         {

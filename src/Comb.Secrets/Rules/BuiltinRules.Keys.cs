@@ -76,7 +76,7 @@ public static partial class BuiltinRules
         // user:password@ in a URI; the password is the secret. Placeholders and variables are dropped.
         string[] demoPasswords =
         [
-            @"^(?i:pass(?:word|wd)?|pwd|secret|changeme|changeit|test|user|username|admin|root|example|dbpass|db_password|mypassword|yourpassword|p@ssw0rd|xxx+|\*+|\.\.\.)$",
+            @"^(?i:pass(?:word|wd)?|pwd|secret|changeme|changeit|test|user|username|admin|root|example|dbpass|db_password|mypassword|yourpassword|p@ssw0rd|xxx+|\*+|\.\.\.)\\?$", // "\@" escapes the @ in Perl and Pascal strings
             @"^(?:\$\{?[\w.]+\}?|\{\{.*\}\}|%\w+%|<[^>]*>|\[[^\]]*\]|\$\([^)]*\))$",
         ];
         yield return R("database-uri-password", "Password in a database connection URI", c, Crit,

@@ -52,11 +52,12 @@ internal static class GenericRule
         // Random letter-only tokens switch case mid-word and are kept.
         @"^[a-z_.\-/=+ ]+$|^[A-Z_.\-/=+ ]+$",
         // Two-letter words (In, Of, To...) are the only capitalised runs with a single lower-case letter.
-        // A C pointer or reference mark at either end (*xmlSecKeyPtr, Width*) keeps it a name.
-        @"^[*&]?[a-z]*(?:[A-Z]{1,4}[a-z]{2,}|(?:In|Of|To|Is|On|At|By|As|Or|An|Up|If|It|Id|No|So|Do|Be|Go|My|We|Us)(?=[A-Z_.\-/=+ ]|$)|(?<=[a-z])[0-9]{1,2}(?=[A-Z_.\-/=+ ]|$)|[A-Z]{2,}(?=[A-Z][a-z]|[_.\-/=+ ]|$)|[_.\-/=+ ][a-z]*)*[A-Z]?[*&]?$",
+        // A pointer or reference mark at either end (*xmlSecKeyPtr, Width*, Pascal's ^TypeName) keeps it a name.
+        @"^[*&^]?[a-z]*(?:[A-Z]{1,4}[a-z]{2,}|(?:In|Of|To|Is|On|At|By|As|Or|An|Up|If|It|Id|No|So|Do|Be|Go|My|We|Us|Fn|Db|Io|Ui|Os|Ok|Ip|Hw|Sw|Tx|Rx|Vm)(?=[A-Z_.\-/=+ ]|$)|(?<=[a-z])[0-9]{1,2}(?=[A-Z_.\-/=+ ]|$)|[A-Z]{2,}(?=[A-Z][a-z]|[_.\-/=+ ]|$)|[_.\-/=+ ][a-z]*)*[A-Z]?[*&]?$",
         @"^(?:[a-z0-9\-]+\.)+[a-z]{2,}(?::\d+)?(?:/[\w.\-~%]*)*$", // host names, with a path
         @"^/(?:[\w.\-]+/)+[\w.\-]*$",                            // absolute paths
         @"^\$\{?[A-Za-z_]\w*\}?/[\w.\-/]*",                          // paths under a variable ($dir/private/cakey.pem)
+        @"[\-_./:]\$\{?[A-Za-z_]\w*\}?$",                            // ends by interpolating a variable ("Checksums-$alg")
         @"^v?\d+(?:\.\d+){1,3}(?:[\-+.][\w.\-]+)?$",             // versions
         @"(?i)-snapshot$|^rc\d+\.\d",                            // build versions
         @"^(?!ey)[A-Za-z_$#][\w$]{0,30}(?:\.[A-Za-z_$#][\w$]{0,30}){1,4}$", // member access / dotted names
