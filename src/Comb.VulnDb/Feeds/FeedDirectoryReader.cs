@@ -28,6 +28,11 @@ internal static class FeedDirectoryReader
                 continue;
             }
 
+            if (File.Exists(path))
+            {
+                throw new Contracts.CombInputException($"{path}: not a feed directory, nor a secret rule file (.toml)");
+            }
+
             if (!Directory.Exists(path))
             {
                 throw new Contracts.CombInputException($"feed directory not found: {path}");

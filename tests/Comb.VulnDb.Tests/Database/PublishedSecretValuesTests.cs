@@ -103,6 +103,17 @@ public sealed class PublishedSecretValuesTests : IDisposable
         Assert.False(File.Exists(Path.Combine(_dir, "c.db")));
     }
 
+    [Fact]
+    public async Task A_file_that_is_not_a_rule_set_is_named_in_the_error()
+    {
+        var path = Path.Combine(_dir, "all.zip");
+        await File.WriteAllBytesAsync(path, [1, 2, 3], TestContext.Current.CancellationToken);
+
+        var ex = await Assert.ThrowsAsync<CombInputException>(() => new DbImporter().ImportAsync([path], Path.Combine(_dir, "d.db"), TestContext.Current.CancellationToken));
+
+        Assert.Equal($"{path}: not a feed directory, nor a secret rule file (.toml)", ex.Message);
+    }
+
     private static void WriteOsvZip(string root)
     {
         var dir = Directory.CreateDirectory(Path.Combine(root, "osv", "npm")).FullName;
