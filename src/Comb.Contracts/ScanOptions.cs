@@ -31,6 +31,15 @@ public sealed record ScanOptions
     public string? Username { get; init; }
     public string? Password { get; init; }
 
+    /// <summary>
+    /// Files no analyzer reads, as globs over the in-image path (<c>app/config.json</c>, <c>**/*.pem</c>; a leading
+    /// '/' is ignored). They still count for layer stacking and whiteouts.
+    /// </summary>
+    public IReadOnlyList<string> SkipFiles { get; init; } = [];
+
+    /// <summary>Directories whose files no analyzer reads, as globs (<c>usr/lib/ruby</c>, <c>**/node_modules</c>).</summary>
+    public IReadOnlyList<string> SkipDirs { get; init; } = [];
+
     /// <summary>Cap on uncompressed bytes per layer (decompression bombs).</summary>
     public long MaxLayerBytes { get; init; } = 32L * 1024 * 1024 * 1024;
 

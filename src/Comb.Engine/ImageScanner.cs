@@ -51,13 +51,15 @@ public sealed class ImageScanner(
     private async Task<ImageInventory> WalkAndStackAsync(string reference, ScanOptions options, IProgress<ScanProgress>? progress, WalkMetrics? metrics, LayerCache cache, List<IFileAnalyzer> fileAnalyzers, List<IPostAnalyzer> postAnalyzers, CancellationToken cancellationToken)
     {
         var configAnalyzers = analyzerProviders.SelectMany(p => p.CreateConfigAnalyzers(options)).ToList();
-        var analyzerKey = LayerCache.AnalyzerSetKey(fileAnalyzers.Select(a => a.CacheKey).Concat(postAnalyzers.Select(a => a.CacheKey)));
+        var skipper = PathSkipper.From(options);
+        var analyzerKey = LayerCache.AnalyzerSetKey(fileAnalyzers.Select(a => a.CacheKey).Concat(postAnalyzers.Select(a => a.CacheKey))
+            .Concat(skipper.IsEmpty ? [] : [skipper.CacheKey]));
 
         await using var image = await resolver.OpenAsync(reference, OpenOptions(options, cache), cancellationToken).ConfigureAwait(false);
         var metadata = image.Metadata;
         progress?.Report(new ScanProgress { Image = reference, Stage = "opened", LayerCount = metadata.Layers.Count });
 
-        var walker = new LayerWalker(fileAnalyzers, postAnalyzers, cache.TempDir, metrics: metrics);
+        var walker = new LayerWalker(fileAnalyzers, postAnalyzers, cache.TempDir, metrics: metrics, skipper: skipper);
         LayerFacts[] facts;
         if (image is IDirectoryImage directory)
         {

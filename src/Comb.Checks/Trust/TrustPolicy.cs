@@ -1,3 +1,4 @@
+using Comb.Contracts;
 using Comb.Checks.Policy;
 
 namespace Comb.Checks.Trust;

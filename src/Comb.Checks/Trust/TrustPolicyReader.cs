@@ -1,3 +1,4 @@
+using Comb.Contracts;
 using Comb.Checks.Policy;
 using YamlDotNet.RepresentationModel;
 

@@ -23,19 +23,21 @@ public sealed class LayerWalker
     private readonly string _tempDir;
     private readonly int _workers;
     private readonly WalkMetrics? _metrics;
+    private readonly PathSkipper _skipper;
 
     public LayerWalker(IReadOnlyList<IFileAnalyzer> analyzers, string tempDir, int workers = 0)
         : this(analyzers, [], tempDir, workers, null)
     {
     }
 
-    public LayerWalker(IReadOnlyList<IFileAnalyzer> analyzers, IReadOnlyList<IPostAnalyzer> postAnalyzers, string tempDir, int workers = 0, WalkMetrics? metrics = null)
+    public LayerWalker(IReadOnlyList<IFileAnalyzer> analyzers, IReadOnlyList<IPostAnalyzer> postAnalyzers, string tempDir, int workers = 0, WalkMetrics? metrics = null, PathSkipper? skipper = null)
     {
         _analyzers = analyzers;
         _postAnalyzers = postAnalyzers;
         _tempDir = tempDir;
         _workers = workers > 0 ? workers : Math.Max(1, Environment.ProcessorCount);
         _metrics = metrics;
+        _skipper = skipper ?? PathSkipper.None;
     }
 
     public async Task<LayerFacts> WalkTarAsync(Stream tar, LayerDescriptor layer, CancellationToken cancellationToken)
@@ -236,6 +238,11 @@ public sealed class LayerWalker
     private List<IFileAnalyzer> Wanted(FileMeta meta)
     {
         var wanted = new List<IFileAnalyzer>(2);
+        if (_skipper.Skips(meta.Path))
+        {
+            return wanted;
+        }
+
         foreach (var analyzer in _analyzers)
         {
             if (analyzer.IsRequired(meta))
@@ -250,7 +257,7 @@ public sealed class LayerWalker
     private List<IPostAnalyzer> PostWanted(FileMeta meta)
     {
         var wanted = new List<IPostAnalyzer>(0);
-        if (meta.Kind is not (FileKind.Regular or FileKind.HardLink))
+        if (meta.Kind is not (FileKind.Regular or FileKind.HardLink) || _skipper.Skips(meta.Path))
         {
             return wanted;
         }

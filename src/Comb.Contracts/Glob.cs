@@ -1,10 +1,10 @@
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace Comb.Checks.Policy;
+namespace Comb.Contracts;
 
 /// <summary>
-/// Shell-style patterns for ids, packages, images and repositories: * matches within one path segment (no '/'),
+/// Shell-style patterns for ids, packages, images, repositories and paths: * matches within one path segment (no '/'),
 /// ** matches across segments, ? one character. Matching ignores case for ids (CVE-..., GHSA-...) via the caller.
 /// </summary>
 public sealed class Glob
