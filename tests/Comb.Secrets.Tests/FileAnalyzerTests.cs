@@ -15,6 +15,22 @@ public sealed class FileAnalyzerTests
         [.. (await tester.RunAsync(TestContext.Current.CancellationToken)).SelectMany(r => r.Secrets)];
 
     [Fact]
+    public async Task Key_files_in_package_trees_are_test_fixtures_unless_default_allow_paths_are_off()
+    {
+        const string key = "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n-----END RSA PRIVATE KEY-----\n";
+        AnalyzerTester Tester(SecretConfig? config) => AnalyzerTester.For(Analyzer(config))
+            .WithFile("usr/local/lib/python3.11/site-packages/moto/moto_proxy/ca.key", key)
+            .WithFile("root/.pyenv/versions/3.11.7/lib/python3.11/test/certdata/keycert.pem", key)
+            .WithFile("srv/app/tls/server.key", key);
+
+        var byDefault = await RunAsync(Tester(null));
+        var everything = await RunAsync(Tester(new SecretConfig { UseDefaultAllowPaths = false }));
+
+        Assert.Equal(["srv/app/tls/server.key"], byDefault.Select(f => f.Path).Distinct());
+        Assert.Equal(3, everything.Select(f => f.Path).Distinct().Count());
+    }
+
+    [Fact]
     public async Task Reports_sensitive_files_by_name_and_content()
     {
         var sqlite = Encoding.ASCII.GetBytes("SQLite format 3\0").Concat(new byte[100]).ToArray();

@@ -6,8 +6,8 @@ namespace Comb.Secrets.Engine;
 /// toolchains ship. Their "secrets" are upstream samples and code that names keys, not the image
 /// owner's credentials, and on a real image they are most of the false alarms. Application code and
 /// configuration (app/, srv/, etc/, home/, root/, opt/ except bundled runtimes) are never on this list.
-/// Sensitive-file rules (id_rsa, .pgpass...) still apply everywhere. <c>default-allow-paths: false</c>
-/// in a secret config scans these paths too.
+/// Sensitive-file rules (id_rsa, .pgpass...) skip them too: a key file there is a package's test fixture.
+/// <c>default-allow-paths: false</c> in a secret config scans these paths too.
 /// </summary>
 public static class DefaultAllowPaths
 {

@@ -24,7 +24,9 @@ public sealed class SecretScanner
     /// <summary>True when the file is worth opening: a file rule names it, or it may hold text secrets.</summary>
     public bool IsRequired(FileMeta meta)
     {
-        if (meta.Kind != FileKind.Regular)
+        // Allow-listed paths (package-manager trees, bundled test data, the user's own) are out for file rules too:
+        // a private key under site-packages or a runtime's test folder is the vendor's test fixture.
+        if (meta.Kind != FileKind.Regular || Detector.IsPathAllowed(meta.Path))
         {
             return false;
         }
@@ -34,8 +36,7 @@ public sealed class SecretScanner
             return true;
         }
 
-        return meta.Size > 0 && meta.Size <= MaxFileBytes && !BinaryContent.HasBinaryExtension(meta.Path)
-            && !Detector.IsPathAllowed(meta.Path);
+        return meta.Size > 0 && meta.Size <= MaxFileBytes && !BinaryContent.HasBinaryExtension(meta.Path);
     }
 
     /// <summary>How many bytes the scan needs: all of a text file within the cap, else only the head for file rules.</summary>
@@ -51,7 +52,7 @@ public sealed class SecretScanner
             findings.AddRange(Detector.ScanBytes(meta.Path, content, layerDiffId));
         }
 
-        foreach (var rule in _fileRules)
+        foreach (var rule in Detector.IsPathAllowed(meta.Path) ? [] : _fileRules)
         {
             if (!rule.MatchesPath(meta.Path) || !rule.Confirms(meta.Size, content))
             {
