@@ -15,17 +15,18 @@ public static class DefaultAllowPaths
     [
         // What distribution packages install: documentation, headers and libraries.
         @"^usr/(?:share|include|lib|lib32|lib64|libexec)/",
-        @"^usr/local/share/(?:doc|man|info|locale|licenses)/",
+        @"(?:^|/)share/(?:doc|man|info|locale|licenses|gtk-doc)/",
         // Language runtimes that official images unpack outside the package manager.
         @"^usr/local/go/",
-        @"^usr/local/lib/python[0-9.]+/",
+        @"(?:^|/)lib/python[0-9]+\.[0-9]+/",
+        // Runtimes that version managers install in a home directory.
+        @"(?:^|/)\.(?:rustup/toolchains|pyenv/versions|rbenv/versions|nvm/versions|sdkman/candidates|goenv/versions)/",
         @"^opt/yarn-v[0-9.]+/",
         @"^usr/src/wordpress/",
         // Third-party package trees installed by a package manager, wherever the application puts them.
         @"(?:^|/)(?:node_modules|site-packages|dist-packages|bower_components|jspm_packages)/",
         @"(?:^|/)(?:gems/[^/]+/gems|vendor/bundle|go/pkg/mod|\.cargo/registry|\.m2/repository|\.gradle/caches|\.nuget/packages)/",
         @"(?:^|/)[^/]+\.(?:dist|egg)-info/",
-        @"(?:^|/)lib/python[0-9.]*/test/",
         // Example and template files: by name they hold sample values.
         @"(?i)(?:^|/)[^/]*\.(?:example|sample|template|dist)(?:\.[^/]*)?$",
         @"(?i)(?:^|/)(?:example|sample)s?[-_.][^/]*$",
