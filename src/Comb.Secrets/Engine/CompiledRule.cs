@@ -6,7 +6,7 @@ namespace Comb.Secrets.Engine;
 /// <summary>A rule with its regexes built (lazily: most rules never see a keyword hit in a given scan).</summary>
 internal sealed class CompiledRule
 {
-    private readonly Lazy<(Regex Regex, int SecretGroup)> _regex;
+    private readonly Lazy<(TieredRegex Regex, int SecretGroup)> _regex;
     private readonly Regex[] _allowValues;
     private readonly Regex[] _allowMatches;
     private readonly Regex[] _allowLines;
@@ -20,7 +20,7 @@ internal sealed class CompiledRule
         Rule = rule;
         _regex = new(() =>
         {
-            var regex = RegexFactory.Create(rule.Pattern);
+            var regex = new TieredRegex(rule.Pattern);
             return (regex, regex.GroupNumberFromName("secret")); // the lookup is slow: do it once
         }, LazyThreadSafetyMode.ExecutionAndPublication);
         _allowValues = [.. rule.AllowValues.Select(RegexFactory.CreateSmall)];
@@ -34,7 +34,10 @@ internal sealed class CompiledRule
 
     public SecretRule Rule { get; }
 
-    public Regex Regex => _regex.Value.Regex;
+    /// <summary>The rule's regex for one file (interpreted until the rule has run on enough files, then compiled).</summary>
+    public Regex RegexForOneFile() => _regex.Value.Regex.ForOneUse();
+
+    internal TieredRegex TieredRegex => _regex.Value.Regex;
 
     /// <summary>Number of the group named "secret", or -1 when the whole match is the secret.</summary>
     public int SecretGroup => _regex.Value.SecretGroup;

@@ -18,6 +18,9 @@ internal static class RegexFactory
     public static Regex Create(string pattern, RegexOptions extra = RegexOptions.None) =>
         new(pattern, Common | RegexOptions.Compiled | extra, MatchTimeout);
 
+    /// <summary>The interpreter: no code generation, so cheap to build; <see cref="TieredRegex"/> starts rules with it.</summary>
+    public static Regex CreateInterpreted(string pattern) => new(pattern, Common, MatchTimeout);
+
     /// <summary>The linear-time engine, for user-supplied patterns when it supports them.</summary>
     public static Regex CreateLinear(string pattern, RegexOptions extra = RegexOptions.None)
     {
@@ -34,8 +37,11 @@ internal static class RegexFactory
     /// <summary>
     /// Allow-list and path regexes. They run on every candidate, so they are compiled too: interpreted,
     /// a case-insensitive alternation cost tens of microseconds per call.
+    /// The same pattern recurs across rules (the generic rules share their allow-lists), so each is built once per process.
     /// </summary>
-    public static Regex CreateSmall(string pattern) => new(pattern, Common | RegexOptions.Compiled, MatchTimeout);
+    public static Regex CreateSmall(string pattern) => Small.GetOrAdd(pattern, p => new Regex(p, Common | RegexOptions.Compiled, MatchTimeout));
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Regex> Small = new(StringComparer.Ordinal);
 
     /// <summary>Throws ArgumentException with the parser's reason when the pattern is invalid.</summary>
     public static void Validate(string pattern) => _ = new Regex(pattern, Common, MatchTimeout);

@@ -156,7 +156,7 @@ public sealed class SecretDetector
 
             try
             {
-                foreach (Match m in rule.Regex.Matches(text))
+                foreach (Match m in rule.RegexForOneFile().Matches(text))
                 {
                     var g = group > 0 && m.Groups[group].Success ? m.Groups[group] : m;
                     if (g.Length == 0)
