@@ -39,3 +39,23 @@ internal sealed class ImageAccessOptions
         };
     }
 }
+
+/// <summary>--skip-files and --skip-dirs, for the commands that walk image files (scan, sbom).</summary>
+internal sealed class PathSkipOptions
+{
+    public Option<string[]> SkipFiles { get; } = new("--skip-files") { Description = "Files no analyzer reads: globs over the in-image path (app/config.json, **/*.pem); repeat or comma-separate" };
+    public Option<string[]> SkipDirs { get; } = new("--skip-dirs") { Description = "Directories whose files no analyzer reads: globs (usr/lib/ruby, **/node_modules); repeat or comma-separate" };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(SkipFiles);
+        command.Options.Add(SkipDirs);
+    }
+
+    public ScanOptions Apply(ParseResult parse, ScanOptions options) =>
+        options with { SkipFiles = Globs(parse.GetValue(SkipFiles)), SkipDirs = Globs(parse.GetValue(SkipDirs)) };
+
+    // Each value may list several patterns: --skip-dirs a,b --skip-dirs c.
+    private static string[] Globs(string[]? values) =>
+        values is null ? [] : [.. values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))];
+}

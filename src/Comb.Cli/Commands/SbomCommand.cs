@@ -18,13 +18,15 @@ internal static class SbomCommand
         format.AcceptOnlyFromAmong(Formats);
         var output = new Option<string?>("--output", "-o") { Description = "Write to FILE instead of standard output" };
         var access = new ImageAccessOptions();
+        var skips = new PathSkipOptions();
         command.Arguments.Add(reference);
         command.Options.Add(format);
         command.Options.Add(output);
         access.AddTo(command);
+        skips.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
-            var options = access.Apply(parse, new ScanOptions { Scanners = new HashSet<string>(), NoStore = true });
+            var options = skips.Apply(parse, access.Apply(parse, new ScanOptions { Scanners = new HashSet<string>(), NoStore = true }));
             using var services = CliServices.Build();
             var scanner = services.GetRequiredService<ImageScanner>();
             var name = parse.GetValue(format)!;

@@ -24,8 +24,6 @@ internal static class ScanCommand
         var exitCode = new Option<int>("--exit-code") { Description = "Exit code when findings are reported (default 0)" };
         var failOn = new Option<string?>("--fail-on") { Description = "Fail (exit code 1, or --exit-code) when a finding of this severity or worse is reported" };
         var ignoreFile = new Option<string?>("--ignorefile") { Description = "Ignore file (default: .combignore in the current directory)" };
-        var skipFiles = new Option<string[]>("--skip-files") { Description = "Files no analyzer reads: globs over the in-image path (app/config.json, **/*.pem); repeat or comma-separate" };
-        var skipDirs = new Option<string[]>("--skip-dirs") { Description = "Directories whose files no analyzer reads: globs (usr/lib/ruby, **/node_modules); repeat or comma-separate" };
         var vex = new Option<string[]>("--vex") { Description = "OpenVEX documents whose not_affected/fixed statements suppress findings", AllowMultipleArgumentsPerToken = false };
         var secretConfig = new Option<string?>("--secret-config") { Description = "Secret rules and allow-lists: a YAML file, or a gitleaks configuration (.toml)" };
         var clamd = new Option<string?>("--clamd") { Description = "clamd address: tcp://HOST:PORT or unix:/path" };
@@ -40,14 +38,16 @@ internal static class ScanCommand
         var parallel = new Option<int>("--parallel") { Description = "Images scanned at once", DefaultValueFactory = _ => 2 };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress output" };
         var access = new ImageAccessOptions();
+        var skips = new PathSkipOptions();
 
         command.Arguments.Add(refs);
-        foreach (var option in new Option[] { refFile, scanners, format, output, severity, ignoreUnfixed, exitCode, failOn, ignoreFile, vex, skipFiles, skipDirs, secretConfig, clamd, yara, hashes, policy, trust, dockerfile, store, noStore, db, parallel, quiet })
+        foreach (var option in new Option[] { refFile, scanners, format, output, severity, ignoreUnfixed, exitCode, failOn, ignoreFile, vex, secretConfig, clamd, yara, hashes, policy, trust, dockerfile, store, noStore, db, parallel, quiet })
         {
             command.Options.Add(option);
         }
 
         access.AddTo(command);
+        skips.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var references = new List<string>(parse.GetValue(refs) ?? []);
@@ -66,15 +66,13 @@ internal static class ScanCommand
                 throw new CombInputException("no image given: comb scan REF [REF...] or --ref-file FILE");
             }
 
-            var options = access.Apply(parse, new ScanOptions
+            var options = skips.Apply(parse, access.Apply(parse, new ScanOptions
             {
                 Scanners = ParseScanners(parse.GetValue(scanners)!),
                 Severities = ParseSeverities(parse.GetValue(severity)),
                 IgnoreUnfixed = parse.GetValue(ignoreUnfixed),
                 IgnoreFile = parse.GetValue(ignoreFile) ?? (File.Exists(".combignore") ? ".combignore" : null),
                 VexFiles = parse.GetValue(vex) ?? [],
-                SkipFiles = Globs(parse.GetValue(skipFiles)),
-                SkipDirs = Globs(parse.GetValue(skipDirs)),
                 SecretConfig = parse.GetValue(secretConfig),
                 ClamdAddress = parse.GetValue(clamd) ?? Environment.GetEnvironmentVariable("COMB_CLAMD"),
                 YaraRules = parse.GetValue(yara),
@@ -86,7 +84,7 @@ internal static class ScanCommand
                 NoStore = parse.GetValue(noStore),
                 DbPath = parse.GetValue(db),
                 Trigger = TriggerOf(),
-            });
+            }));
             var failSeverity = parse.GetValue(failOn) is { } f ? ParseSeverity(f) : (Severity?)null;
             var run = new ScanRun(parse.GetValue(format)!, parse.GetValue(output), parse.GetValue(exitCode), failSeverity, parse.GetValue(quiet),
                 parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
@@ -116,10 +114,6 @@ internal static class ScanCommand
 
         return set;
     }
-
-    // Each value may list several patterns: --skip-dirs a,b --skip-dirs c.
-    private static string[] Globs(string[]? values) =>
-        values is null ? [] : [.. values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))];
 
     internal static IReadOnlySet<Severity> ParseSeverities(string? text) =>
         text is null ? new HashSet<Severity>() : text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ParseSeverity).ToHashSet();
