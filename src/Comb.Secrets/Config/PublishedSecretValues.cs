@@ -23,21 +23,12 @@ public static class PublishedSecretValues
         var values = new SortedSet<string>(StringComparer.Ordinal);
         var combinations = config.Rules.SelectMany(r => r.AllowCombinations).Concat(config.AllowCombinations)
             // An AND allow-list dismisses a value only together with its other criteria: not a published value.
-            .Where(c => c.Paths.Count + c.Matches.Count + c.Lines.Count == 0 && (c.Values.Count == 0 || c.Stopwords.Count == 0));
-        foreach (var combination in combinations)
-        {
-            foreach (var pattern in combination.Values)
-            {
-                if (TryLiteral(pattern, out var literal) && IsSecretShaped(literal))
-                {
-                    values.Add(literal);
-                }
-            }
-
-            values.UnionWith(combination.Stopwords.Where(IsSecretShaped));
-        }
-
-        foreach (var pattern in config.Rules.SelectMany(r => r.AllowValues).Concat(config.AllowRegexes))
+            .Where(c => c.Paths.Count + c.Matches.Count + c.Lines.Count == 0 && (c.Values.Count == 0 || c.Stopwords.Count == 0))
+            .ToList();
+        var valuePatterns = combinations.SelectMany(c => c.Values)
+            .Concat(config.Rules.SelectMany(r => r.AllowValues))
+            .Concat(config.AllowRegexes);
+        foreach (var pattern in valuePatterns)
         {
             if (TryLiteral(pattern, out var literal) && IsSecretShaped(literal))
             {
@@ -45,7 +36,7 @@ public static class PublishedSecretValues
             }
         }
 
-        values.UnionWith(config.AllowValues.Where(IsSecretShaped));
+        values.UnionWith(combinations.SelectMany(c => c.Stopwords).Concat(config.AllowValues).Where(IsSecretShaped));
         return [.. values];
     }
 

@@ -149,10 +149,7 @@ public sealed class SecretDetector
         {
             var rule = _rules[i];
             var group = rule.SecretGroup;
-            if (rule.Rule.IgnoreXmlComments)
-            {
-                comments ??= new XmlComments(text);
-            }
+            var skipped = rule.Rule.IgnoreXmlComments ? comments ??= new XmlComments(text) : null;
 
             try
             {
@@ -164,7 +161,7 @@ public sealed class SecretDetector
                         continue;
                     }
 
-                    if (rule.Rule.IgnoreXmlComments && comments!.Contains(g.Index))
+                    if (skipped is not null && skipped.Contains(g.Index))
                     {
                         continue;
                     }

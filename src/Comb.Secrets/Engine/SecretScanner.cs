@@ -46,13 +46,19 @@ public sealed class SecretScanner
     /// <summary>Scans one file. <paramref name="content"/> holds the first <see cref="BytesNeeded"/> bytes.</summary>
     public IReadOnlyList<SecretFinding> Scan(FileMeta meta, ReadOnlySpan<byte> content, string? layerDiffId)
     {
+        // An allow-listed path is out for content and file rules alike.
+        if (Detector.IsPathAllowed(meta.Path))
+        {
+            return [];
+        }
+
         var findings = new List<SecretFinding>();
-        if (WantsContent(meta))
+        if (IsTextWithinCap(meta))
         {
             findings.AddRange(Detector.ScanBytes(meta.Path, content, layerDiffId));
         }
 
-        foreach (var rule in Detector.IsPathAllowed(meta.Path) ? [] : _fileRules)
+        foreach (var rule in _fileRules)
         {
             if (!rule.MatchesPath(meta.Path) || !rule.Confirms(meta.Size, content))
             {
@@ -79,6 +85,7 @@ public sealed class SecretScanner
         return findings;
     }
 
-    private bool WantsContent(FileMeta meta) =>
-        meta.Size <= MaxFileBytes && !BinaryContent.HasBinaryExtension(meta.Path) && !Detector.IsPathAllowed(meta.Path);
+    private bool WantsContent(FileMeta meta) => IsTextWithinCap(meta) && !Detector.IsPathAllowed(meta.Path);
+
+    private bool IsTextWithinCap(FileMeta meta) => meta.Size <= MaxFileBytes && !BinaryContent.HasBinaryExtension(meta.Path);
 }

@@ -6,12 +6,11 @@ namespace Comb.Secrets.Rules;
 /// </summary>
 internal static class GenericRule
 {
-    private const string Binding = @"(?:[:?.!+|]{0,3}=>?|:|,|>|\|\|)";
-    private const string NameEnd = @"[""'\x60\]\s]*" + Binding;
+    private const string NameEnd = @"[""'\x60\]\s]*" + RuleBuilder.Binding;
 
     // Between the binding and the value. A comma binds only a quoted pair on one line ("key", "value"): in
     // argument lists and enumerations (f(char* key, Type* x), KeyA,\n KeyB) what follows a comma is code.
-    private const string ValueStart = @"(?:(?:[:?.!+|]{0,3}=>?|:|>|\|\|)[\s'""\x60=]{0,10}|,[ \t]*['""\x60][ \t]*)";
+    private const string ValueStart = "(?:(?:" + RuleBuilder.BindingOperators + @"|>|\|\|)[\s'""\x60=]{0,10}|,[ \t]*['""\x60][ \t]*)";
 
     // What may follow a name up to the end of the match: its own value, no further binding. Keeps a name
     // earlier on the line ({"provider": "aws", "secret": ...}) from dismissing the secret bound to a later one.

@@ -8,8 +8,11 @@ internal static class RuleBuilder
     /// <summary>What may follow a token: a quote, whitespace, a statement end, an escaped newline, or the end.</summary>
     public const string TokenEnd = @"(?:[\x60'""\s;,<&]|\\[nrt]|\z)";
 
-    /// <summary>Operators that bind a name to a value across languages and config formats.</summary>
-    private const string Binding = @"(?:[:?.!+|]{0,3}=>?|:|,|>|\|\|)";
+    /// <summary>Operators that bind a name to a value across languages and config formats, the comma aside.</summary>
+    internal const string BindingOperators = @"[:?.!+|]{0,3}=>?|:";
+
+    /// <summary>The operators plus ',' (pairs such as ("key", "value")), and '>' and '||'.</summary>
+    internal const string Binding = "(?:" + BindingOperators + @"|,|>|\|\|)";
 
     /// <summary>
     /// A value bound to a name that mentions the service: <c>name[suffix] &lt;op&gt; [quote] value</c>.

@@ -47,6 +47,26 @@ public sealed class PublishedSecretValuesTests : IDisposable
     }
 
     [Fact]
+    public async Task The_store_reads_the_database_again_only_when_it_changes()
+    {
+        var rules = WriteRuleSet("gitleaks.toml");
+        var dbPath = Path.Combine(_dir, "db", "comb.db");
+        var options = new ScanOptions { DbPath = dbPath };
+        var store = new PublishedSecretValueStore();
+        await new DbImporter().ImportAsync([rules], dbPath, TestContext.Current.CancellationToken);
+
+        var first = store.Load(options);
+        var again = store.Load(options);
+        await File.WriteAllTextAsync(rules, RuleSet.Replace("d0c5-sample-passw0rd-1234", "d0c5-other-passw0rd-5678", StringComparison.Ordinal), TestContext.Current.CancellationToken);
+        await new DbImporter().ImportAsync([rules], dbPath, TestContext.Current.CancellationToken);
+        var rebuilt = store.Load(options);
+
+        Assert.Same(first, again);
+        Assert.Contains("d0c5-sample-passw0rd-1234", first);
+        Assert.Contains("d0c5-other-passw0rd-5678", rebuilt);
+    }
+
+    [Fact]
     public async Task A_feed_directory_with_secrets_is_read_with_the_other_feeds()
     {
         WriteRuleSet(Path.Combine("feeds", "secrets", "gitleaks.toml"));
