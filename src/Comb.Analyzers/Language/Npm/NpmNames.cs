@@ -40,6 +40,17 @@ internal static class NpmNames
         range.StartsWith("workspace:", StringComparison.Ordinal) || range.StartsWith("link:", StringComparison.Ordinal)
         || range.StartsWith("portal:", StringComparison.Ordinal) || range.StartsWith("file:", StringComparison.Ordinal);
 
+    /// <summary>
+    /// A git checkout ("git+https://...", "github:owner/repo", "owner/repo#ref"): its version is whatever the
+    /// repository's package.json says, not a published release, so it is not reported (like the mix and npm git entries).
+    /// </summary>
+    public static bool IsGitSource(string range) =>
+        range.StartsWith("git+", StringComparison.Ordinal) || range.StartsWith("git:", StringComparison.Ordinal)
+        || range.StartsWith("github:", StringComparison.Ordinal) || range.StartsWith("gitlab:", StringComparison.Ordinal)
+        || range.StartsWith("bitbucket:", StringComparison.Ordinal)
+        || (range.StartsWith("http", StringComparison.Ordinal) && range.Contains(".git#", StringComparison.Ordinal))
+        || (range.EndsWith(".git", StringComparison.Ordinal) && range.Contains("://", StringComparison.Ordinal));
+
     public static string Id(string name, string version) => $"{name}@{version}";
 }
 

@@ -13,7 +13,7 @@ internal sealed class PackageLockAnalyzer : LockWithManifestAnalyzer
 
     public override string Id => "npm-package-lock";
 
-    public override int Version => 2;
+    public override int Version => 3;
 
     protected override string Kind => "npm";
 
@@ -119,10 +119,15 @@ internal sealed class PackageLockAnalyzer : LockWithManifestAnalyzer
                 var isTopLevel = key.StartsWith(NodeModules, StringComparison.Ordinal) && key.LastIndexOf(NodeModules, StringComparison.Ordinal) == 0;
                 relationship = isTopLevel && directNames.Contains(NameFromKey(key)) ? "direct" : "indirect";
             }
+            else if (workspaceNames.TryGetValue(key, out var linkedName))
+            {
+                name = linkedName;
+                relationship = "workspace";
+            }
             else
             {
-                name = workspaceNames.GetValueOrDefault(key) ?? entry.Str("name") ?? NameFromKey(key);
-                relationship = "workspace";
+                // A folder no node_modules link resolves to (a broken or removed link) is not installed.
+                continue;
             }
 
             var version = entry.Str("version") ?? "";

@@ -12,7 +12,7 @@ internal sealed class YarnLockAnalyzer : LockWithManifestAnalyzer
 {
     public override string Id => "yarn-lock";
 
-    public override int Version => 2;
+    public override int Version => 3;
 
     protected override string Kind => "yarn";
 
@@ -67,7 +67,8 @@ internal sealed class YarnLockAnalyzer : LockWithManifestAnalyzer
 
             var (specName, range) = NpmNames.SplitSpec(block.Specs[0]);
             if (NpmNames.IsLocalProtocol(range) || range.StartsWith("patch:", StringComparison.Ordinal)
-                || block.Fields.GetValueOrDefault("resolution") is { } res && IsLocalResolution(res))
+                || block.Fields.GetValueOrDefault("resolution") is { } res && IsLocalResolution(res)
+                || NpmNames.IsGitSource(range) || NpmNames.IsGitSource(block.Fields.GetValueOrDefault("resolved") ?? ""))
             {
                 continue;
             }

@@ -10,7 +10,7 @@ internal sealed class RequirementsAnalyzer : LanguageAnalyzer
 {
     public override string Id => "python-requirements";
 
-    public override int Version => 1;
+    public override int Version => 2;
 
     protected override string Kind => "pip";
 
@@ -112,11 +112,20 @@ internal sealed class RequirementsAnalyzer : LanguageAnalyzer
 
         if (namePart.Length == 0 || version.Length == 0 || version.Contains(',', StringComparison.Ordinal)
             || version.Contains('*', StringComparison.Ordinal) || version.Contains(' ', StringComparison.Ordinal)
-            || namePart.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
+            || namePart.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+            || !LooksLikeVersion(version))
         {
             return null;
         }
 
         return (namePart, version);
+    }
+
+    /// <summary>A PEP 440 version starts with a digit (optionally "v" or an "N!" epoch) and holds only version characters; anything else (quotes, template syntax) is not a pin.</summary>
+    private static bool LooksLikeVersion(string version)
+    {
+        var body = version.StartsWith('v') || version.StartsWith('V') ? version[1..] : version;
+        return body.Length > 0 && char.IsAsciiDigit(body[0])
+            && body.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' or '+' or '!');
     }
 }

@@ -4,11 +4,11 @@ using Comb.Contracts;
 namespace Comb.Analyzers.Language.Ruby;
 
 /// <summary>Gemfile.lock: gems under "specs:" of the GEM/GIT/PATH sections ("    name (version)"), with their dependencies below.</summary>
-internal sealed class GemfileLockAnalyzer : LanguageAnalyzer
+internal sealed partial class GemfileLockAnalyzer : LanguageAnalyzer
 {
     public override string Id => "gemfile-lock";
 
-    public override int Version => 1;
+    public override int Version => 2;
 
     protected override string Kind => "bundler";
 
@@ -83,9 +83,13 @@ internal sealed class GemfileLockAnalyzer : LanguageAnalyzer
             return (body, null);
         }
 
-        var version = body[(paren + 2)..].TrimEnd(')').Trim();
+        var version = PlatformSuffix().Replace(body[(paren + 2)..].TrimEnd(')').Trim(), "");
         return (body[..paren], version.Length > 0 && char.IsAsciiDigit(version[0]) ? version : null);
     }
+
+    /// <summary>A platform gem is locked as "nokogiri (1.13.3-x86_64-linux)": the release is the part before the platform.</summary>
+    [GeneratedRegex(@"-(?:java|jruby|dalvik\d*|mswin\w*|mingw\w*|x64-\w+|(?:x86|x86_64|i386|i686|arm64|aarch64|arm|armv\w+|universal|powerpc\w*|ppc64le|s390x|riscv64)-[\w.-]+)$", RegexOptions.CultureInvariant)]
+    private static partial Regex PlatformSuffix();
 }
 
 /// <summary>Installed gem specifications ("specifications/*.gemspec"): Ruby source, read for name/version/licenses literals.</summary>
