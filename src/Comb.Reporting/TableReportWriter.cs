@@ -112,19 +112,21 @@ public sealed class TableReportWriter(TableWriterOptions? options = null) : IRep
             }
         }
 
-        // OS package databases first, then language targets, each by path.
+        // One section per target with findings (OS package databases first, then language targets, each by path);
+        // the clean ones are counted in one line, since an image can hold dozens of lock files and package folders.
+        var clean = 0;
         foreach (var (target, kind) in targets.OrderBy(t => t.Kind is "dpkg" or "apk" or "rpm" ? 0 : 1).ThenBy(t => t.Target, StringComparer.Ordinal))
         {
             var vulns = report.Vulnerabilities.Where(v => ReportFacts.VulnerabilityTarget(v, report) == target).ToList();
-            var label = kind is "dpkg" or "apk" or "rpm" ? $"{target} ({kind}, OS packages)" : $"{target} ({kind})";
-            console.Write(new Rule($"[bold]{Markup.Escape(label)}[/]").LeftJustified());
-            console.WriteLine(Totals(vulns.Select(v => v.Severity)));
             if (vulns.Count == 0)
             {
-                console.WriteLine();
+                clean++;
                 continue;
             }
 
+            var label = kind is "dpkg" or "apk" or "rpm" ? $"{target} ({kind}, OS packages)" : $"{target} ({kind})";
+            console.Write(new Rule($"[bold]{Markup.Escape(label)}[/]").LeftJustified());
+            console.WriteLine(Totals(vulns.Select(v => v.Severity)));
             var table = NewTable("Library", "Vulnerability", "Severity", "Status", "Installed", "Fixed", "Title");
             foreach (var v in vulns.OrderByDescending(v => v.Severity).ThenBy(v => v.PackageName, StringComparer.Ordinal).ThenBy(v => v.Id, StringComparer.Ordinal))
             {
@@ -133,6 +135,12 @@ public sealed class TableReportWriter(TableWriterOptions? options = null) : IRep
             }
 
             console.Write(table);
+            console.WriteLine();
+        }
+
+        if (clean > 0)
+        {
+            console.WriteLine($"Vulnerabilities: none in {clean.ToString(CultureInfo.InvariantCulture)} other target{(clean == 1 ? string.Empty : "s")}");
             console.WriteLine();
         }
     }

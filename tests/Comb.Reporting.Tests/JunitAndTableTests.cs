@@ -1,3 +1,4 @@
+using Comb.Contracts;
 using System.Xml.Linq;
 
 namespace Comb.Reporting.Tests;
@@ -59,6 +60,24 @@ public sealed class JunitAndTableTests
         Assert.True(text.IndexOf("var/lib/dpkg/status (dpkg", StringComparison.Ordinal) < text.IndexOf("app/package-lock.json (npm)", StringComparison.Ordinal),
             "OS packages come first");
         Assert.True(text.IndexOf("Secrets", StringComparison.Ordinal) < text.IndexOf("Malware", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Table_prints_a_section_only_for_targets_with_findings()
+    {
+        var report = SampleReport.Create();
+        var clean = Enumerable.Range(0, 5).Select(i => new PackageSet
+        {
+            FilePath = $"app/lib{i}/package.json",
+            Kind = "npm",
+            Packages = [new Package { Name = $"lib{i}", Version = "1.0.0", Type = PackageTypes.Npm, Path = $"app/lib{i}/package.json", FoundBy = "npm-package" }],
+        });
+        var text = await SampleReport.RenderAsync(new TableReportWriter(new TableWriterOptions { Width = 120 }),
+            report with { PackageSets = [.. report.PackageSets, .. clean] });
+
+        Assert.DoesNotContain("app/lib0/package.json", text, StringComparison.Ordinal);
+        Assert.Contains("app/package-lock.json (npm)", text, StringComparison.Ordinal);
+        Assert.Contains("Vulnerabilities: none in 5 other targets", text, StringComparison.Ordinal);
     }
 
     [Fact]
