@@ -62,6 +62,9 @@ public sealed record Package
     /// <summary>Path inside the image of the file that declares the package (DB, lock file, binary, jar).</summary>
     public string? Path { get; init; }
 
+    /// <summary>Further files that name this same component (the lock files and manifests of an installed package).</summary>
+    public IReadOnlyList<string>? OtherPaths { get; init; }
+
     /// <summary>Analyzer that found it (kebab-case id).</summary>
     public string? FoundBy { get; init; }
 

@@ -40,6 +40,9 @@ public sealed record ScanOptions
     /// <summary>Directories whose files no analyzer reads, as globs (<c>usr/lib/ruby</c>, <c>**/node_modules</c>).</summary>
     public IReadOnlyList<string> SkipDirs { get; init; } = [];
 
+    /// <summary>Keep development-only dependencies that lock files flag (left out by default, as the peers do).</summary>
+    public bool IncludeDevDeps { get; init; }
+
     /// <summary>Cap on uncompressed bytes per layer (decompression bombs).</summary>
     public long MaxLayerBytes { get; init; } = 32L * 1024 * 1024 * 1024;
 

@@ -86,7 +86,8 @@ public sealed class ImageScanner(
             Layers = [.. metadata.Layers.Select(l => l with { UncompressedSize = facts[l.Index].UncompressedSize })],
         };
         var merger = osMergers.FirstOrDefault();
-        return LayerApplier.Apply(withSizes, facts, configResults, merger is null ? null : merger.Merge);
+        var inventory = LayerApplier.Apply(withSizes, facts, configResults, merger is null ? null : merger.Merge);
+        return inventory with { PackageSets = DevDependencies.Filter(inventory.PackageSets, options.IncludeDevDeps) };
     }
 
     /// <summary>Full scan: inventory, then every enabled stage in order; returns the report.</summary>

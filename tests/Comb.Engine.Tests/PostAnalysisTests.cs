@@ -18,8 +18,8 @@ public sealed class PostAnalysisTests
             .Layer(l => l.By("COPY app").File("app/deps.lock", "a 1\nb 2\n").File("app/deps.manifest", "dev b\n" + new string('#', 6 * 1024 * 1024)).File("other/deps.lock", "c 3\n"))
             .WriteOciLayout(fx.Path("img"));
 
-        // When the image is inventoried
-        var inventory = await fx.InventoryAsync("img");
+        // When the image is inventoried with development dependencies
+        var inventory = await fx.InventoryAsync("img", includeDevDeps: true);
 
         // Then the manifest marked b as dev; a lock without a manifest is read alone
         var byName = inventory.Packages.ToDictionary(p => p.Name);
@@ -27,6 +27,10 @@ public sealed class PostAnalysisTests
         Assert.True(byName["b"].Dev);
         Assert.False(byName["c"].Dev);
         Assert.Equal(["app/deps.lock", "other/deps.lock"], inventory.PackageSets.Select(s => s.FilePath));
+
+        // and by default the development-only package is left out
+        var byDefault = await fx.InventoryAsync("img");
+        Assert.Equal(["a", "c"], byDefault.Packages.Select(p => p.Name).Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -108,8 +112,8 @@ public sealed class PostAnalysisTests
 
         public string Path(string name) => System.IO.Path.Combine(_dir, name);
 
-        public Task<ImageInventory> InventoryAsync(string image) =>
-            Scanner.InventoryAsync("oci:" + Path(image), Options, null, TestContext.Current.CancellationToken);
+        public Task<ImageInventory> InventoryAsync(string image, bool includeDevDeps = false) =>
+            Scanner.InventoryAsync("oci:" + Path(image), Options with { IncludeDevDeps = includeDevDeps }, null, TestContext.Current.CancellationToken);
 
         public void Dispose() => Directory.Delete(_dir, recursive: true);
     }

@@ -59,3 +59,13 @@ internal sealed class PathSkipOptions
     private static string[] Globs(string[]? values) =>
         values is null ? [] : [.. values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))];
 }
+
+/// <summary>--include-dev-deps, for the commands that inventory packages (scan, sbom).</summary>
+internal sealed class DevDependencyOption
+{
+    public Option<bool> IncludeDevDeps { get; } = new("--include-dev-deps") { Description = "Keep development-only dependencies that lock files flag (left out by default)" };
+
+    public void AddTo(Command command) => command.Options.Add(IncludeDevDeps);
+
+    public ScanOptions Apply(ParseResult parse, ScanOptions options) => options with { IncludeDevDeps = parse.GetValue(IncludeDevDeps) };
+}

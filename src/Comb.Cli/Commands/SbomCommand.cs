@@ -19,14 +19,16 @@ internal static class SbomCommand
         var output = new Option<string?>("--output", "-o") { Description = "Write to FILE instead of standard output" };
         var access = new ImageAccessOptions();
         var skips = new PathSkipOptions();
+        var devDeps = new DevDependencyOption();
         command.Arguments.Add(reference);
         command.Options.Add(format);
         command.Options.Add(output);
         access.AddTo(command);
         skips.AddTo(command);
+        devDeps.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
-            var options = skips.Apply(parse, access.Apply(parse, new ScanOptions { Scanners = new HashSet<string>(), NoStore = true }));
+            var options = devDeps.Apply(parse, skips.Apply(parse, access.Apply(parse, new ScanOptions { Scanners = new HashSet<string>(), NoStore = true })));
             using var services = CliServices.Build();
             var scanner = services.GetRequiredService<ImageScanner>();
             var name = parse.GetValue(format)!;

@@ -39,6 +39,7 @@ internal static class ScanCommand
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress output" };
         var access = new ImageAccessOptions();
         var skips = new PathSkipOptions();
+        var devDeps = new DevDependencyOption();
 
         command.Arguments.Add(refs);
         foreach (var option in new Option[] { refFile, scanners, format, output, severity, ignoreUnfixed, exitCode, failOn, ignoreFile, vex, secretConfig, clamd, yara, hashes, policy, trust, dockerfile, store, noStore, db, parallel, quiet })
@@ -48,6 +49,7 @@ internal static class ScanCommand
 
         access.AddTo(command);
         skips.AddTo(command);
+        devDeps.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var references = new List<string>(parse.GetValue(refs) ?? []);
@@ -66,7 +68,7 @@ internal static class ScanCommand
                 throw new CombInputException("no image given: comb scan REF [REF...] or --ref-file FILE");
             }
 
-            var options = skips.Apply(parse, access.Apply(parse, new ScanOptions
+            var options = devDeps.Apply(parse, skips.Apply(parse, access.Apply(parse, new ScanOptions
             {
                 Scanners = ParseScanners(parse.GetValue(scanners)!),
                 Severities = ParseSeverities(parse.GetValue(severity)),
@@ -84,7 +86,7 @@ internal static class ScanCommand
                 NoStore = parse.GetValue(noStore),
                 DbPath = parse.GetValue(db),
                 Trigger = TriggerOf(),
-            }));
+            })));
             var failSeverity = parse.GetValue(failOn) is { } f ? ParseSeverity(f) : (Severity?)null;
             var run = new ScanRun(parse.GetValue(format)!, parse.GetValue(output), parse.GetValue(exitCode), failSeverity, parse.GetValue(quiet),
                 parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);

@@ -119,7 +119,7 @@ public static class LayerApplier
         {
             Image = image,
             Os = osMerger is not null ? osMerger(candidates) : candidates.FirstOrDefault()?.Os,
-            PackageSets = OsOwnedFiles.DropLanguageSetsOwnedByOs(joined),
+            PackageSets = InstalledOverDeclared.Resolve(GoSumBesideGoMod.Resolve(OsOwnedFiles.DropLanguageSetsOwnedByOs(joined))),
             Secrets = DedupeSecrets(secrets),
             Malware = [.. malware.Select(m => m.Item).DistinctBy(m => (m.Path, m.Sha256, m.DeletedInLaterLayer)).OrderBy(m => m.Path, StringComparer.Ordinal)],
             Notes = [.. notes.Values.SelectMany(l => l).Select(n => n.Item).OrderBy(n => n.Path, StringComparer.Ordinal).ThenBy(n => n.Kind, StringComparer.Ordinal)],
