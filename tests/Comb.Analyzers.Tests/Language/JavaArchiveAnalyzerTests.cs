@@ -42,6 +42,39 @@ public sealed class JavaArchiveAnalyzerTests
     }
 
     [Fact]
+    public async Task A_jar_with_pom_properties_is_that_artifact_and_nothing_else()
+    {
+        // As a distribution builds it: no version in the file name, an OSGi manifest beside the pom.properties.
+        var jar = Zips.Create(Zips.PomProperties("org.slf4j", "slf4j-api", "1.7.36"), Zips.Text("META-INF/MANIFEST.MF",
+            "Manifest-Version: 1.0\r\nBundle-SymbolicName: slf4j.api\r\nBundle-Name: slf4j-api\r\nBundle-Version: 1.7.36\r\nImplementation-Title: slf4j-api\r\nImplementation-Version: 1.7.36\r\n"));
+
+        var packages = await AnalyzerTester.For(new JavaArchiveAnalyzer()).WithFile("usr/share/java/slf4j-api.jar", jar).PackagesAsync();
+
+        var only = Assert.Single(packages);
+        Assert.Equal("org.slf4j:slf4j-api", only.Name);
+        Assert.Equal(Convert.ToHexStringLower(SHA1.HashData(jar)), only.Metadata!["sha1"]);
+    }
+
+    [Fact]
+    public async Task A_manifest_display_name_is_never_the_artifact()
+    {
+        var jar = Zips.Create(Zips.Text("META-INF/MANIFEST.MF",
+            "Manifest-Version: 1.0\r\nBundle-SymbolicName: com.google.guava\r\nBundle-Name: Guava: Google Core Libraries for Java\r\nBundle-Version: 31.1.0.jre\r\n"));
+        var bundleOnly = Zips.Create(Zips.Text("META-INF/MANIFEST.MF",
+            "Manifest-Version: 1.0\r\nBundle-SymbolicName: org.acme.widget;singleton:=true\r\nBundle-Name: The Acme Widget\r\nBundle-Version: 2.0.1\r\n"));
+
+        var packages = await AnalyzerTester.For(new JavaArchiveAnalyzer())
+            .WithFile("opt/guava-31.1-jre.jar", jar)
+            .WithFile("opt/plugins/widget.jar", bundleOnly)
+            .PackagesAsync();
+
+        Assert.Contains(packages, p => p.Name == "com.google.guava:guava" && p.Version == "31.1-jre");
+        Assert.Contains(packages, p => p.Name == "org.acme.widget:widget" && p.Version == "2.0.1");
+        Assert.All(packages, p => Assert.DoesNotContain(' ', p.Name));
+        Assert.Equal(2, packages.Count);
+    }
+
+    [Fact]
     public async Task A_truncated_archive_becomes_a_diagnostic_naming_the_file()
     {
         var jar = Zips.Create(Zips.PomProperties("g", "a", "1"));

@@ -22,7 +22,7 @@ internal sealed class JavaArchiveAnalyzer : LanguageAnalyzer
 
     public override string Id => "java-archive";
 
-    public override int Version => 1;
+    public override int Version => 2;
 
     protected override string Kind => "jar";
 
@@ -107,23 +107,25 @@ internal sealed class JavaArchiveAnalyzer : LanguageAnalyzer
                 }
             }
 
-            var fromName = FileNameArtifact.Parse(PathMatch.FileName(archivePath));
-            var own = properties.FirstOrDefault(p => fromName is not null && p.ArtifactId == fromName.Value.ArtifactId && p.Version == fromName.Value.Version);
+            var fileName = PathMatch.FileName(archivePath);
+            var fromName = FileNameArtifact.Parse(fileName);
+            var own = properties.FirstOrDefault(p => fromName is not null && p.ArtifactId == fromName.Value.ArtifactId && p.Version == fromName.Value.Version)
+                ?? (properties.Distinct().ToList() is [var single] && single.ArtifactId == FileNameArtifact.Stem(fileName) ? single : null);
             foreach (var p in properties.Distinct())
             {
                 packages.Add(Make(context, p.GroupId, p.ArtifactId, p.Version, archivePath, p == own ? sha1 : null, manifest?.Licenses));
             }
 
-            if (own is null)
+            // A jar with pom.properties is what they say (a distribution-built "slf4j-api.jar" included): its
+            // manifest would only add a guessed second name for the same thing. The manifest, then the file
+            // name, name only a jar that carries nothing better.
+            if (properties.Count == 0)
             {
-                if (manifest?.Artifact() is { } m)
+                if (manifest?.Artifact(fromName?.ArtifactId ?? FileNameArtifact.Stem(fileName), fromName?.Version) is { } m)
                 {
-                    if (!properties.Any(p => p.GroupId == m.GroupId && p.ArtifactId == m.ArtifactId && p.Version == m.Version))
-                    {
-                        packages.Add(Make(context, m.GroupId, m.ArtifactId, m.Version, archivePath, sha1, manifest.Licenses));
-                    }
+                    packages.Add(Make(context, m.GroupId, m.ArtifactId, m.Version, archivePath, sha1, manifest.Licenses));
                 }
-                else if (properties.Count == 0 && fromName is { } f)
+                else if (fromName is { } f)
                 {
                     // Nothing inside names the archive: fall back to "artifact-1.2.3.jar", group unknown.
                     packages.Add(Make(context, null, f.ArtifactId, f.Version, archivePath, sha1, manifest?.Licenses));
@@ -304,24 +306,38 @@ internal sealed class Manifest
     public string? this[string key] => _main.GetValueOrDefault(key);
 
     /// <summary>
-    /// Group, artifact and version when the manifest names all three: group from Implementation-Vendor-Id
-    /// or the Bundle-SymbolicName's package part, artifact from Implementation-Title, Specification-Title
-    /// or Bundle-Name (the same precedence trivy uses, so reports line up), version from Implementation-,
-    /// Specification- or Bundle-Version.
+    /// Group, artifact and version from the manifest, for a jar with no pom.properties. The artifact is an
+    /// identifier, never a display name ("Guava: Google Core Libraries for Java"): Implementation-Title or
+    /// Specification-Title when it is one, else the file's artifact name, else the last part of Bundle-SymbolicName.
+    /// The group is Implementation-Vendor-Id, else the whole Bundle-SymbolicName (as Syft does: the bundle plugin
+    /// derives it from the groupId, e.g. com.google.guava for guava).
+    /// The version is Implementation-Version, else the file name's, else Specification- or Bundle-Version
+    /// (OSGi rewrites qualifiers: 31.1-jre becomes 31.1.0.jre).
     /// </summary>
-    public (string GroupId, string ArtifactId, string Version)? Artifact()
+    public (string? GroupId, string ArtifactId, string Version)? Artifact(string? fileArtifact, string? fileVersion)
     {
-        var group = this["Implementation-Vendor-Id"];
-        if (string.IsNullOrEmpty(group) && this["Bundle-SymbolicName"]?.Split(';')[0].Trim() is { Length: > 0 } symbolic)
+        var symbolic = this["Bundle-SymbolicName"]?.Split(';')[0].Trim() is { Length: > 0 } sn ? sn : null;
+        var artifact = new[] { this["Implementation-Title"], this["Specification-Title"] }.FirstOrDefault(IsIdentifier)
+            ?? (IsIdentifier(fileArtifact) ? fileArtifact : null)
+            ?? (symbolic is null ? null : symbolic[(symbolic.LastIndexOf('.') + 1)..]);
+        var version = First("Implementation-Version") ?? fileVersion ?? First("Specification-Version", "Bundle-Version");
+        if (!IsIdentifier(artifact) || version is null)
         {
-            var dot = symbolic.LastIndexOf('.');
-            group = dot > 0 ? symbolic[..dot] : symbolic;
+            return null;
         }
 
-        var artifact = First("Implementation-Title", "Specification-Title", "Bundle-Name");
-        var version = First("Implementation-Version", "Specification-Version", "Bundle-Version");
-        return string.IsNullOrEmpty(group) || artifact is null || version is null ? null : (group, artifact, version);
+        var group = First("Implementation-Vendor-Id");
+        if (group is null && symbolic is not null && symbolic.Contains('.', StringComparison.Ordinal))
+        {
+            group = symbolic;
+        }
+
+        return (IsIdentifier(group) ? group : null, artifact!, version);
     }
+
+    /// <summary>Maven coordinates are identifiers: letters, digits and ._- only, no spaces or punctuation.</summary>
+    private static bool IsIdentifier(string? value) =>
+        !string.IsNullOrEmpty(value) && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-');
 
     private string? First(params string[] keys) =>
         keys.Select(k => this[k]).FirstOrDefault(v => !string.IsNullOrWhiteSpace(v));
@@ -329,6 +345,13 @@ internal sealed class Manifest
 
 internal static class FileNameArtifact
 {
+    /// <summary>"slf4j-api.jar" -> "slf4j-api": the file name without its extension.</summary>
+    public static string Stem(string fileName)
+    {
+        var dot = fileName.LastIndexOf('.');
+        return dot > 0 ? fileName[..dot] : fileName;
+    }
+
     /// <summary>"commons-lang3-3.9.jar" -> (commons-lang3, 3.9): the version starts at the first "-digit".</summary>
     public static (string ArtifactId, string Version)? Parse(string fileName)
     {
