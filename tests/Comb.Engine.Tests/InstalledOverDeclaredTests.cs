@@ -28,6 +28,24 @@ public sealed class InstalledOverDeclaredTests
     }
 
     [Fact]
+    public void One_release_installed_twice_in_a_project_is_one_component()
+    {
+        var sets = new[]
+        {
+            Set("app/node_modules/debug/package.json", "node-pkg", Pkg(PackageTypes.Npm, "debug", "2.6.9")),
+            Set("app/node_modules/express/node_modules/debug/package.json", "node-pkg", Pkg(PackageTypes.Npm, "debug", "2.6.9")),
+            Set("app/node_modules/send/node_modules/debug/package.json", "node-pkg", Pkg(PackageTypes.Npm, "debug", "4.3.4")),
+            Set("other/node_modules/debug/package.json", "node-pkg", Pkg(PackageTypes.Npm, "debug", "2.6.9")),
+        };
+
+        var result = InstalledOverDeclared.Resolve(sets);
+
+        Assert.Equal(["app/node_modules/debug/package.json", "app/node_modules/send/node_modules/debug/package.json", "other/node_modules/debug/package.json"],
+            result.Select(s => s.FilePath));
+        Assert.Equal(["app/node_modules/express/node_modules/debug/package.json"], result[0].Packages[0].OtherPaths);
+    }
+
+    [Fact]
     public void A_lock_file_with_nothing_installed_beside_it_stands()
     {
         var sets = new[]

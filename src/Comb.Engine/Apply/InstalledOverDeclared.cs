@@ -10,7 +10,8 @@ namespace Comb.Engine.Apply;
 /// name that is installed becomes one more location of the installed component (one component, its advisories
 /// counted once), and one that is not installed (deleted by a later layer, a dev dependency left out of a
 /// production install) is not reported. Where nothing is installed (a source tree) the lock files stand.
-/// A project's own package (root, workspace member) is declared only by its manifest and is kept.
+/// A project's own package (root, workspace member) is declared only by its manifest and is kept. The same release
+/// installed at several places of one project is one component with several locations.
 /// </summary>
 public static partial class InstalledOverDeclared
 {
@@ -82,24 +83,31 @@ public static partial class InstalledOverDeclared
             }
         }
 
-        if (installed.Count == 0 || declared.Count == 0)
+        if (installed.Count == 0)
         {
             return;
         }
 
-        // Installed packages by scope and name@version, to hang the declaring files on.
+        // Installed packages by scope and name@version, to hang the declaring files on. The same release installed
+        // at several places of one project (nested node_modules, two venvs) is one component too.
         var byKey = new Dictionary<(string Scope, string Name, string Version), (int Set, int Package)>();
+        var extraPaths = new Dictionary<(int Set, int Package), SortedSet<string>>();
+        var duplicates = new HashSet<(int Set, int Package)>();
         foreach (var (index, scope) in installed)
         {
             var packages = sets[index].Packages;
             for (var p = 0; p < packages.Count; p++)
             {
-                byKey.TryAdd((scope, eco.NormalizeName(packages[p].Name), packages[p].Version), (index, p));
+                var key = (scope, eco.NormalizeName(packages[p].Name), packages[p].Version);
+                if (!byKey.TryAdd(key, (index, p)))
+                {
+                    AddPath(extraPaths, byKey[key], packages[p].Path ?? sets[index].FilePath);
+                    duplicates.Add((index, p));
+                }
             }
         }
 
         var scopes = installed.Select(i => i.Scope).ToHashSet(StringComparer.Ordinal);
-        var extraPaths = new Dictionary<(int Set, int Package), SortedSet<string>>();
         var emptied = new HashSet<int>();
         foreach (var (index, scope) in declared)
         {
@@ -119,12 +127,7 @@ public static partial class InstalledOverDeclared
 
                 if (byKey.TryGetValue((scope, eco.NormalizeName(package.Name), package.Version), out var hit))
                 {
-                    if (!extraPaths.TryGetValue(hit, out var paths))
-                    {
-                        extraPaths[hit] = paths = new SortedSet<string>(StringComparer.Ordinal);
-                    }
-
-                    paths.Add(sets[index].FilePath);
+                    AddPath(extraPaths, hit, sets[index].FilePath);
                 }
             }
 
@@ -146,10 +149,30 @@ public static partial class InstalledOverDeclared
             sets[group.Key] = sets[group.Key] with { Packages = packages };
         }
 
+        foreach (var group in duplicates.GroupBy(d => d.Set))
+        {
+            var drop = group.Select(d => d.Package).ToHashSet();
+            sets[group.Key] = sets[group.Key] with { Packages = [.. sets[group.Key].Packages.Where((_, p) => !drop.Contains(p))] };
+            if (sets[group.Key].Packages.Count == 0)
+            {
+                emptied.Add(group.Key);
+            }
+        }
+
         foreach (var index in emptied.OrderDescending())
         {
             sets.RemoveAt(index);
         }
+    }
+
+    private static void AddPath(Dictionary<(int Set, int Package), SortedSet<string>> extraPaths, (int Set, int Package) at, string path)
+    {
+        if (!extraPaths.TryGetValue(at, out var paths))
+        {
+            extraPaths[at] = paths = new SortedSet<string>(StringComparer.Ordinal);
+        }
+
+        paths.Add(path);
     }
 
     /// <summary>"app/node_modules/a/node_modules/b/package.json" belongs to the project "app"; null outside node_modules.</summary>
