@@ -1,4 +1,5 @@
 using Comb.Contracts;
+using Comb.Engine.Walk;
 
 namespace Comb.Engine.Apply;
 
@@ -12,7 +13,7 @@ public static class GoSumBesideGoMod
 {
     public static IReadOnlyList<PackageSet> Resolve(IReadOnlyList<PackageSet> sets)
     {
-        var goMods = sets.Where(s => s.Kind == "gomod").ToDictionary(s => Directory(s.FilePath), StringComparer.Ordinal);
+        var goMods = sets.Where(s => s.Kind == "gomod").ToDictionary(s => ImagePaths.Parent(s.FilePath), StringComparer.Ordinal);
         if (goMods.Count == 0)
         {
             return sets;
@@ -21,7 +22,7 @@ public static class GoSumBesideGoMod
         var result = new List<PackageSet>(sets.Count);
         foreach (var set in sets)
         {
-            if (set.Kind != "gosum" || !goMods.TryGetValue(Directory(set.FilePath), out var goMod))
+            if (set.Kind != "gosum" || !goMods.TryGetValue(ImagePaths.Parent(set.FilePath), out var goMod))
             {
                 result.Add(set);
                 continue;
@@ -56,11 +57,5 @@ public static class GoSumBesideGoMod
         return parts.Length >= 2 && int.TryParse(parts[0], System.Globalization.CultureInfo.InvariantCulture, out var major)
             && int.TryParse(parts[1], System.Globalization.CultureInfo.InvariantCulture, out var minor)
             && (major > 1 || minor >= 17);
-    }
-
-    private static string Directory(string path)
-    {
-        var slash = path.LastIndexOf('/');
-        return slash < 0 ? string.Empty : path[..slash];
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Comb.Contracts;
+using Comb.Engine.Walk;
 
 namespace Comb.Engine.Apply;
 
@@ -32,14 +33,14 @@ public static partial class InstalledOverDeclared
         new(PackageTypes.Npm,
             s => s.Kind == "node-pkg" ? ProjectOfNodeModules(s.FilePath) : null,
             s => s.Kind is "npm" or "yarn" or "pnpm" or "bun" || (s.Kind == "node-pkg" && ProjectOfNodeModules(s.FilePath) is null)
-                ? ProjectOfNodeModules(s.FilePath) ?? Directory(s.FilePath)
+                ? ProjectOfNodeModules(s.FilePath) ?? ImagePaths.Parent(s.FilePath)
                 : null,
             n => n),
         new(PackageTypes.Composer,
             s => s.Kind == "composer-vendor" && s.FilePath.EndsWith("vendor/composer/installed.json", StringComparison.Ordinal)
                 ? s.FilePath[..^"vendor/composer/installed.json".Length].TrimEnd('/')
                 : null,
-            s => s.Kind == "composer" ? Directory(s.FilePath) : null,
+            s => s.Kind == "composer" ? ImagePaths.Parent(s.FilePath) : null,
             n => n.ToLowerInvariant()),
         new(PackageTypes.PyPI,
             s => s.Kind is "python-pkg" or "conda-pkg" ? Global : null,
@@ -185,12 +186,6 @@ public static partial class InstalledOverDeclared
 
         var at = path.IndexOf("/node_modules/", StringComparison.Ordinal);
         return at < 0 ? null : path[..at];
-    }
-
-    private static string Directory(string path)
-    {
-        var slash = path.LastIndexOf('/');
-        return slash < 0 ? string.Empty : path[..slash];
     }
 
     [GeneratedRegex(@"[-_.]+")]

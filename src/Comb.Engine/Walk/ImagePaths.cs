@@ -61,6 +61,13 @@ public static class ImagePaths
         return string.Join('/', parts);
     }
 
+    /// <summary>"app/package-lock.json" -> "app"; a file at the root -> "".</summary>
+    public static string Parent(string path)
+    {
+        var slash = path.LastIndexOf('/');
+        return slash < 0 ? string.Empty : path[..slash];
+    }
+
     public static bool IsUnder(string path, string dir) =>
         dir.Length == 0 || path == dir || (path.Length > dir.Length && path[dir.Length] == '/' && path.StartsWith(dir, StringComparison.Ordinal));
 }
