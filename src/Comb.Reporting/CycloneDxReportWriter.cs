@@ -112,6 +112,18 @@ public sealed class CycloneDxReportWriter : IReportWriter
             component["properties"] = props;
         }
 
+        // One component found through several files (installed, and named by lock files): each file is an occurrence.
+        if (p.OtherPaths is { Count: > 0 } others && p.Path is not null)
+        {
+            var occurrences = new JsonArray();
+            foreach (var path in others.Prepend(p.Path))
+            {
+                occurrences.Add(new JsonObject { ["location"] = ReportFacts.ImagePath(path) });
+            }
+
+            component["evidence"] = new JsonObject { ["occurrences"] = occurrences };
+        }
+
         return component;
     }
 

@@ -39,6 +39,22 @@ public sealed class CycloneDxReportTests
     }
 
     [Fact]
+    public async Task A_component_named_by_several_files_lists_each_as_an_occurrence()
+    {
+        var report = SampleReport.Create();
+        var sets = report.PackageSets.Select(s => s.Kind != "npm" ? s : s with
+        {
+            Packages = [.. s.Packages.Select(p => p.Name == "qs" ? p with { OtherPaths = ["app/node_modules/.package-lock.json"] } : p)],
+        }).ToList();
+        var json = await SampleReport.RenderAsync(new CycloneDxReportWriter(), report with { PackageSets = sets });
+
+        AssertValid(json);
+        var qs = JsonNode.Parse(json)!["components"]!.AsArray().Single(c => c!["name"]!.GetValue<string>() == "qs")!;
+        Assert.Equal(["app/package-lock.json", "app/node_modules/.package-lock.json"],
+            qs["evidence"]!["occurrences"]!.AsArray().Select(o => o!["location"]!.GetValue<string>()));
+    }
+
+    [Fact]
     public void The_schema_check_catches_an_invalid_bom()
     {
         using var doc = JsonDocument.Parse("""{"bomFormat":"CycloneDX","specVersion":"1.6","components":[{"name":"x"}]}""");
