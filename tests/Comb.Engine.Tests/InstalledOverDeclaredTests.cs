@@ -11,8 +11,8 @@ public sealed class InstalledOverDeclaredTests
     {
         var sets = new[]
         {
-            Set("app/package-lock.json", "npm", Pkg(PackageTypes.Npm, "app", "1.0.0", "root"), Pkg(PackageTypes.Npm, "qs", "6.7.0"), Pkg(PackageTypes.Npm, "gone", "1.0.0")),
             Set("app/node_modules/.package-lock.json", "npm", Pkg(PackageTypes.Npm, "qs", "6.7.0"), Pkg(PackageTypes.Npm, "gone", "1.0.0")),
+            Set("app/package-lock.json", "npm", Pkg(PackageTypes.Npm, "app", "1.0.0", "root"), Pkg(PackageTypes.Npm, "qs", "6.7.0", "direct"), Pkg(PackageTypes.Npm, "gone", "1.0.0")),
             Set("app/node_modules/qs/package.json", "node-pkg", Pkg(PackageTypes.Npm, "qs", "6.7.0")),
             Set("app/package.json", "node-pkg", Pkg(PackageTypes.Npm, "app", "1.0.0", "root")),
         };
@@ -22,6 +22,7 @@ public sealed class InstalledOverDeclaredTests
         var qs = Assert.Single(result.SelectMany(s => s.Packages), p => p.Name == "qs");
         Assert.Equal("app/node_modules/qs/package.json", qs.Path);
         Assert.Equal(["app/node_modules/.package-lock.json", "app/package-lock.json"], qs.OtherPaths);
+        Assert.Equal("direct", qs.Relationship);
         Assert.DoesNotContain(result.SelectMany(s => s.Packages), p => p.Name == "gone");
         Assert.Contains(result.SelectMany(s => s.Packages), p => p.Name == "app" && p.Path == "app/package-lock.json");
         Assert.DoesNotContain(result, s => s.FilePath == "app/node_modules/.package-lock.json");

@@ -110,6 +110,7 @@ public static partial class InstalledOverDeclared
 
         var scopes = installed.Select(i => i.Scope).ToHashSet(StringComparer.Ordinal);
         var emptied = new HashSet<int>();
+        var declaredAs = new Dictionary<(int Set, int Package), Package>();
         foreach (var (index, scope) in declared)
         {
             if (!scopes.Contains(scope))
@@ -129,6 +130,10 @@ public static partial class InstalledOverDeclared
                 if (byKey.TryGetValue((scope, eco.NormalizeName(package.Name), package.Version), out var hit))
                 {
                     AddPath(extraPaths, hit, sets[index].FilePath);
+                    if (!declaredAs.TryGetValue(hit, out var seen) || seen.Relationship is null)
+                    {
+                        declaredAs[hit] = package;
+                    }
                 }
             }
 
@@ -144,7 +149,14 @@ public static partial class InstalledOverDeclared
             var packages = sets[group.Key].Packages.ToArray();
             foreach (var ((_, p), paths) in group)
             {
-                packages[p] = packages[p] with { OtherPaths = [.. (packages[p].OtherPaths ?? []).Concat(paths).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)] };
+                // The installed record does not know how the project reaches it; the lock file does.
+                var lockEntry = declaredAs.GetValueOrDefault((group.Key, p));
+                packages[p] = packages[p] with
+                {
+                    OtherPaths = [.. (packages[p].OtherPaths ?? []).Concat(paths).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)],
+                    Relationship = packages[p].Relationship ?? lockEntry?.Relationship,
+                    DependsOn = packages[p].DependsOn ?? lockEntry?.DependsOn,
+                };
             }
 
             sets[group.Key] = sets[group.Key] with { Packages = packages };
