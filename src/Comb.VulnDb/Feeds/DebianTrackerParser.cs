@@ -1,4 +1,5 @@
 using System.Globalization;
+using Comb.Contracts;
 
 namespace Comb.VulnDb.Feeds;
 
@@ -141,6 +142,29 @@ internal static class DebianTrackerParser
             Ecosystem = ecosystem,
             Name = name,
             Ranges = [new AffectedRange("ECOSYSTEM", [new RangeEvent(EventKinds.Introduced, "0"), new RangeEvent(EventKinds.Fixed, version)])],
+            Severity = Urgency(parts.AsSpan(3)),
         };
+    }
+
+    /// <summary>The tracker's urgency after the version: "(medium)", "(bug #332424; low)"; unimportant counts as low.</summary>
+    internal static Severity Urgency(ReadOnlySpan<string> rest)
+    {
+        var text = string.Join(' ', rest.ToArray());
+        var open = text.IndexOf('(', StringComparison.Ordinal);
+        var close = text.LastIndexOf(')');
+        if (open < 0 || close < open)
+        {
+            return Severity.Unknown;
+        }
+
+        foreach (var token in text[(open + 1)..close].Split([';', ',', ' '], StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (token.ToLowerInvariant() is "unimportant" or "low" or "medium" or "high")
+            {
+                return SeverityNames.Parse(token);
+            }
+        }
+
+        return Severity.Unknown;
     }
 }
