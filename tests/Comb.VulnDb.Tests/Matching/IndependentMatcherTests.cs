@@ -76,6 +76,30 @@ public sealed class IndependentMatcherTests(AdvisoryDbFixture fixture)
         Assert.True(precision >= 0.99, $"precision {precision:P2} below 99 %; first extras: {string.Join("; ", extras.Take(20))}");
     }
 
+    [Fact]
+    public void Debian_findings_say_where_their_severity_came_from()
+    {
+        using var db = fixture.Open();
+        var matcher = new VulnerabilityMatcher(db, OsvComparerResolver.Instance);
+        var findings = new List<VulnerabilityFinding>();
+        foreach (var (id, _, ecosystem, name, _) in Sample(Path.Combine(fixture.DataDir, "osv", "Debian", "all.zip")).DistinctBy(s => (s.Ecosystem, s.Name)))
+        {
+            if (ToPackage(ecosystem, name, "0.0-0") is var (os, package))
+            {
+                findings.AddRange(matcher.Match(os, [package], MatchingTestKit.Layers, CancellationToken.None).Findings);
+            }
+        }
+
+        var rated = findings.Count(f => f.Severity != Severity.Unknown);
+        var bySource = string.Join(", ", findings.GroupBy(f => f.SeveritySource ?? "none").OrderByDescending(g => g.Count()).Select(g => $"{g.Key} {g.Count()}"));
+        TestContext.Current.SendDiagnosticMessage($"Debian findings: {findings.Count}, rated {rated} ({rated / (double)Math.Max(1, findings.Count):P1}); by source: {bySource}");
+        Console.WriteLine($"DebianSeverity findings={findings.Count} rated={rated} bySource: {bySource}");
+
+        Assert.True(findings.Count > 500, $"only {findings.Count} findings");
+        Assert.All(findings, f => Assert.Equal(f.Severity == Severity.Unknown, f.SeverityOrigin is null));
+        Assert.Contains(findings, f => f.SeverityOrigin?.EndsWith(" urgency", StringComparison.Ordinal) == true);
+    }
+
     /// <summary>The vulnerabilities of <paramref name="id"/> (its CVEs, else its id) are all stated fixed for the version by some distro record.</summary>
     private static bool ClearedByDistro(ILookup<(string, string), (HashSet<string> Ids, JsonElement Entry)> index, string id, string ecosystem, string name, string version)
     {
