@@ -32,6 +32,12 @@ public sealed record VulnerabilityFinding
 
     /// <summary>Where the severity came from (vendor name, or "cvss").</summary>
     public string? SeveritySource { get; init; }
+
+    /// <summary>
+    /// The record and field the severity was read from, e.g. "DSA-1234-1 urgency", "GHSA-xxxx severity",
+    /// "CVE-2023-0286 via ALSA-2025:7895 vendor rating", "GHSA-xxxx CVSS 3.1 vector"; null when the severity is unknown.
+    /// </summary>
+    public string? SeverityOrigin { get; init; }
     public IReadOnlyList<CvssScore> Cvss { get; init; } = [];
     public bool KnownExploited { get; init; }
 

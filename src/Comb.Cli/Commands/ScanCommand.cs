@@ -259,10 +259,11 @@ internal sealed class ScanRun(string format, string? output, int exitCodeOnFindi
     {
         var bySeverity = string.Join(", ", Enum.GetValues<Severity>().Reverse()
             .Select(s => (s, n: report.Vulnerabilities.Count(v => v.Severity == s))).Where(x => x.n > 0).Select(x => $"{x.s.ToUpperName()} {x.n}"));
-        var verdict = report.Policy?.Decision ?? (code == 0 ? "pass" : "fail");
+        // Without --policy (or --fail-on) nothing decided a verdict: "pass" would read as "checked and clean".
+        var verdict = report.Policy is { } policy ? "verdict " + policy.Decision : code == 0 ? "no policy" : "verdict fail";
         return
             $"{reference}: {report.Packages.Count()} packages, {report.Vulnerabilities.Count} vulnerabilities{(bySeverity.Length > 0 ? $" ({bySeverity})" : "")}, " +
-            $"{report.Secrets.Count} secrets, {report.Malware.Count} malware, {report.Misconfigurations.Count} misconfigurations, verdict {verdict}" +
+            $"{report.Secrets.Count} secrets, {report.Malware.Count} malware, {report.Misconfigurations.Count} misconfigurations, {verdict}" +
             (report.ScanId is null ? "" : $", scan {report.ScanId}");
     }
 

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Text;
 using Comb.Contracts;
 
@@ -43,7 +42,7 @@ internal static class TarIndex
             var type = (char)header[156];
             var size = ParseNumber(header.AsSpan(124, 12), what);
             var dataStart = position + 512;
-            if (size < 0 || dataStart + size > length)
+            if (size < 0 || size > length - dataStart)
             {
                 throw new CombInputException($"{what}: tar member at offset {position} is truncated");
             }
@@ -68,6 +67,11 @@ internal static class TarIndex
             var link = pax?.GetValueOrDefault("linkpath") ?? longLink ?? CString(header.AsSpan(157, 100));
             if (pax?.GetValueOrDefault("size") is { } paxSize && long.TryParse(paxSize, out var realSize))
             {
+                if (realSize < 0 || realSize > length - dataStart)
+                {
+                    throw new CombInputException($"{what}: tar member at offset {dataStart - 512} is truncated (PAX size {paxSize})");
+                }
+
                 size = realSize;
                 position = dataStart + ((size + 511) / 512 * 512);
             }
@@ -102,7 +106,7 @@ internal static class TarIndex
         while (i < data.Length)
         {
             var space = Array.IndexOf(data, (byte)' ', i);
-            if (space < 0 || !int.TryParse(Encoding.ASCII.GetString(data, i, space - i), out var len) || len <= 0 || i + len > data.Length)
+            if (space < 0 || !int.TryParse(Encoding.ASCII.GetString(data, i, space - i), out var len) || len <= space - i + 1 || len > data.Length - i)
             {
                 break;
             }
@@ -146,8 +150,20 @@ internal static class TarIndex
     {
         if ((field[0] & 0x80) != 0)
         {
-            // GNU base-256 for sizes of 8 GiB and more.
-            return BinaryPrimitives.ReadInt64BigEndian(field[4..]);
+            // GNU base-256 (sizes of 8 GiB and more): big-endian over the whole field, sign bit aside. Any field
+            // may carry it (random bytes do), so the width is the field's, and a value beyond long is no tar.
+            long big = field[0] & 0x7F;
+            foreach (var b in field[1..])
+            {
+                if (big > (long.MaxValue >> 8))
+                {
+                    throw new CombInputException($"{what}: not a readable tar archive (number in header out of range)");
+                }
+
+                big = (big << 8) | b;
+            }
+
+            return big;
         }
 
         long value = 0;
@@ -166,6 +182,11 @@ internal static class TarIndex
             if (b is < (byte)'0' or > (byte)'7')
             {
                 throw new CombInputException($"{what}: not a readable tar archive (bad number in header)");
+            }
+
+            if (value > (long.MaxValue >> 3))
+            {
+                throw new CombInputException($"{what}: not a readable tar archive (number in header out of range)");
             }
 
             value = (value * 8) + (b - '0');

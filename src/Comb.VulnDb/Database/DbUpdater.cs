@@ -51,7 +51,8 @@ public sealed class DbUpdater
                 throw new CombInputException($"no OSV export found under {options.Osv}: check the URL or --mirror");
             }
 
-            foreach (var kind in (string[])["DSA", "DLA"])
+            // CVE/list carries Debian's urgency per CVE (severity only; fixes come from the DSA/DLA lists).
+            foreach (var kind in (string[])["DSA", "DLA", "CVE"])
             {
                 var url = DbUpdateOptions.Join(options.Debian, kind + "/list");
                 if (!await DownloadAsync(url, Path.Combine(scratch, "debian", kind, "list"), FileKind.Text, options, log, cancellationToken))

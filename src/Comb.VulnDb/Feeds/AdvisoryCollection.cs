@@ -56,13 +56,23 @@ internal sealed class AdvisoryCollection
         }
 
         newer.Sources.UnionWith(older.Sources);
-        var keys = new HashSet<string>(newer.Affected.Select(AffectedKey), StringComparer.Ordinal);
+        var keys = newer.Affected.Select((e, i) => (Key: AffectedKey(e), Index: i)).DistinctBy(x => x.Key, StringComparer.Ordinal)
+            .ToDictionary(x => x.Key, x => x.Index, StringComparer.Ordinal);
         foreach (var entry in older.Affected)
         {
-            if (keys.Add(AffectedKey(entry)))
+            if (keys.TryGetValue(AffectedKey(entry), out var index))
             {
-                newer.Affected.Add(entry);
+                // The same entry from two feeds (a DSA's OSV form and its tracker line): keep the urgency either gives.
+                if (newer.Affected[index].Severity == Contracts.Severity.Unknown && entry.Severity != Contracts.Severity.Unknown)
+                {
+                    newer.Affected[index] = newer.Affected[index] with { Severity = entry.Severity };
+                }
+
+                continue;
             }
+
+            keys.Add(AffectedKey(entry), newer.Affected.Count);
+            newer.Affected.Add(entry);
         }
 
         _byId[advisory.Id] = newer;

@@ -101,7 +101,7 @@ internal static class AlpineSecDbParser
         return fixes;
     }
 
-    /// <summary>Groups secfixes into one advisory per CVE.</summary>
+    /// <summary>Groups secfixes into one advisory per vulnerability id (a CVE, else the vendor's advisory id).</summary>
     public static IEnumerable<Advisory> ToAdvisories(IEnumerable<SecFix> fixes, DateTimeOffset? modified)
     {
         foreach (var group in fixes.GroupBy(f => f.VulnerabilityId, StringComparer.Ordinal))
@@ -112,7 +112,7 @@ internal static class AlpineSecDbParser
                 Upstream = [group.Key],
                 Details = $"Fixed versions of {group.Key} in Alpine Linux packages, as listed in the Alpine secdb secfixes data.",
                 Modified = modified,
-                References = [$"https://security.alpinelinux.org/vuln/{group.Key}"],
+                References = IsCveId(group.Key) ? [$"https://security.alpinelinux.org/vuln/{group.Key}"] : [],
             };
             advisory.Sources.Add(FeedSource);
             foreach (var fix in group.DistinctBy(f => (f.Branch, f.Package, f.FixedVersion)))
@@ -131,15 +131,57 @@ internal static class AlpineSecDbParser
 
     private static void Add(List<SecFix> fixes, string branch, string package, string version, string idText)
     {
-        // "CVE-2017-17563 XSA-249": the first token names the CVE; version "0" means "never affected".
-        var id = idText.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
-        if (id is null || version.Trim() == "0" || !IsCveId(id))
+        // Version "0" means "never affected".
+        if (version.Trim() == "0" || VulnerabilityId(idText) is not { } id)
         {
             return;
         }
 
         fixes.Add(new SecFix(branch, package, version.Trim(), id));
     }
+
+    /// <summary>
+    /// The id a secfixes entry names: its CVE ("CVE-2017-17563 XSA-249", "CVE-2017-8073.patch", "CVE_2019-2426",
+    /// "CVE-2017-17434-1"), else the entry's own advisory id (XSA-207, wnpa-sec-2017-21, ZBX-11023), so a fix
+    /// published without a CVE is still reported. Placeholders such as "CVE-????-?????" name nothing.
+    /// </summary>
+    internal static string? VulnerabilityId(string entry)
+    {
+        var tokens = entry.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+        foreach (var token in tokens)
+        {
+            if (CveIn(token) is { } cve)
+            {
+                return cve;
+            }
+        }
+
+        var first = tokens.FirstOrDefault();
+        return first is not null && !first.StartsWith("CVE", StringComparison.OrdinalIgnoreCase) && IsAdvisoryId(first) ? first : null;
+    }
+
+    private static string? CveIn(string token)
+    {
+        if (token.Length < 13 || !token.StartsWith("CVE", StringComparison.OrdinalIgnoreCase) || token[3] is not ('-' or '_'))
+        {
+            return null;
+        }
+
+        // CVE-YYYY-NNNN... then whatever suffix ("-1", ".patch") the entry carries.
+        var digits = 9;
+        while (digits < token.Length - 4 && char.IsAsciiDigit(token[4 + digits]))
+        {
+            digits++;
+        }
+
+        var cve = "CVE-" + token.Substring(4, digits);
+        return IsCveId(cve) ? cve : null;
+    }
+
+    /// <summary>A vendor advisory id: letters first, then dash-separated letters and digits, at least one digit.</summary>
+    private static bool IsAdvisoryId(string token) =>
+        token.Length is >= 5 and <= 40 && char.IsAsciiLetter(token[0]) && token.Contains('-', StringComparison.Ordinal)
+        && token.Any(char.IsAsciiDigit) && token.All(c => char.IsAsciiLetterOrDigit(c) || c == '-') && !token.EndsWith('-');
 
     internal static bool IsCveId(string id)
     {

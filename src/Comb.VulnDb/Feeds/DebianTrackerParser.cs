@@ -1,4 +1,5 @@
 using System.Globalization;
+using Comb.Contracts;
 
 namespace Comb.VulnDb.Feeds;
 
@@ -141,6 +142,94 @@ internal static class DebianTrackerParser
             Ecosystem = ecosystem,
             Name = name,
             Ranges = [new AffectedRange("ECOSYSTEM", [new RangeEvent(EventKinds.Introduced, "0"), new RangeEvent(EventKinds.Fixed, version)])],
+            Severity = Urgency(parts.AsSpan(3)),
         };
+    }
+
+    /// <summary>
+    /// Reads the tracker's per-CVE list (<c>data/CVE/list</c>) for Debian's own urgency of each CVE:
+    /// <c>CVE-2023-0286 (description)</c> then <c>- openssl 3.0.8-1 (high)</c> or <c>[bullseye] - openssl &lt;no-dsa&gt; (low)</c>.
+    /// Each CVE with an urgency becomes a <c>DEBIAN-CVE-...</c> record carrying only that rating (the DSA/DLA lists carry
+    /// the fixes), so a Debian finding for the CVE is rated by Debian. The highest urgency any package line gives wins.
+    /// </summary>
+    public static IEnumerable<Advisory> ParseCveList(TextReader reader)
+    {
+        string? cve = null;
+        var urgency = Severity.Unknown;
+        string? line;
+        while ((line = reader.ReadLine()) is not null)
+        {
+            if (line.StartsWith("CVE-", StringComparison.Ordinal))
+            {
+                if (Rated(cve, urgency) is { } done)
+                {
+                    yield return done;
+                }
+
+                var end = line.IndexOfAny([' ', '\t']);
+                cve = end < 0 ? line : line[..end];
+                urgency = Severity.Unknown;
+                continue;
+            }
+
+            var trimmed = line.Trim();
+            if (cve is not null && (trimmed.StartsWith("- ", StringComparison.Ordinal) || trimmed.StartsWith('[')))
+            {
+                var parts = trimmed[(trimmed.IndexOf("- ", StringComparison.Ordinal) is >= 0 and var dash ? dash : 0)..]
+                    .Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+                if (parts.Length > 3 && Urgency(parts.AsSpan(3)) is var rated && rated > urgency)
+                {
+                    urgency = rated;
+                }
+            }
+        }
+
+        if (Rated(cve, urgency) is { } last)
+        {
+            yield return last;
+        }
+    }
+
+    private static Advisory? Rated(string? cve, Severity urgency)
+    {
+        if (cve is null || urgency == Severity.Unknown || !AlpineSecDbParser.IsCveId(cve))
+        {
+            return null;
+        }
+
+        var advisory = new Advisory
+        {
+            Id = "DEBIAN-" + cve,
+            Upstream = [cve],
+            VendorSeverity = urgency,
+            VendorSeveritySource = FeedSource,
+            References = [$"https://security-tracker.debian.org/tracker/{cve}"],
+        };
+        advisory.Sources.Add(FeedSource);
+        return advisory;
+    }
+
+    /// <summary>The tracker's urgency after the version: "(medium)", "(bug #332424; low)"; unimportant counts as low.</summary>
+    internal static Severity Urgency(ReadOnlySpan<string> rest)
+    {
+        var text = string.Join(' ', rest.ToArray());
+        var open = text.IndexOf('(', StringComparison.Ordinal);
+        var close = text.LastIndexOf(')');
+        if (open < 0 || close < open)
+        {
+            return Severity.Unknown;
+        }
+
+        foreach (var token in text[(open + 1)..close].Split([';', ',', ' '], StringSplitOptions.RemoveEmptyEntries))
+        {
+            // "medium**" marks an urgency the tracker has not confirmed; it is still Debian's rating.
+            var word = token.TrimEnd('*').ToLowerInvariant();
+            if (word is "unimportant" or "low" or "medium" or "high")
+            {
+                return SeverityNames.Parse(word);
+            }
+        }
+
+        return Severity.Unknown;
     }
 }

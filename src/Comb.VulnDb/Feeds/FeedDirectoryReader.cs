@@ -80,6 +80,18 @@ internal static class FeedDirectoryReader
             }
         }
 
+        var cveList = Path.Combine(root, "debian", "CVE", "list");
+        if (File.Exists(cveList))
+        {
+            using var reader = new StreamReader(cveList);
+            foreach (var advisory in DebianTrackerParser.ParseCveList(reader))
+            {
+                collection.Add(advisory, DebianTrackerParser.FeedSource);
+            }
+
+            found++;
+        }
+
         var secdb = Path.Combine(root, "alpine-secdb");
         if (Directory.Exists(secdb))
         {

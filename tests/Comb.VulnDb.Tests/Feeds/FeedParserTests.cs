@@ -1,4 +1,5 @@
 using System.Text;
+using Comb.Contracts;
 using Comb.Testing;
 using Comb.VulnDb.Feeds;
 
@@ -87,7 +88,7 @@ public sealed class FeedParserTests
     }
 
     [Fact]
-    public void Alpine_fix_version_zero_and_non_CVE_ids_are_skipped_and_only_the_first_token_counts()
+    public void Alpine_fix_version_zero_is_skipped_and_entries_without_a_CVE_keep_their_own_id()
     {
         const string yaml = """
             distroversion: v3.9
@@ -98,13 +99,35 @@ public sealed class FeedParserTests
                     4.9.1-r1:
                       - CVE-2017-17563 XSA-249
                       - XSA-250
+                      - CVE-2017-8073.patch
+                      - CVE_2019-2426
+                      - CVE-2017-17434-1
+                      - CVE-????-?????
                     0:
                       - CVE-2017-0001
             """;
 
-        var fixes = AlpineSecDbParser.ParseYaml(new StringReader(yaml)).ToList();
+        var fixes = AlpineSecDbParser.ParseYaml(new StringReader(yaml)).Select(f => f.VulnerabilityId).ToList();
 
-        Assert.Equal([new AlpineSecDbParser.SecFix("v3.9", "xen", "4.9.1-r1", "CVE-2017-17563")], fixes);
+        Assert.Equal(["CVE-2017-17563", "XSA-250", "CVE-2017-8073", "CVE-2019-2426", "CVE-2017-17434"], fixes);
+    }
+
+    [Fact]
+    public void Debian_tracker_urgency_becomes_the_entry_severity()
+    {
+        const string list = """
+            [02 Jan 2006] DSA-900-1 foo - several vulnerabilities
+            	{CVE-2005-0001}
+            	[sarge] - foo 1.0-1sarge1 (bug #332424; medium)
+            	[woody] - foo 0.9-1woody1 (high)
+            [01 Jan 2006] DSA-899-1 bar - regression
+            	[sarge] - bar 2.0-1sarge2
+            """;
+
+        var advisories = DebianTrackerParser.Parse(new StringReader(list)).ToList();
+
+        Assert.Equal([Severity.Medium, Severity.High], advisories[0].Affected.Select(a => a.Severity));
+        Assert.Equal(Severity.Unknown, advisories[1].Affected[0].Severity);
     }
 
     [Fact]

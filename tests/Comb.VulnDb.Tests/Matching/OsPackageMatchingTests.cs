@@ -42,6 +42,7 @@ public sealed class OsPackageMatchingTests(AdvisoryDbFixture fixture)
         Assert.NotNull(finding);
         Assert.Equal(Severity.High, finding.Severity);
         Assert.Equal("almalinux", finding.SeveritySource);
+        Assert.Equal("CVE-2023-0286 via ALSA-2025:7895 vendor rating", finding.SeverityOrigin);
         Assert.False(finding.KnownExploited);
     }
 
@@ -96,6 +97,52 @@ public sealed class OsPackageMatchingTests(AdvisoryDbFixture fixture)
         Assert.Empty(eol.FixedVersions);
         Assert.StartsWith("no fix: elasticsearch is end-of-life", eol.FixAdvice, StringComparison.Ordinal);
         Assert.Equal("fixed", findings.Named("CVE-2015-3337")?.Status);
+    }
+
+    [Fact]
+    public void Debian_regression_advisory_without_a_CVE_is_reported_under_its_own_id()
+    {
+        using var db = fixture.Open();
+
+        // DSA-5356-2 "sox - regression update" names no CVE; it fixes deb11u1.
+        var findings = Match(db, Debian11, Deb("sox", "14.4.2+git20190427-2+deb11u1"));
+
+        var regression = findings.Named("DSA-5356-2");
+        Assert.NotNull(regression);
+        Assert.Equal("DSA-5356-2", regression.Id);
+        Assert.Equal(["14.4.2+git20190427-2+deb11u2"], regression.FixedVersions);
+        Assert.Null(Match(db, Debian11, Deb("sox", "14.4.2+git20190427-2+deb11u2")).Named("DSA-5356-2"));
+    }
+
+    [Fact]
+    public void Debian_tracker_urgency_rates_the_finding_and_says_so()
+    {
+        using var db = fixture.Open();
+        var sarge = new OsInfo { Family = "debian", Name = "3.1", Codename = "sarge" };
+
+        // DSA-823-1: "[sarge] - util-linux 2.12p-4sarge1 (high)".
+        var finding = Match(db, sarge, Deb("util-linux", "2.12p-4")).Named("CVE-2005-2876");
+
+        Assert.NotNull(finding);
+        Assert.Equal(Severity.High, finding.Severity);
+        Assert.Equal("debian", finding.SeveritySource);
+        Assert.Equal("DSA-823-1 urgency", finding.SeverityOrigin);
+    }
+
+    [Fact]
+    public void Alpine_fix_without_a_CVE_is_reported_under_the_vendor_id()
+    {
+        using var db = fixture.Open();
+        var alpine35 = new OsInfo { Family = "alpine", Name = "3.5.2" };
+
+        var findings = Match(db, alpine35, Apk("xen", "4.7.1-r4"));
+
+        var xsa = findings.Named("XSA-207");
+        Assert.NotNull(xsa);
+        Assert.Equal("XSA-207", xsa.Id);
+        Assert.Contains("ALPINE-XSA-207", xsa.Aliases);
+        Assert.Equal(["4.7.1-r5"], xsa.FixedVersions);
+        Assert.NotNull(findings.Named("CVE-2017-2615"));
     }
 
     [Fact]
