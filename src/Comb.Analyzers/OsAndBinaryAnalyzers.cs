@@ -12,6 +12,7 @@ public static class OsAndBinaryAnalyzers
         new DpkgStatusAnalyzer(),
         new DpkgCopyrightAnalyzer(),
         new DpkgFileListAnalyzer(),
+        new DpkgMd5sumsAnalyzer(),
         new ApkInstalledAnalyzer(),
         new Os.Rpm.RpmDbAnalyzer(),
         new Binary.GoBinaryAnalyzer(),

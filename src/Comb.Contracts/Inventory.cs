@@ -140,6 +140,38 @@ public sealed record PackageDetail
 
     /// <summary>Absolute paths ("/usr/bin/tar"), as the package databases list them.</summary>
     public IReadOnlyList<string>? InstalledFiles { get; init; }
+
+    /// <summary>
+    /// The digest the package database records for each file the package installed, keyed by normalised image path
+    /// ("usr/bin/tar"), as "md5:HEX" (dpkg md5sums) or "sha1:HEX" (apk); used to verify files against their package.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? FileDigests { get; init; }
+}
+
+/// <summary>
+/// A file note carrying the digests of a file's content ("md5:HEX sha1:HEX sha256:HEX" in <see cref="FileNote.Detail"/>),
+/// for comparison with the digests a package database records. Not a finding by itself; removed once compared.
+/// </summary>
+public static class FileDigestNote
+{
+    public const string Kind = "file-digest";
+
+    public static FileNote Create(string path, long size, string md5, string sha1, string sha256) =>
+        new() { Kind = Kind, Path = path, Size = size, Detail = $"md5:{md5} sha1:{sha1} sha256:{sha256}" };
+
+    /// <summary>The note's digest of one algorithm ("md5", "sha1", "sha256"), or null.</summary>
+    public static string? Digest(FileNote note, string algorithm)
+    {
+        foreach (var part in (note.Detail ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (part.Length > algorithm.Length + 1 && part[algorithm.Length] == ':' && part.StartsWith(algorithm, StringComparison.Ordinal))
+            {
+                return part[(algorithm.Length + 1)..];
+            }
+        }
+
+        return null;
+    }
 }
 
 /// <summary>Joins package details to the packages they describe; pure, so the applier and tests share it.</summary>

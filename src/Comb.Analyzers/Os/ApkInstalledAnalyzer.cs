@@ -8,7 +8,7 @@ public sealed class ApkInstalledAnalyzer : IFileAnalyzer
     private const string DbPath = "lib/apk/db/installed";
 
     public string Id => "apk-installed";
-    public int Version => 1;
+    public int Version => 2;
 
     public bool IsRequired(FileMeta meta) => meta.Kind == FileKind.Regular && meta.Path == DbPath;
 
@@ -27,7 +27,10 @@ public sealed class ApkInstalledAnalyzer : IFileAnalyzer
         var diagnostics = new List<Diagnostic>();
         var records = Parse(text, input, diagnostics);
         var packages = Link(records).Select(r => ToPackage(r, input)).ToList();
-        return AnalyzerSupport.Packages(input, "apk", packages, diagnostics);
+        var details = records.Where(r => r.Digests.Count > 0)
+            .Select(r => new PackageDetail { Path = input.Path, Kind = "apk", PackageName = r.Name!, Arch = r.Arch, FileDigests = r.Digests })
+            .ToList();
+        return AnalyzerSupport.Packages(input, "apk", packages, diagnostics) with { Details = details };
     }
 
     private sealed class Record
@@ -44,6 +47,7 @@ public sealed class ApkInstalledAnalyzer : IFileAnalyzer
         public readonly List<string> Depends = [];
         public readonly List<string> Provides = [];
         public readonly List<string> Files = [];
+        public readonly SortedDictionary<string, string> Digests = new(StringComparer.Ordinal);
         public List<string>? DependsOn;
     }
 
@@ -85,6 +89,7 @@ public sealed class ApkInstalledAnalyzer : IFileAnalyzer
                 case 'p': current.Provides.AddRange(value.Split(' ', StringSplitOptions.RemoveEmptyEntries)); break;
                 case 'F': dir = value; break;
                 case 'R': current.Files.Add("/" + (dir.Length == 0 ? value : dir + "/" + value)); break;
+                case 'Z' when current.Files.Count > 0 && ApkChecksum(value) is { } sha1: current.Digests[current.Files[^1][1..]] = sha1; break;
                 default: break;
             }
         }
@@ -146,6 +151,20 @@ public sealed class ApkInstalledAnalyzer : IFileAnalyzer
         }
 
         return records;
+    }
+
+    /// <summary>"Q1" + base64 of a file's SHA-1, apk's checksum of installed files, as "sha1:HEX"; null for other forms.</summary>
+    internal static string? ApkChecksum(string value)
+    {
+        if (!value.StartsWith("Q1", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        Span<byte> digest = stackalloc byte[24];
+        return Convert.TryFromBase64String(value[2..], digest, out var written) && written == 20
+            ? "sha1:" + Convert.ToHexStringLower(digest[..20])
+            : null;
     }
 
     private static string StripConstraint(string entry)

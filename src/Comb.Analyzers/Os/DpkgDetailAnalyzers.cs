@@ -90,3 +90,82 @@ public sealed class DpkgFileListAnalyzer : IFileAnalyzer
         };
     }
 }
+
+/// <summary>
+/// var/lib/dpkg/info/PACKAGE[:ARCH].md5sums: the MD5 of every file a Debian package installed (conffiles are not
+/// listed), as a detail; after stacking, a file whose digest still matches is the distribution's file, one that
+/// differs is a modified package file.
+/// </summary>
+public sealed class DpkgMd5sumsAnalyzer : IFileAnalyzer
+{
+    private const string InfoDir = "var/lib/dpkg/info/";
+
+    public string Id => "dpkg-md5sums";
+    public int Version => 1;
+
+    public bool IsRequired(FileMeta meta) =>
+        meta.Kind == FileKind.Regular && meta.Path.StartsWith(InfoDir, StringComparison.Ordinal) && meta.Path.EndsWith(".md5sums", StringComparison.Ordinal)
+        && meta.Path.IndexOf('/', InfoDir.Length) < 0;
+
+    public async ValueTask<AnalysisResult> AnalyzeAsync(AnalysisInput input, CancellationToken cancellationToken)
+    {
+        var text = await AnalyzerSupport.ReadTextAsync(input, cancellationToken).ConfigureAwait(false);
+        var digests = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        var bad = 0;
+        foreach (var raw in text.Split('\n'))
+        {
+            var line = raw.TrimEnd('\r');
+            if (line.Length == 0)
+            {
+                continue;
+            }
+
+            // "<32 hex digits>  <path relative to />"
+            if (line.Length < 35 || line[32] != ' ' || !IsHex(line.AsSpan(0, 32)))
+            {
+                bad++;
+                continue;
+            }
+
+            var path = line[33..].TrimStart(' ', '*').TrimStart('/');
+            if (path.Length > 0)
+            {
+                digests[path] = "md5:" + line[..32].ToLowerInvariant();
+            }
+        }
+
+        var diagnostics = bad == 0 ? [] : new[] { AnalyzerSupport.Warning(input, Id, $"{bad} line(s) are not '<md5>  <path>', ignored") };
+        if (digests.Count == 0)
+        {
+            return diagnostics.Length == 0 ? AnalysisResult.Empty : new AnalysisResult { Diagnostics = diagnostics };
+        }
+
+        var name = input.Path[InfoDir.Length..^".md5sums".Length];
+        var colon = name.IndexOf(':', StringComparison.Ordinal);
+        return new AnalysisResult
+        {
+            Details = [new PackageDetail
+            {
+                Path = input.Path,
+                Kind = "dpkg",
+                PackageName = colon < 0 ? name : name[..colon],
+                Arch = colon < 0 ? null : name[(colon + 1)..],
+                FileDigests = digests,
+            }],
+            Diagnostics = diagnostics,
+        };
+    }
+
+    private static bool IsHex(ReadOnlySpan<char> text)
+    {
+        foreach (var c in text)
+        {
+            if (!char.IsAsciiHexDigit(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

@@ -13,8 +13,12 @@ internal static class TrainCommands
         var webshell = new Command("webshell", "Train the web-shell classifier from a corpus (webshells/<lang>/*.zip, benign/<lang>/*.zip with manifest.csv)");
         var data = new Argument<string>("DATA") { Description = "Corpus directory" };
         var output = new Option<string>("--output", "-o") { Description = "Where to write the model", DefaultValueFactory = _ => "webshell-model.zip" };
+        var apps = new Option<string?>("--apps") { Description = "Unpacked real applications (<dir>/train/<package>/...): their train split is added as benign samples" };
+        var holdOut = new Option<string?>("--hold-out") { Description = "File naming corpus sources (one per line) left out of training" };
         webshell.Arguments.Add(data);
         webshell.Options.Add(output);
+        webshell.Options.Add(apps);
+        webshell.Options.Add(holdOut);
         webshell.SetAction(async (parse, ct) =>
         {
             var corpus = parse.GetValue(data)!;
@@ -23,7 +27,8 @@ internal static class TrainCommands
                 throw new CombInputException($"corpus directory not found: {corpus}");
             }
 
-            var report = await WebShellTrainer.TrainAsync(corpus, parse.GetValue(output)!, ct);
+            var holdOutFile = parse.GetValue(holdOut);
+            var report = await WebShellTrainer.TrainAsync(corpus, parse.GetValue(output)!, ct, parse.GetValue(apps), holdOutFile is null ? null : HoldOut.Load(holdOutFile));
             await parse.InvocationConfiguration.Output.WriteLineAsync(
                 $"trained on {report.Samples} samples ({report.WebShells} web shells, {report.Benign} benign); model written to {report.ModelPath}");
             await parse.InvocationConfiguration.Output.WriteLineAsync(

@@ -114,16 +114,23 @@ public static class LayerApplier
 
         var candidates = osFiles.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => new OsCandidate(o.Key, o.Value.Item)).ToList();
         var stacked = sets.Values.Select(p => p.Item).OrderBy(s => s.FilePath, StringComparer.Ordinal).ThenBy(s => s.Kind, StringComparer.Ordinal).ToList();
-        var joined = PackageDetails.Join(stacked, [.. details.Values.SelectMany(d => d)]);
+        var visibleDetails = details.Values.SelectMany(d => d).ToList();
+        var joined = PackageDetails.Join(stacked, visibleDetails);
+        var visibleNotes = notes.Values.SelectMany(l => l).Select(n => n.Item).ToList();
+        var integrity = PackageFileIntegrity.Apply(
+            [.. malware.Select(m => m.Item).DistinctBy(m => (m.Path, m.Sha256, m.DeletedInLaterLayer)).OrderBy(m => m.Path, StringComparer.Ordinal)],
+            visibleDetails,
+            [.. visibleNotes.Where(n => n.Kind == FileDigestNote.Kind)]);
+        diagnostics.AddRange(integrity.Diagnostics);
         return new ImageInventory
         {
             Image = image,
             Os = osMerger is not null ? osMerger(candidates) : candidates.FirstOrDefault()?.Os,
             PackageSets = InstalledOverDeclared.Resolve(GoSumBesideGoMod.Resolve(OsOwnedFiles.DropLanguageSetsOwnedByOs(joined))),
             Secrets = DedupeSecrets(secrets),
-            Malware = [.. malware.Select(m => m.Item).DistinctBy(m => (m.Path, m.Sha256, m.DeletedInLaterLayer)).OrderBy(m => m.Path, StringComparer.Ordinal)],
-            Notes = [.. notes.Values.SelectMany(l => l).Select(n => n.Item).OrderBy(n => n.Path, StringComparer.Ordinal).ThenBy(n => n.Kind, StringComparer.Ordinal)],
-            LayerNotes = layerNotes,
+            Malware = integrity.Malware,
+            Notes = [.. visibleNotes.Where(n => n.Kind != FileDigestNote.Kind).OrderBy(n => n.Path, StringComparer.Ordinal).ThenBy(n => n.Kind, StringComparer.Ordinal)],
+            LayerNotes = [.. layerNotes.Where(n => n.Note.Kind != FileDigestNote.Kind)],
             Diagnostics = diagnostics,
         };
     }
