@@ -66,8 +66,7 @@ public sealed class ScanStore
         return store;
     }
 
-    public static bool IsPostgresLocation(string location) =>
-        location.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) || location.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase);
+    public static bool IsPostgresLocation(string location) => PostgresUrl.IsPostgres(location);
 
     internal Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) => _open(cancellationToken);
 

@@ -55,8 +55,7 @@ public sealed class PostgresServer : IAsyncLifetime
         }
 
         Port = ProcessRunner.FreePort();
-        (code, output) = ProcessRunner.Run(Path.Combine(_bin, "pg_ctl"),
-            ["-D", data, "-l", Path.Combine(_dir, "log"), "-o", $"-c listen_addresses=127.0.0.1 -p {Port} -k {_dir} -c fsync=off", "-w", "start"], owner);
+        (code, output) = Start();
         if (code != 0)
         {
             _skip = "PostgreSQL did not start: " + output;
@@ -65,6 +64,21 @@ public sealed class PostgresServer : IAsyncLifetime
         Environment.SetEnvironmentVariable("PGPASSWORD", Password);
         return ValueTask.CompletedTask;
     }
+
+    /// <summary>Stops the server abruptly (as a crash would) and starts it again on the same port and data.</summary>
+    public void Restart()
+    {
+        Assert.SkipWhen(_skip is not null, _skip ?? "");
+        var (code, output) = ProcessRunner.Run(Path.Combine(_bin!, "pg_ctl"), ["-D", Path.Combine(_dir!, "data"), "-m", "immediate", "stop"], ProcessRunner.IsRoot ? "postgres" : null);
+        Assert.True(code == 0, output);
+        (code, output) = Start();
+        Assert.True(code == 0, output);
+    }
+
+    private (int Code, string Output) Start() =>
+        ProcessRunner.Run(Path.Combine(_bin!, "pg_ctl"),
+            ["-D", Path.Combine(_dir!, "data"), "-l", Path.Combine(_dir!, "log"), "-o", $"-c listen_addresses=127.0.0.1 -p {Port} -k {_dir} -c fsync=off", "-w", "start"],
+            ProcessRunner.IsRoot ? "postgres" : null);
 
     public ValueTask DisposeAsync()
     {
