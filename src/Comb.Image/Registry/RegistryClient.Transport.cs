@@ -134,11 +134,13 @@ public sealed partial class RegistryClient
             // retried as HTTPS by the caller instead of locking in HTTP.
             response = await SendFollowingRedirectsAsync(request, Uri.UriSchemeHttp, authorization, cancellationToken).ConfigureAwait(false);
             _scheme = Uri.UriSchemeHttp;
+            _transport.RememberInsecureScheme(_host, _scheme);
             LogPlainHttp(_logger, _host, null);
             return response;
         }
 
         _scheme = Uri.UriSchemeHttps;
+        _transport.RememberInsecureScheme(_host, _scheme);
         return response;
     }
 

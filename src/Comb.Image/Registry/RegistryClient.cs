@@ -25,6 +25,7 @@ public sealed partial class RegistryClient : IDisposable
     private readonly string _host;
     private readonly RegistryClientOptions _options;
     private readonly RegistryTransport? _ownedTransport;
+    private readonly RegistryTransport _transport;
     private readonly HttpClient _http;
     private readonly RegistryAuthenticator _auth;
     private readonly ILogger _logger;
@@ -38,12 +39,14 @@ public sealed partial class RegistryClient : IDisposable
         _host = apiHost;
         _options = options;
         _logger = options.Logger ?? NullLogger.Instance;
-        _scheme = options.Insecure ? null : Uri.UriSchemeHttps;
         if (transport is null)
         {
             _ownedTransport = RegistryTransport.CreateStandalone();
             transport = _ownedTransport;
         }
+
+        _transport = transport;
+        _scheme = options.Insecure ? transport.InsecureScheme(apiHost) : Uri.UriSchemeHttps;
 
         _http = transport.Client(options.Insecure);
         _auth = new RegistryAuthenticator(

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Comb.Image.Registry;
@@ -10,8 +11,11 @@ namespace Comb.Image.Registry;
 /// </summary>
 public sealed class RegistryTransport : IDisposable
 {
+    private const int MaxSchemes = 1024;
+
     private readonly IHttpClientFactory _factory;
     private readonly ServiceProvider? _owned;
+    private readonly ConcurrentDictionary<string, string> _insecureSchemes = new(StringComparer.OrdinalIgnoreCase);
 
     public RegistryTransport(IHttpClientFactory factory, TimeProvider time)
     {
@@ -33,6 +37,19 @@ public sealed class RegistryTransport : IDisposable
 
     /// <summary>A client for the shared pool; cheap, and not to be disposed (the factory owns the handler).</summary>
     internal HttpClient Client(bool insecure) => _factory.CreateClient(insecure ? RegistryHttp.InsecureClient : RegistryHttp.SecureClient);
+
+    /// <summary>The scheme an insecure registry was found to speak (so later images skip the HTTPS probe), or null.</summary>
+    internal string? InsecureScheme(string host) => _insecureSchemes.GetValueOrDefault(host);
+
+    internal void RememberInsecureScheme(string host, string scheme)
+    {
+        if (_insecureSchemes.Count >= MaxSchemes)
+        {
+            _insecureSchemes.Clear();
+        }
+
+        _insecureSchemes[host] = scheme;
+    }
 
     public void Dispose() => _owned?.Dispose();
 }
