@@ -1,3 +1,4 @@
+using Comb.Contracts;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -177,13 +178,13 @@ internal sealed class RegistryAuthenticator(
             }
             catch (JsonException ex)
             {
-                throw new RegistryException($"the token server of {registry} returned something that is not JSON", inner: ex);
+                throw new RegistryException($"the token server of {registry} returned something that is not JSON", inner: ex, kind: CombErrorKind.UpstreamFailure);
             }
 
             var token = !string.IsNullOrEmpty(parsed?.Token) ? parsed.Token : parsed?.AccessToken;
             if (string.IsNullOrEmpty(token))
             {
-                throw new RegistryException($"the token server of {registry} returned no token");
+                throw new RegistryException($"the token server of {registry} returned no token", kind: CombErrorKind.UpstreamFailure);
             }
 
             var lifetime = parsed!.ExpiresIn is { } seconds ? TimeSpan.FromSeconds(seconds) : MinimumLifetime;

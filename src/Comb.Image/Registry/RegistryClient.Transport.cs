@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Comb.Contracts;
 using Polly.Timeout;
 
 namespace Comb.Image.Registry;
@@ -68,12 +69,13 @@ public sealed partial class RegistryClient
         {
             throw new RegistryException(
                 $"{request.What}: TLS connection to {_host} failed ({RegistryHttp.Innermost(ex).Message}); for a self-signed certificate or a plain-HTTP registry use --insecure-registry",
-                inner: ex);
+                inner: ex,
+                kind: CombErrorKind.UpstreamFailure);
         }
         catch (Exception ex) when (IsUnreachable(ex, cancellationToken))
         {
             var attempts = Math.Max(1, _options.MaxAttempts);
-            throw new RegistryException($"{request.What}: {_host} could not be reached after {attempts} attempts: {Unreachable(ex)}", inner: ex);
+            throw new RegistryException($"{request.What}: {_host} could not be reached after {attempts} attempts: {Unreachable(ex)}", inner: ex, kind: CombErrorKind.UpstreamFailure);
         }
     }
 
@@ -185,7 +187,7 @@ public sealed partial class RegistryClient
 
             if (hop >= MaxRedirects)
             {
-                throw new RegistryException($"{request.What}: more than {MaxRedirects} redirects");
+                throw new RegistryException($"{request.What}: more than {MaxRedirects} redirects", kind: CombErrorKind.LimitExceeded);
             }
 
             uri = location.IsAbsoluteUri ? location : new Uri(uri, location);

@@ -107,7 +107,7 @@ public sealed partial class RegistryClient : IDisposable
     {
         if (expectedSize > MaxConfigBytes)
         {
-            throw new RegistryException($"blob {_host}/{repository}@{digest} declares {expectedSize} bytes, more than the {MaxConfigBytes} allowed for a config");
+            throw new RegistryException($"blob {_host}/{repository}@{digest} declares {expectedSize} bytes, more than the {MaxConfigBytes} allowed for a config", kind: CombErrorKind.LimitExceeded);
         }
 
         var blob = await OpenBlobAsync(repository, digest, cancellationToken).ConfigureAwait(false);
@@ -330,7 +330,7 @@ public sealed partial class RegistryClient : IDisposable
     {
         if (RegistryReference.ValidateDigest(digest) is { } problem)
         {
-            throw new CombInputException($"Invalid digest: {problem}");
+            throw new CombInputException($"Invalid digest: {problem}", CombErrorKind.BadReference);
         }
     }
 
@@ -404,7 +404,7 @@ public sealed partial class RegistryClient : IDisposable
     {
         if (response.Content.Headers.ContentLength is { } declared && declared > limit)
         {
-            throw new RegistryException($"{what}: {declared} bytes is more than the {limit} allowed");
+            throw new RegistryException($"{what}: {declared} bytes is more than the {limit} allowed", kind: CombErrorKind.LimitExceeded);
         }
 
         await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
@@ -415,7 +415,7 @@ public sealed partial class RegistryClient : IDisposable
         {
             if (buffer.Length + n > limit)
             {
-                throw new RegistryException($"{what}: more than the {limit} bytes allowed");
+                throw new RegistryException($"{what}: more than the {limit} bytes allowed", kind: CombErrorKind.LimitExceeded);
             }
 
             buffer.Write(chunk, 0, n);
