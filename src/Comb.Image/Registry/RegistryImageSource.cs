@@ -54,7 +54,7 @@ public sealed class RegistryImageSource : IImageSource
         var clientOptions = _tuneClient(new RegistryClientOptions
         {
             Insecure = options.InsecureRegistry,
-            Credentials = _credentials.Resolve(parsed.Registry, options),
+            Credentials = await _credentials.ResolveAsync(parsed.Registry, options, cancellationToken).ConfigureAwait(false),
             Logger = _loggerFactory.CreateLogger<RegistryClient>(),
         });
         var client = new RegistryClient(parsed.ApiHost, clientOptions, _transport);
