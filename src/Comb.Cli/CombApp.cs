@@ -56,7 +56,7 @@ public static class CombApp
         catch (CombInputException ex)
         {
             await error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
-            return ExitCodes.InputError;
+            return CombErrorKinds.ExitCode(ex.Kind);
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {

@@ -11,7 +11,7 @@ public sealed class ImageSourceResolver(IEnumerable<IImageSource> sources)
     {
         if (string.IsNullOrWhiteSpace(reference))
         {
-            throw new CombInputException("empty image reference");
+            throw new CombInputException("empty image reference", CombErrorKind.BadReference);
         }
 
         // Local kinds are tried before the registry, which accepts anything that parses as a name.
@@ -29,6 +29,6 @@ public sealed class ImageSourceResolver(IEnumerable<IImageSource> sources)
             throw new CombInputException($"'{reference}' is a directory: use oci:{reference} for an OCI layout or rootfs:{reference} for a file tree");
         }
 
-        throw new CombInputException($"cannot understand image reference '{reference}'");
+        throw new CombInputException($"cannot understand image reference '{reference}'", CombErrorKind.BadReference);
     }
 }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Comb.Contracts;
 using Comb.Secrets.Config;
 using Comb.Secrets.Engine;
@@ -11,8 +10,11 @@ namespace Comb.Secrets;
 /// </summary>
 public sealed class SecretAnalyzerProvider : IAnalyzerProvider
 {
-    // Building the rule set compiles regexes; reuse it for every scan with the same config file.
-    private readonly ConcurrentDictionary<string, Lazy<(SecretScanner Scanner, string Fingerprint)>> _cache = new(StringComparer.Ordinal);
+    /// <summary>Rule sets kept compiled at once: a host serving many configs rebuilds the least recently used.</summary>
+    internal const int MaxRuleSets = 8;
+
+    // Building the rule set compiles regexes; reuse it for every scan with the same config and published values.
+    private readonly BoundedCache<string, Lazy<(SecretScanner Scanner, string Fingerprint)>> _cache = new(MaxRuleSets);
     private readonly IPublishedSecretValueSource? _published;
 
     public SecretAnalyzerProvider(IPublishedSecretValueSource? published = null) => _published = published;
@@ -39,4 +41,6 @@ public sealed class SecretAnalyzerProvider : IAnalyzerProvider
         var entry = _cache.GetOrAdd(fingerprint, _ => new(() => (SecretEngineFactory.CreateScanner(config, published), fingerprint)));
         return entry.Value;
     }
+
+    internal int CachedRuleSets => _cache.Count;
 }

@@ -57,7 +57,7 @@ internal static class ScanCommand
             {
                 if (!File.Exists(file))
                 {
-                    throw new CombInputException($"reference file not found: {file}");
+                    throw new CombInputException($"reference file not found: {file}", CombErrorKind.NotFound);
                 }
 
                 references.AddRange((await File.ReadAllLinesAsync(file, ct)).Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')));
@@ -191,7 +191,7 @@ internal sealed class ScanRun(string format, string? output, int exitCodeOnFindi
             }
             catch (CombInputException ex) when (multi)
             {
-                codes[i] = ExitCodes.InputError;
+                codes[i] = CombErrorKinds.ExitCode(ex.Kind);
                 summaries[i] = $"error: {reference}: {ex.Message}";
             }
         });

@@ -24,7 +24,7 @@ internal static class TrainCommands
             var corpus = parse.GetValue(data)!;
             if (!Directory.Exists(corpus))
             {
-                throw new CombInputException($"corpus directory not found: {corpus}");
+                throw new CombInputException($"corpus directory not found: {corpus}", CombErrorKind.NotFound);
             }
 
             var holdOutFile = parse.GetValue(holdOut);

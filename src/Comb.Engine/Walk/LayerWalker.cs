@@ -124,8 +124,16 @@ public sealed class LayerWalker
                     item = await BufferAsync(data, meta, wanted, cancellationToken).ConfigureAwait(false);
                     if (post.Count > 0)
                     {
-                        await using var copy = item.Open();
-                        await posts.AddAsync(meta with { Size = item.Memory is null ? meta.Size : item.Length }, post, copy, cancellationToken).ConfigureAwait(false);
+                        try
+                        {
+                            await using var copy = item.Open();
+                            await posts.AddAsync(meta with { Size = item.Memory is null ? meta.Size : item.Length }, post, copy, cancellationToken).ConfigureAwait(false);
+                        }
+                        catch
+                        {
+                            item.Release();
+                            throw;
+                        }
                     }
 
                     if (item.Memory is { } bytes && item.Length <= RetainForLinksLimit && retainedBytes + item.Length <= RetainForLinksBudget)
@@ -167,13 +175,12 @@ public sealed class LayerWalker
                 }
 
                 _metrics?.AddRead(reading);
-                await work.Writer.WriteAsync(item, cancellationToken).ConfigureAwait(false);
+                await EnqueueAsync(work.Writer, item, cancellationToken).ConfigureAwait(false);
             }
         }
         finally
         {
-            work.Writer.TryComplete();
-            await Task.WhenAll(workers).ConfigureAwait(false);
+            await FinishAsync(work, workers).ConfigureAwait(false);
         }
 
         await RunPostAnalyzersAsync(posts, facts, cancellationToken).ConfigureAwait(false);
@@ -220,14 +227,13 @@ public sealed class LayerWalker
 
                 if (wanted.Count > 0)
                 {
-                    await work.Writer.WriteAsync(new WorkItem(meta, wanted, null, 0, kind == FileKind.Regular ? info.FullName : null), cancellationToken).ConfigureAwait(false);
+                    await EnqueueAsync(work.Writer, new WorkItem(meta, wanted, null, 0, kind == FileKind.Regular ? info.FullName : null), cancellationToken).ConfigureAwait(false);
                 }
             }
         }
         finally
         {
-            work.Writer.TryComplete();
-            await Task.WhenAll(workers).ConfigureAwait(false);
+            await FinishAsync(work, workers).ConfigureAwait(false);
         }
 
         await RunPostAnalyzersAsync(posts, facts, cancellationToken).ConfigureAwait(false);
@@ -355,12 +361,53 @@ public sealed class LayerWalker
 
         Directory.CreateDirectory(_tempDir);
         var temp = Path.Combine(_tempDir, $"walk-{Guid.NewGuid():N}");
-        await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+        try
         {
+            await using var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
             await data.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // A cancelled or failed copy leaves no half-written file behind.
+            File.Delete(temp);
+            throw;
         }
 
         return new WorkItem(meta, wanted, null, 0, temp) { DeleteFile = true };
+    }
+
+    /// <summary>Queues an item for the workers; one that cannot be queued (cancelled) is released at once.</summary>
+    private static async ValueTask EnqueueAsync(ChannelWriter<WorkItem> writer, WorkItem item, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await writer.WriteAsync(item, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            item.Release();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Ends a walk: no more work, wait for the workers, then release what they never took (after a cancellation
+    /// or a failure), so no buffer stays rented and no temporary file stays on disk.
+    /// </summary>
+    private static async Task FinishAsync(Channel<WorkItem> work, Task[] workers)
+    {
+        work.Writer.TryComplete();
+        try
+        {
+            await Task.WhenAll(workers).ConfigureAwait(false);
+        }
+        finally
+        {
+            while (work.Reader.TryRead(out var left))
+            {
+                left.Release();
+            }
+        }
     }
 
     private async Task RunWorkerAsync(ChannelReader<WorkItem> reader, LayerFactsBuilder facts, CancellationToken cancellationToken)

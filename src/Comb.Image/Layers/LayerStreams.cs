@@ -139,7 +139,7 @@ public sealed class CappedStream(Stream inner, long maxBytes, string what) : Rea
         _read += n;
         if (_read > maxBytes)
         {
-            throw new CombInputException($"{what}: uncompressed size exceeds the limit of {maxBytes} bytes (decompression bomb?); raise --max-layer-size if the layer is genuine");
+            throw new CombInputException($"{what}: uncompressed size exceeds the limit of {maxBytes} bytes (decompression bomb?); raise --max-layer-size if the layer is genuine", CombErrorKind.LimitExceeded);
         }
 
         return n;

@@ -14,7 +14,7 @@ public sealed class OciLayoutSource : IImageSource
         var (dir, tag) = SplitTag(reference["oci:".Length..]);
         if (!Directory.Exists(dir))
         {
-            throw new CombInputException($"OCI layout directory not found: {dir}");
+            throw new CombInputException($"OCI layout directory not found: {dir}", CombErrorKind.NotFound);
         }
 
         return Task.FromResult<IImage>(OciLayoutReader.Open(new DirectoryBlobStore(dir), reference, Kind, tag, options));
@@ -45,7 +45,7 @@ public sealed class OciArchiveSource : IImageSource
         var (file, tag) = OciLayoutSource.SplitTag(reference["oci-archive:".Length..]);
         if (!File.Exists(file))
         {
-            throw new CombInputException($"OCI archive not found: {file}");
+            throw new CombInputException($"OCI archive not found: {file}", CombErrorKind.NotFound);
         }
 
         return Task.FromResult<IImage>(OciLayoutReader.Open(TarBlobStore.Index(file), reference, Kind, tag, options));
@@ -65,7 +65,7 @@ public sealed class DockerArchiveSource : IImageSource
         var file = reference.StartsWith("docker-archive:", StringComparison.Ordinal) ? reference["docker-archive:".Length..] : reference;
         if (!File.Exists(file))
         {
-            throw new CombInputException($"docker archive not found: {file}");
+            throw new CombInputException($"docker archive not found: {file}", CombErrorKind.NotFound);
         }
 
         return Task.FromResult<IImage>(DockerArchiveReader.Open(file, reference, options));
@@ -84,7 +84,7 @@ public sealed class RootfsSource : IImageSource
         var dir = Path.GetFullPath(reference["rootfs:".Length..]);
         if (!Directory.Exists(dir))
         {
-            throw new CombInputException($"directory not found: {dir}");
+            throw new CombInputException($"directory not found: {dir}", CombErrorKind.NotFound);
         }
 
         return Task.FromResult<IImage>(new DirectoryImage(dir, reference));

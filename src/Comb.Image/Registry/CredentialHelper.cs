@@ -13,7 +13,8 @@ internal sealed class CredentialHelper(string name, Func<string, string?> enviro
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
 
-    public RegistryCredentials? Get(string serverUrl)
+    /// <summary>Runs the helper without blocking a thread; a cancelled <paramref name="cancellationToken"/> ends it at once.</summary>
+    public async Task<RegistryCredentials?> GetAsync(string serverUrl, CancellationToken cancellationToken)
     {
         var executable = Locate();
         if (executable is null)
@@ -30,18 +31,26 @@ internal sealed class CredentialHelper(string name, Func<string, string?> enviro
         };
         start.ArgumentList.Add("get");
         using var process = Process.Start(start) ?? throw new CombInputException($"credential helper {executable} could not be started");
-        process.StandardInput.Write(serverUrl);
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(Timeout))
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(Timeout);
+        string output;
+        try
+        {
+            await process.StandardInput.WriteAsync(serverUrl.AsMemory(), deadline.Token).ConfigureAwait(false);
+            process.StandardInput.Close();
+            var stdout = process.StandardOutput.ReadToEndAsync(deadline.Token);
+            var stderr = process.StandardError.ReadToEndAsync(deadline.Token);
+            await process.WaitForExitAsync(deadline.Token).ConfigureAwait(false);
+            output = await stdout.ConfigureAwait(false);
+            _ = await stderr.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException)
         {
             process.Kill(entireProcessTree: true);
-            throw new CombInputException($"credential helper docker-credential-{name} did not answer within {Timeout.TotalSeconds:0} s");
+            cancellationToken.ThrowIfCancellationRequested();
+            throw new CombInputException($"credential helper docker-credential-{name} did not answer within {Timeout.TotalSeconds:0} s", ex, CombErrorKind.UpstreamFailure);
         }
 
-        var output = stdout.GetAwaiter().GetResult();
-        _ = stderr.GetAwaiter().GetResult();
         if (process.ExitCode != 0)
         {
             if (output.Contains("credentials not found", StringComparison.OrdinalIgnoreCase))

@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using Comb.Contracts;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -10,16 +10,16 @@ namespace Comb.Image.Registry;
 /// Decides the Authorization header for a registry request. Learns the scheme from the registry's
 /// <c>WWW-Authenticate</c> challenge: Basic sends the credentials on every request; Bearer exchanges them
 /// (or nothing, anonymously) at the token realm for a token per scope, cached until shortly before it expires.
+/// What it learns lives in a shared <see cref="RegistryAccount"/>, so every image of a registry and account uses it.
 /// </summary>
-internal sealed class RegistryAuthenticator(HttpClient http, RegistryCredentials? credentials, string registry)
+internal sealed class RegistryAuthenticator(
+    Func<HttpRequestMessage, CancellationToken, Task<HttpResponseMessage>> send,
+    RegistryCredentials? credentials,
+    string registry,
+    RegistryAccount account)
 {
     private static readonly TimeSpan ExpiryMargin = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan MinimumLifetime = TimeSpan.FromSeconds(60);
-
-    private readonly ConcurrentDictionary<string, CachedToken> _tokens = new(StringComparer.Ordinal);
-    private readonly SemaphoreSlim _tokenLock = new(1, 1);
-    private volatile AuthChallenge? _bearer;
-    private volatile bool _basic;
 
     public RegistryCredentials? Credentials => credentials;
 
@@ -31,20 +31,20 @@ internal sealed class RegistryAuthenticator(HttpClient http, RegistryCredentials
             return new AuthenticationHeaderValue("Bearer", registryToken);
         }
 
-        if (_bearer is { } bearer)
+        if (account.Bearer is { } bearer)
         {
-            var token = await TokenAsync(bearer, scope, forceRefresh: false, cancellationToken).ConfigureAwait(false);
+            var token = await TokenAsync(bearer, scope, rejected: null, cancellationToken).ConfigureAwait(false);
             return new AuthenticationHeaderValue("Bearer", token);
         }
 
-        return _basic && credentials is { HasPassword: true } ? BasicHeader(credentials) : null;
+        return account.Basic && credentials is { HasPassword: true } ? BasicHeader(credentials) : null;
     }
 
     /// <summary>
-    /// Reacts to a 401: learns the scheme and gets a fresh token when the registry wants Bearer.
-    /// Returns whether resending the request with new authorization is worth it.
+    /// Reacts to a 401 for a request sent with <paramref name="sent"/>: learns the scheme and gets a fresh token
+    /// when the registry wants Bearer. Returns whether resending the request with new authorization is worth it.
     /// </summary>
-    public async Task<bool> OnChallengeAsync(HttpResponseMessage unauthorized, string scope, CancellationToken cancellationToken)
+    public async Task<bool> OnChallengeAsync(HttpResponseMessage unauthorized, string scope, AuthenticationHeaderValue? sent, CancellationToken cancellationToken)
     {
         var challenges = unauthorized.Headers.NonValidated.TryGetValues("WWW-Authenticate", out var values)
             ? values.SelectMany(AuthChallenge.Parse).ToList()
@@ -57,58 +57,66 @@ internal sealed class RegistryAuthenticator(HttpClient http, RegistryCredentials
                 return false;
             }
 
-            _bearer = bearer;
-            await TokenAsync(bearer, scope, forceRefresh: true, cancellationToken).ConfigureAwait(false);
+            account.Bearer = bearer;
+            var rejected = sent?.Scheme == "Bearer" ? sent.Parameter : null;
+            await TokenAsync(bearer, scope, rejected ?? string.Empty, cancellationToken).ConfigureAwait(false);
             return true;
         }
 
-        if (challenges.Any(c => c.IsBasic) && !_basic && credentials is { HasPassword: true })
+        if (challenges.Any(c => c.IsBasic) && !account.Basic && credentials is { HasPassword: true })
         {
-            _basic = true;
+            account.Basic = true;
             return true;
         }
 
         return false;
     }
 
-    private async Task<string> TokenAsync(AuthChallenge challenge, string scope, bool forceRefresh, CancellationToken cancellationToken)
+    /// <summary>
+    /// The token for <paramref name="scope"/>: the cached one while fresh, unless it is the one the registry just
+    /// <paramref name="rejected"/> (empty: anything cached before the challenge counts as rejected unless another
+    /// request already replaced it).
+    /// </summary>
+    private async Task<string> TokenAsync(AuthChallenge challenge, string scope, string? rejected, CancellationToken cancellationToken)
     {
-        // The challenge may name a scope of its own (e.g. pull,push for an upload); ask for both.
-        var scopes = new SortedSet<string>(StringComparer.Ordinal) { scope };
-        if (!string.IsNullOrEmpty(challenge.Scope))
+        if (Usable(account.FreshToken(scope), rejected) is { } cached)
         {
-            foreach (var s in challenge.Scope.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-            {
-                scopes.Add(s);
-            }
+            return cached;
         }
 
-        var key = $"{challenge.Realm} {challenge.Service} {string.Join(' ', scopes)}";
-        if (!forceRefresh && _tokens.TryGetValue(scope, out var cached) && cached.IsFresh(DateTimeOffset.UtcNow))
-        {
-            return cached.Token;
-        }
-
-        await _tokenLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await account.TokenLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (!forceRefresh && _tokens.TryGetValue(scope, out cached) && cached.IsFresh(DateTimeOffset.UtcNow))
+            if (Usable(account.FreshToken(scope), rejected) is { } again)
             {
-                return cached.Token;
+                return again;
             }
 
-            var fresh = await RequestTokenAsync(challenge, scopes, cancellationToken).ConfigureAwait(false);
-            _tokens[scope] = fresh;
-            _tokens[key] = fresh;
-            return fresh.Token;
+            // The challenge may name a scope of its own (e.g. pull,push for an upload); ask for both.
+            var scopes = new SortedSet<string>(StringComparer.Ordinal) { scope };
+            if (!string.IsNullOrEmpty(challenge.Scope))
+            {
+                foreach (var s in challenge.Scope.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    scopes.Add(s);
+                }
+            }
+
+            var (token, expiresAt) = await RequestTokenAsync(challenge, scopes, cancellationToken).ConfigureAwait(false);
+            account.Store(scope, token, expiresAt);
+            return token;
         }
         finally
         {
-            _tokenLock.Release();
+            account.TokenLock.Release();
         }
     }
 
-    private async Task<CachedToken> RequestTokenAsync(AuthChallenge challenge, IEnumerable<string> scopes, CancellationToken cancellationToken)
+    /// <summary>A cached token is usable unless it is the rejected one; after an anonymous 401 (rejected empty) none was sent, so any fresh one is.</summary>
+    private static string? Usable(string? cached, string? rejected) =>
+        cached is not null && !string.Equals(cached, rejected, StringComparison.Ordinal) ? cached : null;
+
+    private async Task<(string Token, DateTimeOffset ExpiresAt)> RequestTokenAsync(AuthChallenge challenge, IEnumerable<string> scopes, CancellationToken cancellationToken)
     {
         if (!Uri.TryCreate(challenge.Realm, UriKind.Absolute, out var realm) || (realm.Scheme != Uri.UriSchemeHttps && realm.Scheme != Uri.UriSchemeHttp))
         {
@@ -142,7 +150,7 @@ internal sealed class RegistryAuthenticator(HttpClient http, RegistryCredentials
                 request.Headers.Authorization = BasicHeader(credentials);
             }
 
-            response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+            response = await send(request, cancellationToken).ConfigureAwait(false);
         }
 
         using (response)
@@ -170,13 +178,13 @@ internal sealed class RegistryAuthenticator(HttpClient http, RegistryCredentials
             }
             catch (JsonException ex)
             {
-                throw new RegistryException($"the token server of {registry} returned something that is not JSON", inner: ex);
+                throw new RegistryException($"the token server of {registry} returned something that is not JSON", inner: ex, kind: CombErrorKind.UpstreamFailure);
             }
 
             var token = !string.IsNullOrEmpty(parsed?.Token) ? parsed.Token : parsed?.AccessToken;
             if (string.IsNullOrEmpty(token))
             {
-                throw new RegistryException($"the token server of {registry} returned no token");
+                throw new RegistryException($"the token server of {registry} returned no token", kind: CombErrorKind.UpstreamFailure);
             }
 
             var lifetime = parsed!.ExpiresIn is { } seconds ? TimeSpan.FromSeconds(seconds) : MinimumLifetime;
@@ -185,8 +193,8 @@ internal sealed class RegistryAuthenticator(HttpClient http, RegistryCredentials
                 lifetime = MinimumLifetime;
             }
 
-            var issued = parsed.IssuedAt ?? DateTimeOffset.UtcNow;
-            return new CachedToken(token, issued + lifetime - ExpiryMargin);
+            // Expiry counts from when the token arrived: a token server's clock may differ from ours.
+            return (token, account.Now + lifetime - ExpiryMargin);
         }
     }
 
@@ -206,7 +214,7 @@ internal sealed class RegistryAuthenticator(HttpClient http, RegistryCredentials
         }
 
         using var request = new HttpRequestMessage(HttpMethod.Post, realm) { Content = new FormUrlEncodedContent(form) };
-        var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        var response = await send(request, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed)
         {
             response.Dispose();
@@ -218,9 +226,4 @@ internal sealed class RegistryAuthenticator(HttpClient http, RegistryCredentials
 
     internal static AuthenticationHeaderValue BasicHeader(RegistryCredentials credentials) =>
         new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{credentials.Username}:{credentials.Password}")));
-
-    private sealed record CachedToken(string Token, DateTimeOffset ExpiresAt)
-    {
-        public bool IsFresh(DateTimeOffset now) => now < ExpiresAt;
-    }
 }

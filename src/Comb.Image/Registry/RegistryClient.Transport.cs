@@ -1,8 +1,9 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Security.Authentication;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Comb.Contracts;
+using Polly.Timeout;
 
 namespace Comb.Image.Registry;
 
@@ -38,57 +39,58 @@ internal sealed record RegistryRequest
 
 public sealed partial class RegistryClient
 {
+    /// <summary>Sends a request and turns a failed response into a <see cref="RegistryException"/>.</summary>
+    private async Task<HttpResponseMessage> SendCheckedAsync(RegistryRequest request, CancellationToken cancellationToken)
+    {
+        var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await EnsureSuccessAsync(response, request, cancellationToken).ConfigureAwait(false);
+            return response;
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>
-    /// Sends a request: retries transient failures with exponential backoff, answers auth challenges, follows
-    /// redirects. Returns the response with headers read (any status); the caller checks the status.
+    /// Sends a request: answers auth challenges and follows redirects (each HTTP exchange retried by the transport).
+    /// Returns the response with headers read (any status); the caller checks the status.
     /// </summary>
     private async Task<HttpResponseMessage> SendAsync(RegistryRequest request, CancellationToken cancellationToken)
     {
-        var attempts = Math.Max(1, _options.MaxAttempts);
-        for (var attempt = 1; ; attempt++)
+        try
         {
-            string failure;
-            Exception? error = null;
-            TimeSpan? retryAfter = null;
-            try
-            {
-                var response = await SendAuthorizedAsync(request, cancellationToken).ConfigureAwait(false);
-                if (!IsTransient(response.StatusCode) || attempt >= attempts)
-                {
-                    return response;
-                }
-
-                failure = $"{(int)response.StatusCode} {response.ReasonPhrase}";
-                retryAfter = RetryAfter(response);
-                response.Dispose();
-            }
-            catch (HttpRequestException ex) when (IsCertificateProblem(ex))
-            {
-                throw new RegistryException(
-                    $"{request.What}: TLS connection to {_host} failed ({Innermost(ex).Message}); for a self-signed certificate or a plain-HTTP registry use --insecure-registry",
-                    inner: ex);
-            }
-            catch (Exception ex) when (IsTransient(ex, cancellationToken))
-            {
-                if (attempt >= attempts)
-                {
-                    throw new RegistryException($"{request.What}: {_host} could not be reached after {attempts} attempts: {Innermost(ex).Message}", inner: ex);
-                }
-
-                failure = Innermost(ex).Message;
-                error = ex;
-            }
-
-            var delay = BackoffDelay(attempt, retryAfter);
-            LogRetry(_logger, request.What, attempt, attempts, failure, delay.TotalMilliseconds, error);
-            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            return await SendAuthorizedAsync(request, cancellationToken).ConfigureAwait(false);
         }
+        catch (HttpRequestException ex) when (!_options.Insecure && RegistryHttp.IsTlsHandshakeFailure(ex))
+        {
+            throw new RegistryException(
+                $"{request.What}: TLS connection to {_host} failed ({RegistryHttp.Innermost(ex).Message}); for a self-signed certificate or a plain-HTTP registry use --insecure-registry",
+                inner: ex,
+                kind: CombErrorKind.UpstreamFailure);
+        }
+        catch (Exception ex) when (IsUnreachable(ex, cancellationToken))
+        {
+            var attempts = Math.Max(1, _options.MaxAttempts);
+            throw new RegistryException($"{request.What}: {_host} could not be reached after {attempts} attempts: {Unreachable(ex)}", inner: ex, kind: CombErrorKind.UpstreamFailure);
+        }
+    }
+
+    /// <summary>One HTTP exchange through the transport's retry pipeline, with this client's limits.</summary>
+    private Task<HttpResponseMessage> SendOneAsync(HttpRequestMessage message, string what, HttpCompletionOption completion, CancellationToken cancellationToken)
+    {
+        message.Options.Set(RegistryHttp.SettingsKey, RegistryRetrySettings.From(_options, what));
+        return _http.SendAsync(message, completion, cancellationToken);
     }
 
     /// <summary>One attempt: send with the auth we have; on 401 learn the challenge and resend once.</summary>
     private async Task<HttpResponseMessage> SendAuthorizedAsync(RegistryRequest request, CancellationToken cancellationToken)
     {
-        var response = await SendOnceAsync(request, cancellationToken).ConfigureAwait(false);
+        var sent = await _auth.HeaderForAsync(request.Scope, cancellationToken).ConfigureAwait(false);
+        var response = await SendOnceAsync(request, sent, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode != HttpStatusCode.Unauthorized)
         {
             return response;
@@ -97,7 +99,7 @@ public sealed partial class RegistryClient
         bool retry;
         try
         {
-            retry = await _auth.OnChallengeAsync(response, request.Scope, cancellationToken).ConfigureAwait(false);
+            retry = await _auth.OnChallengeAsync(response, request.Scope, sent, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -111,40 +113,42 @@ public sealed partial class RegistryClient
         }
 
         response.Dispose();
-        return await SendOnceAsync(request, cancellationToken).ConfigureAwait(false);
+        var renewed = await _auth.HeaderForAsync(request.Scope, cancellationToken).ConfigureAwait(false);
+        return await SendOnceAsync(request, renewed, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Sends once, choosing HTTPS or (insecure mode, when HTTPS fails) HTTP the first time.</summary>
-    private async Task<HttpResponseMessage> SendOnceAsync(RegistryRequest request, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> SendOnceAsync(RegistryRequest request, AuthenticationHeaderValue? authorization, CancellationToken cancellationToken)
     {
         if (_scheme is not null || request.Absolute is not null)
         {
-            return await SendFollowingRedirectsAsync(request, _scheme ?? Uri.UriSchemeHttps, cancellationToken).ConfigureAwait(false);
+            return await SendFollowingRedirectsAsync(request, _scheme ?? Uri.UriSchemeHttps, authorization, cancellationToken).ConfigureAwait(false);
         }
 
         HttpResponseMessage response;
         try
         {
-            response = await SendFollowingRedirectsAsync(request, Uri.UriSchemeHttps, cancellationToken).ConfigureAwait(false);
+            response = await SendFollowingRedirectsAsync(request, Uri.UriSchemeHttps, authorization, cancellationToken).ConfigureAwait(false);
         }
-        catch (HttpRequestException ex) when (IsTlsHandshakeFailure(ex) && !cancellationToken.IsCancellationRequested)
+        catch (HttpRequestException ex) when (RegistryHttp.IsTlsHandshakeFailure(ex) && !cancellationToken.IsCancellationRequested)
         {
             // Only a failed TLS handshake means "this port speaks plain HTTP"; a refused or reset connection is
             // retried as HTTPS by the caller instead of locking in HTTP.
-            response = await SendFollowingRedirectsAsync(request, Uri.UriSchemeHttp, cancellationToken).ConfigureAwait(false);
+            response = await SendFollowingRedirectsAsync(request, Uri.UriSchemeHttp, authorization, cancellationToken).ConfigureAwait(false);
             _scheme = Uri.UriSchemeHttp;
+            _transport.RememberInsecureScheme(_host, _scheme);
             LogPlainHttp(_logger, _host, null);
             return response;
         }
 
         _scheme = Uri.UriSchemeHttps;
+        _transport.RememberInsecureScheme(_host, _scheme);
         return response;
     }
 
-    private async Task<HttpResponseMessage> SendFollowingRedirectsAsync(RegistryRequest request, string scheme, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> SendFollowingRedirectsAsync(RegistryRequest request, string scheme, AuthenticationHeaderValue? authorization, CancellationToken cancellationToken)
     {
         var uri = request.Absolute ?? new Uri($"{scheme}://{_host}{request.Path}");
-        var authorization = await _auth.HeaderForAsync(request.Scope, cancellationToken).ConfigureAwait(false);
         for (var hop = 0; ; hop++)
         {
             using var message = new HttpRequestMessage(request.Method, uri);
@@ -167,17 +171,7 @@ public sealed partial class RegistryClient
                 message.Content = request.Content();
             }
 
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(_options.RequestTimeout);
-            HttpResponseMessage response;
-            try
-            {
-                response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new TimeoutException($"no response within {_options.RequestTimeout.TotalSeconds:0} s", ex);
-            }
+            var response = await SendOneAsync(message, request.What, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
 
             if (!IsRedirect(response.StatusCode) || (request.Method != HttpMethod.Get && request.Method != HttpMethod.Head))
             {
@@ -193,7 +187,7 @@ public sealed partial class RegistryClient
 
             if (hop >= MaxRedirects)
             {
-                throw new RegistryException($"{request.What}: more than {MaxRedirects} redirects");
+                throw new RegistryException($"{request.What}: more than {MaxRedirects} redirects", kind: CombErrorKind.LimitExceeded);
             }
 
             uri = location.IsAbsoluteUri ? location : new Uri(uri, location);
@@ -205,13 +199,14 @@ public sealed partial class RegistryClient
     }
 
     /// <summary>Turns a failed response into a <see cref="RegistryException"/> with the registry's own error text.</summary>
-    private async Task EnsureSuccessAsync(HttpResponseMessage response, string what, ResourceKind kind, CancellationToken cancellationToken)
+    private async Task EnsureSuccessAsync(HttpResponseMessage response, RegistryRequest request, CancellationToken cancellationToken)
     {
         if (response.IsSuccessStatusCode)
         {
             return;
         }
 
+        var (what, kind) = (request.What, request.Kind);
         var (code, message) = await ReadErrorAsync(response, cancellationToken).ConfigureAwait(false);
         var detail = message is null ? string.Empty : $" (registry says: {message})";
         var status = response.StatusCode;
@@ -271,49 +266,13 @@ public sealed partial class RegistryClient
     private static bool IsRedirect(HttpStatusCode status) => status is HttpStatusCode.MovedPermanently or HttpStatusCode.Found
         or HttpStatusCode.SeeOther or HttpStatusCode.TemporaryRedirect or HttpStatusCode.PermanentRedirect;
 
-    private static bool IsTransient(HttpStatusCode status) => status is HttpStatusCode.InternalServerError or HttpStatusCode.BadGateway
-        or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout or HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout;
+    /// <summary>A network failure or missing answer left after the transport's retries (not a cancellation by the caller).</summary>
+    private static bool IsUnreachable(Exception ex, CancellationToken cancellationToken) =>
+        !cancellationToken.IsCancellationRequested && ex is HttpRequestException or IOException or TimeoutRejectedException;
 
-    private static bool IsTransient(Exception ex, CancellationToken cancellationToken) =>
-        !cancellationToken.IsCancellationRequested && ex is HttpRequestException or IOException or TimeoutException;
-
-    private bool IsCertificateProblem(HttpRequestException ex) =>
-        !_options.Insecure && IsTlsHandshakeFailure(ex);
-
-    private static bool IsTlsHandshakeFailure(HttpRequestException ex) =>
-        ex.HttpRequestError == HttpRequestError.SecureConnectionError || Innermost(ex) is AuthenticationException;
-
-    private static Exception Innermost(Exception ex)
-    {
-        while (ex.InnerException is not null)
-        {
-            ex = ex.InnerException;
-        }
-
-        return ex;
-    }
-
-    private static TimeSpan? RetryAfter(HttpResponseMessage response)
-    {
-        var header = response.Headers.RetryAfter;
-        if (header?.Delta is { } delta)
-        {
-            return delta;
-        }
-
-        return header?.Date is { } date ? date - DateTimeOffset.UtcNow : null;
-    }
-
-    private TimeSpan BackoffDelay(int attempt, TimeSpan? retryAfter)
-    {
-        var exponential = _options.RetryBaseDelay * Math.Pow(2, attempt - 1);
-        var jitter = 0.8 + (Random.Shared.NextDouble() * 0.4);
-        var delay = retryAfter is { } wanted && wanted > exponential ? wanted : exponential * jitter;
-        return delay > _options.MaxRetryDelay ? _options.MaxRetryDelay : delay < TimeSpan.Zero ? TimeSpan.Zero : delay;
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{What}: attempt {Attempt} of {Attempts} failed ({Failure}); retrying in {DelayMs:0} ms")]
-    private static partial void LogRetry(ILogger logger, string what, int attempt, int attempts, string failure, double delayMs, Exception? error);
+    private string Unreachable(Exception ex) => ex is TimeoutRejectedException
+        ? $"no response within {_options.RequestTimeout.TotalSeconds:0.#} s"
+        : RegistryHttp.Innermost(ex).Message;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Host}: HTTPS failed, using plain HTTP (insecure registry)")]
     private static partial void LogPlainHttp(ILogger logger, string host, Exception? error);

@@ -12,8 +12,9 @@ namespace Comb.Image.Registry;
 /// <summary>
 /// A client for one registry over the OCI Distribution API v2: manifests, blobs, uploads, tags.
 /// Handles authentication (anonymous, Basic, Bearer tokens), redirects (without leaking credentials to other
-/// hosts), HTTPS-then-HTTP in insecure mode, and retries with exponential backoff for transient failures
+/// hosts) and HTTPS-then-HTTP in insecure mode; transient failures are retried by the transport's pipeline
 /// until a response body is handed out. Errors become <see cref="RegistryException"/> with a clear message.
+/// Connections and tokens come from a <see cref="RegistryTransport"/> shared by every client of a host.
 /// </summary>
 public sealed partial class RegistryClient : IDisposable
 {
@@ -23,40 +24,41 @@ public sealed partial class RegistryClient : IDisposable
 
     private readonly string _host;
     private readonly RegistryClientOptions _options;
+    private readonly RegistryTransport? _ownedTransport;
+    private readonly RegistryTransport _transport;
     private readonly HttpClient _http;
     private readonly RegistryAuthenticator _auth;
     private readonly ILogger _logger;
     private volatile string? _scheme;
 
     /// <param name="apiHost">host[:port] serving <c>/v2/</c> (for Docker Hub: <c>registry-1.docker.io</c>).</param>
-    public RegistryClient(string apiHost, RegistryClientOptions options)
+    /// <param name="transport">the host's shared transport; without one the client makes (and disposes) its own.</param>
+    public RegistryClient(string apiHost, RegistryClientOptions options, RegistryTransport? transport = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(apiHost);
         _host = apiHost;
         _options = options;
         _logger = options.Logger ?? NullLogger.Instance;
-        _scheme = options.Insecure ? null : Uri.UriSchemeHttps;
-        var handler = new SocketsHttpHandler
+        if (transport is null)
         {
-            AllowAutoRedirect = false,
-            AutomaticDecompression = DecompressionMethods.None,
-            ConnectTimeout = TimeSpan.FromSeconds(30),
-            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-        };
-        if (options.Insecure)
-        {
-            // Only with --insecure-registry: self-signed or otherwise unverifiable certificates are accepted.
-            handler.SslOptions.RemoteCertificateValidationCallback = static (_, _, _, _) => true;
+            _ownedTransport = RegistryTransport.CreateStandalone();
+            transport = _ownedTransport;
         }
 
-        _http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
-        _http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("comb", typeof(RegistryClient).Assembly.GetName().Version?.ToString(3) ?? "0"));
-        _auth = new RegistryAuthenticator(_http, options.Credentials, apiHost);
+        _transport = transport;
+        _scheme = options.Insecure ? transport.InsecureScheme(apiHost) : Uri.UriSchemeHttps;
+
+        _http = transport.Client(options.Insecure);
+        _auth = new RegistryAuthenticator(
+            (request, ct) => SendOneAsync(request, "token request to " + request.RequestUri!.GetLeftPart(UriPartial.Path), HttpCompletionOption.ResponseContentRead, ct),
+            options.Credentials,
+            apiHost,
+            transport.Auth.For(apiHost, options.Credentials));
     }
 
     public string Host => _host;
 
-    public void Dispose() => _http.Dispose();
+    public void Dispose() => _ownedTransport?.Dispose();
 
     public static string PullScope(string repository) => $"repository:{repository}:pull";
 
@@ -65,38 +67,18 @@ public sealed partial class RegistryClient : IDisposable
     /// <summary>GETs a manifest or index and checks its digest (against <paramref name="reference"/> when it is a digest).</summary>
     public async Task<ManifestResponse> GetManifestAsync(string repository, string reference, CancellationToken cancellationToken)
     {
-        var what = $"manifest {_host}/{repository}{Separator(reference)}{reference}";
-        using var response = await SendAsync(new RegistryRequest
-        {
-            Method = HttpMethod.Get,
-            Path = $"/v2/{repository}/manifests/{reference}",
-            Scope = PullScope(repository),
-            Accept = MediaTypes.AcceptedManifests,
-            What = what,
-            Kind = ResourceKind.Manifest,
-        }, cancellationToken).ConfigureAwait(false);
-        await EnsureSuccessAsync(response, what, ResourceKind.Manifest, cancellationToken).ConfigureAwait(false);
-
-        var content = await ReadBoundedAsync(response, _options.MaxManifestBytes, what, cancellationToken).ConfigureAwait(false);
-        var digest = ComputeAndCheckDigest(content, reference, response, what);
-        var mediaType = ManifestMediaType(content, MediaTypes.Normalize(response.Content.Headers.ContentType?.MediaType), what);
+        var request = ManifestRequest(HttpMethod.Get, repository, reference);
+        using var response = await SendCheckedAsync(request, cancellationToken).ConfigureAwait(false);
+        var content = await ReadBoundedAsync(response, _options.MaxManifestBytes, request.What, cancellationToken).ConfigureAwait(false);
+        var digest = ComputeAndCheckDigest(content, reference, response, request.What);
+        var mediaType = ManifestMediaType(content, MediaTypes.Normalize(response.Content.Headers.ContentType?.MediaType), request.What);
         return new ManifestResponse { Content = content, Digest = digest, MediaType = mediaType };
     }
 
     /// <summary>HEADs a manifest: digest and media type without downloading it (and without counting as a pull on Docker Hub).</summary>
     public async Task<ManifestHead> HeadManifestAsync(string repository, string reference, CancellationToken cancellationToken)
     {
-        var what = $"manifest {_host}/{repository}{Separator(reference)}{reference}";
-        using var response = await SendAsync(new RegistryRequest
-        {
-            Method = HttpMethod.Head,
-            Path = $"/v2/{repository}/manifests/{reference}",
-            Scope = PullScope(repository),
-            Accept = MediaTypes.AcceptedManifests,
-            What = what,
-            Kind = ResourceKind.Manifest,
-        }, cancellationToken).ConfigureAwait(false);
-        await EnsureSuccessAsync(response, what, ResourceKind.Manifest, cancellationToken).ConfigureAwait(false);
+        using var response = await SendCheckedAsync(ManifestRequest(HttpMethod.Head, repository, reference), cancellationToken).ConfigureAwait(false);
         var digest = response.Headers.TryGetValues("Docker-Content-Digest", out var values) ? values.FirstOrDefault() : null;
         return new ManifestHead(digest, MediaTypes.Normalize(response.Content.Headers.ContentType?.MediaType), response.Content.Headers.ContentLength);
     }
@@ -107,19 +89,9 @@ public sealed partial class RegistryClient : IDisposable
     /// </summary>
     public async Task<Stream> OpenBlobAsync(string repository, string digest, CancellationToken cancellationToken)
     {
-        CheckDigest(digest);
-        var what = $"blob {_host}/{repository}@{digest}";
-        var response = await SendAsync(new RegistryRequest
-        {
-            Method = HttpMethod.Get,
-            Path = $"/v2/{repository}/blobs/{digest}",
-            Scope = PullScope(repository),
-            What = what,
-            Kind = ResourceKind.Blob,
-        }, cancellationToken).ConfigureAwait(false);
+        var response = await SendCheckedAsync(BlobRequest(HttpMethod.Get, repository, digest), cancellationToken).ConfigureAwait(false);
         try
         {
-            await EnsureSuccessAsync(response, what, ResourceKind.Blob, cancellationToken).ConfigureAwait(false);
             var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
             return new ResponseStream(response, body);
         }
@@ -135,7 +107,7 @@ public sealed partial class RegistryClient : IDisposable
     {
         if (expectedSize > MaxConfigBytes)
         {
-            throw new RegistryException($"blob {_host}/{repository}@{digest} declares {expectedSize} bytes, more than the {MaxConfigBytes} allowed for a config");
+            throw new RegistryException($"blob {_host}/{repository}@{digest} declares {expectedSize} bytes, more than the {MaxConfigBytes} allowed for a config", kind: CombErrorKind.LimitExceeded);
         }
 
         var blob = await OpenBlobAsync(repository, digest, cancellationToken).ConfigureAwait(false);
@@ -147,22 +119,14 @@ public sealed partial class RegistryClient : IDisposable
 
     public async Task<bool> BlobExistsAsync(string repository, string digest, CancellationToken cancellationToken)
     {
-        CheckDigest(digest);
-        var what = $"blob {_host}/{repository}@{digest}";
-        using var response = await SendAsync(new RegistryRequest
-        {
-            Method = HttpMethod.Head,
-            Path = $"/v2/{repository}/blobs/{digest}",
-            Scope = PullScope(repository),
-            What = what,
-            Kind = ResourceKind.Blob,
-        }, cancellationToken).ConfigureAwait(false);
+        var request = BlobRequest(HttpMethod.Head, repository, digest);
+        using var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
             return false;
         }
 
-        await EnsureSuccessAsync(response, what, ResourceKind.Blob, cancellationToken).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, request, cancellationToken).ConfigureAwait(false);
         return true;
     }
 
@@ -186,7 +150,7 @@ public sealed partial class RegistryClient : IDisposable
         {
             var chunk = data.Slice(offset, Math.Min(chunkSize, data.Length - offset));
             var start = offset;
-            using var response = await SendAsync(new RegistryRequest
+            using var response = await SendCheckedAsync(new RegistryRequest
             {
                 Method = HttpMethod.Patch,
                 Absolute = location,
@@ -195,7 +159,6 @@ public sealed partial class RegistryClient : IDisposable
                 Kind = ResourceKind.Upload,
                 Content = () => OctetStream(chunk, $"{start}-{start + chunk.Length - 1}"),
             }, cancellationToken).ConfigureAwait(false);
-            await EnsureSuccessAsync(response, what, ResourceKind.Upload, cancellationToken).ConfigureAwait(false);
             location = ResolveLocation(response, location, what);
         }
 
@@ -206,7 +169,7 @@ public sealed partial class RegistryClient : IDisposable
     public async Task<string> PutManifestAsync(string repository, string reference, string mediaType, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {
         var what = $"manifest {_host}/{repository}{Separator(reference)}{reference}";
-        using var response = await SendAsync(new RegistryRequest
+        using var response = await SendCheckedAsync(new RegistryRequest
         {
             Method = HttpMethod.Put,
             Path = $"/v2/{repository}/manifests/{reference}",
@@ -220,7 +183,6 @@ public sealed partial class RegistryClient : IDisposable
                 return body;
             },
         }, cancellationToken).ConfigureAwait(false);
-        await EnsureSuccessAsync(response, what, ResourceKind.Manifest, cancellationToken).ConfigureAwait(false);
         return "sha256:" + Convert.ToHexStringLower(SHA256.HashData(content.Span));
     }
 
@@ -233,7 +195,7 @@ public sealed partial class RegistryClient : IDisposable
         var path = $"/v2/{repository}/tags/list";
         for (var page = 0; page < 10_000; page++)
         {
-            using var response = await SendAsync(new RegistryRequest
+            using var response = await SendCheckedAsync(new RegistryRequest
             {
                 Method = HttpMethod.Get,
                 Path = next is null ? path : null,
@@ -242,7 +204,6 @@ public sealed partial class RegistryClient : IDisposable
                 What = what,
                 Kind = ResourceKind.Repository,
             }, cancellationToken).ConfigureAwait(false);
-            await EnsureSuccessAsync(response, what, ResourceKind.Repository, cancellationToken).ConfigureAwait(false);
             var body = await ReadBoundedAsync(response, _options.MaxManifestBytes, what, cancellationToken).ConfigureAwait(false);
             try
             {
@@ -266,7 +227,7 @@ public sealed partial class RegistryClient : IDisposable
     private async Task<(Uri Uri, int MinChunk)> StartUploadAsync(string repository, string digest, CancellationToken cancellationToken)
     {
         var what = $"upload of {digest} to {_host}/{repository}";
-        using var response = await SendAsync(new RegistryRequest
+        using var response = await SendCheckedAsync(new RegistryRequest
         {
             Method = HttpMethod.Post,
             Path = $"/v2/{repository}/blobs/uploads/",
@@ -275,7 +236,6 @@ public sealed partial class RegistryClient : IDisposable
             Kind = ResourceKind.Upload,
             Content = () => new ByteArrayContent([]),
         }, cancellationToken).ConfigureAwait(false);
-        await EnsureSuccessAsync(response, what, ResourceKind.Upload, cancellationToken).ConfigureAwait(false);
         var minChunk = response.Headers.TryGetValues("OCI-Chunk-Min-Length", out var values) && int.TryParse(values.FirstOrDefault(), out var min) ? min : 1;
         return (ResolveLocation(response, BaseUri(), what), minChunk);
     }
@@ -285,7 +245,7 @@ public sealed partial class RegistryClient : IDisposable
         var what = $"upload of {digest} to {_host}/{repository}";
         var separator = string.IsNullOrEmpty(location.Query) ? "?" : "&";
         var target = new Uri(location + separator + "digest=" + Uri.EscapeDataString(digest));
-        using var response = await SendAsync(new RegistryRequest
+        using var response = await SendCheckedAsync(new RegistryRequest
         {
             Method = HttpMethod.Put,
             Absolute = target,
@@ -294,7 +254,29 @@ public sealed partial class RegistryClient : IDisposable
             Kind = ResourceKind.Upload,
             Content = () => OctetStream(data, null),
         }, cancellationToken).ConfigureAwait(false);
-        await EnsureSuccessAsync(response, what, ResourceKind.Upload, cancellationToken).ConfigureAwait(false);
+    }
+
+    private RegistryRequest ManifestRequest(HttpMethod method, string repository, string reference) => new()
+    {
+        Method = method,
+        Path = $"/v2/{repository}/manifests/{reference}",
+        Scope = PullScope(repository),
+        Accept = MediaTypes.AcceptedManifests,
+        What = $"manifest {_host}/{repository}{Separator(reference)}{reference}",
+        Kind = ResourceKind.Manifest,
+    };
+
+    private RegistryRequest BlobRequest(HttpMethod method, string repository, string digest)
+    {
+        CheckDigest(digest);
+        return new()
+        {
+            Method = method,
+            Path = $"/v2/{repository}/blobs/{digest}",
+            Scope = PullScope(repository),
+            What = $"blob {_host}/{repository}@{digest}",
+            Kind = ResourceKind.Blob,
+        };
     }
 
     private static ReadOnlyMemoryContent OctetStream(ReadOnlyMemory<byte> data, string? contentRange)
@@ -348,7 +330,7 @@ public sealed partial class RegistryClient : IDisposable
     {
         if (RegistryReference.ValidateDigest(digest) is { } problem)
         {
-            throw new CombInputException($"Invalid digest: {problem}");
+            throw new CombInputException($"Invalid digest: {problem}", CombErrorKind.BadReference);
         }
     }
 
@@ -422,7 +404,7 @@ public sealed partial class RegistryClient : IDisposable
     {
         if (response.Content.Headers.ContentLength is { } declared && declared > limit)
         {
-            throw new RegistryException($"{what}: {declared} bytes is more than the {limit} allowed");
+            throw new RegistryException($"{what}: {declared} bytes is more than the {limit} allowed", kind: CombErrorKind.LimitExceeded);
         }
 
         await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
@@ -433,7 +415,7 @@ public sealed partial class RegistryClient : IDisposable
         {
             if (buffer.Length + n > limit)
             {
-                throw new RegistryException($"{what}: more than the {limit} bytes allowed");
+                throw new RegistryException($"{what}: more than the {limit} bytes allowed", kind: CombErrorKind.LimitExceeded);
             }
 
             buffer.Write(chunk, 0, n);

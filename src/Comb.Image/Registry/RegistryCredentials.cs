@@ -47,7 +47,11 @@ public sealed class RegistryCredentialResolver
         _environment = environment;
     }
 
-    public RegistryCredentials? Resolve(string registry, ImageOpenOptions options)
+    /// <summary>Blocking form of <see cref="ResolveAsync"/> for callers without a token (a credential helper may take up to 15 s).</summary>
+    public RegistryCredentials? Resolve(string registry, ImageOpenOptions options) =>
+        ResolveAsync(registry, options, CancellationToken.None).GetAwaiter().GetResult();
+
+    public async Task<RegistryCredentials?> ResolveAsync(string registry, ImageOpenOptions options, CancellationToken cancellationToken)
     {
         if (!string.IsNullOrEmpty(options.Username))
         {
@@ -66,7 +70,9 @@ public sealed class RegistryCredentialResolver
         }
 
         var configPath = options.DockerConfigPath ?? DefaultDockerConfigPath();
-        return configPath is not null && File.Exists(configPath) ? FromDockerConfig(configPath, registry, _environment) : null;
+        return configPath is not null && File.Exists(configPath)
+            ? await FromDockerConfigAsync(configPath, registry, _environment, cancellationToken).ConfigureAwait(false)
+            : null;
     }
 
     private string? DefaultDockerConfigPath()
@@ -90,7 +96,11 @@ public sealed class RegistryCredentialResolver
     /// Reads credentials for the registry from a Docker config file: its credential helper (<c>credHelpers</c>,
     /// then <c>credsStore</c>) when that helper is installed and knows the registry, else the <c>auths</c> entry.
     /// </summary>
-    public static RegistryCredentials? FromDockerConfig(string path, string registry, Func<string, string?>? environment = null)
+    public static RegistryCredentials? FromDockerConfig(string path, string registry, Func<string, string?>? environment = null) =>
+        FromDockerConfigAsync(path, registry, environment, CancellationToken.None).GetAwaiter().GetResult();
+
+    /// <inheritdoc cref="FromDockerConfig"/>
+    public static async Task<RegistryCredentials?> FromDockerConfigAsync(string path, string registry, Func<string, string?>? environment, CancellationToken cancellationToken)
     {
         JsonDocument document;
         try
@@ -110,7 +120,8 @@ public sealed class RegistryCredentialResolver
         {
             if (document.RootElement.ValueKind == JsonValueKind.Object
                 && HelperFor(document.RootElement, registry) is { } helper
-                && new CredentialHelper(helper, environment ?? Environment.GetEnvironmentVariable).Get(HelperServerUrl(registry)) is { } fromHelper)
+                && await new CredentialHelper(helper, environment ?? Environment.GetEnvironmentVariable)
+                    .GetAsync(HelperServerUrl(registry), cancellationToken).ConfigureAwait(false) is { } fromHelper)
             {
                 return fromHelper;
             }

@@ -20,7 +20,7 @@ internal sealed class RegistryImageResolver(RegistryClient client, RegistryRefer
         {
             if (depth >= MaxIndexDepth)
             {
-                throw new CombInputException($"{reference}: image indexes nested more than {MaxIndexDepth} deep");
+                throw new CombInputException($"{reference}: image indexes nested more than {MaxIndexDepth} deep", CombErrorKind.LimitExceeded);
             }
 
             indexDigest ??= manifest.Digest;

@@ -15,23 +15,30 @@ public sealed class RegistryImageSource : IImageSource
 
     private readonly RegistryCredentialResolver _credentials;
     private readonly ILoggerFactory _loggerFactory;
+    private readonly RegistryTransport _transport;
     private readonly Func<RegistryClientOptions, RegistryClientOptions> _tuneClient;
 
+    /// <summary>A source with its own transport (connection pool and token cache) for the life of the process.</summary>
     public RegistryImageSource()
-        : this(new RegistryCredentialResolver(), NullLoggerFactory.Instance)
+        : this(new RegistryCredentialResolver(), NullLoggerFactory.Instance, RegistryTransport.CreateStandalone())
     {
     }
 
-    public RegistryImageSource(RegistryCredentialResolver credentials, ILoggerFactory loggerFactory)
-        : this(credentials, loggerFactory, static o => o)
+    public RegistryImageSource(RegistryCredentialResolver credentials, ILoggerFactory loggerFactory, RegistryTransport transport)
+        : this(credentials, loggerFactory, transport, static o => o)
     {
     }
 
     /// <summary>For tests: adjust the client options (e.g. shorter retry delays).</summary>
-    internal RegistryImageSource(RegistryCredentialResolver credentials, ILoggerFactory loggerFactory, Func<RegistryClientOptions, RegistryClientOptions> tuneClient)
+    internal RegistryImageSource(
+        RegistryCredentialResolver credentials,
+        ILoggerFactory loggerFactory,
+        RegistryTransport transport,
+        Func<RegistryClientOptions, RegistryClientOptions> tuneClient)
     {
         _credentials = credentials;
         _loggerFactory = loggerFactory;
+        _transport = transport;
         _tuneClient = tuneClient;
     }
 
@@ -47,10 +54,10 @@ public sealed class RegistryImageSource : IImageSource
         var clientOptions = _tuneClient(new RegistryClientOptions
         {
             Insecure = options.InsecureRegistry,
-            Credentials = _credentials.Resolve(parsed.Registry, options),
+            Credentials = await _credentials.ResolveAsync(parsed.Registry, options, cancellationToken).ConfigureAwait(false),
             Logger = _loggerFactory.CreateLogger<RegistryClient>(),
         });
-        var client = new RegistryClient(parsed.ApiHost, clientOptions);
+        var client = new RegistryClient(parsed.ApiHost, clientOptions, _transport);
         try
         {
             var metadata = await new RegistryImageResolver(client, parsed, options.Platform ?? PlatformSelector.Default())

@@ -58,7 +58,7 @@ public sealed partial record RegistryReference
         var error = TryParseCore(reference, out var result);
         if (error is not null)
         {
-            throw new CombInputException($"Invalid image reference '{reference}': {error}");
+            throw new CombInputException($"Invalid image reference '{reference}': {error}", CombErrorKind.BadReference);
         }
 
         return result!;

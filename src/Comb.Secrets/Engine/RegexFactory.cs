@@ -37,11 +37,16 @@ internal static class RegexFactory
     /// <summary>
     /// Allow-list and path regexes. They run on every candidate, so they are compiled too: interpreted,
     /// a case-insensitive alternation cost tens of microseconds per call.
-    /// The same pattern recurs across rules (the generic rules share their allow-lists), so each is built once per process.
+    /// The same pattern recurs across rules (the generic rules share their allow-lists), so each is built once per
+    /// process, up to <see cref="MaxSmallPatterns"/> (far more than the default rules use; user configs add to it).
     /// </summary>
     public static Regex CreateSmall(string pattern) => Small.GetOrAdd(pattern, p => new Regex(p, Common | RegexOptions.Compiled, MatchTimeout));
 
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Regex> Small = new(StringComparer.Ordinal);
+    internal const int MaxSmallPatterns = 4096;
+
+    internal static int SmallPatternsCached => Small.Count;
+
+    private static readonly BoundedCache<string, Regex> Small = new(MaxSmallPatterns);
 
     /// <summary>Throws ArgumentException with the parser's reason when the pattern is invalid.</summary>
     public static void Validate(string pattern) => _ = new Regex(pattern, Common, MatchTimeout);

@@ -129,13 +129,13 @@ public sealed class DbUpdater
 
                 if (!response.IsSuccessStatusCode)
                 {
-                    throw new CombInputException($"download of {url} failed: HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
+                    throw new CombInputException($"download of {url} failed: HTTP {(int)response.StatusCode} {response.ReasonPhrase}", CombErrorKind.UpstreamFailure);
                 }
 
                 var expected = response.Content.Headers.ContentLength;
                 if (expected > options.MaxFileBytes)
                 {
-                    throw new CombInputException($"download of {url} refused: {expected} bytes is over the {options.MaxFileBytes}-byte limit");
+                    throw new CombInputException($"download of {url} refused: {expected} bytes is over the {options.MaxFileBytes}-byte limit", CombErrorKind.LimitExceeded);
                 }
 
                 long written;
@@ -162,7 +162,7 @@ public sealed class DbUpdater
             }
         }
 
-        throw new CombInputException($"download of {url} failed after {options.MaxAttempts} attempts: {last?.Message}", last!);
+        throw new CombInputException($"download of {url} failed after {options.MaxAttempts} attempts: {last?.Message}", last!, CombErrorKind.UpstreamFailure);
     }
 
     private static async Task<long> CopyLimitedAsync(Stream source, Stream target, long limit, string url, CancellationToken cancellationToken)
@@ -175,7 +175,7 @@ public sealed class DbUpdater
             total += read;
             if (total > limit)
             {
-                throw new CombInputException($"download of {url} refused: over the {limit}-byte limit");
+                throw new CombInputException($"download of {url} refused: over the {limit}-byte limit", CombErrorKind.LimitExceeded);
             }
 
             await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken);

@@ -31,7 +31,7 @@ internal sealed class IgnoreFile
     {
         if (!File.Exists(path))
         {
-            throw new CombInputException($"ignore file not found: {path}");
+            throw new CombInputException($"ignore file not found: {path}", CombErrorKind.NotFound);
         }
 
         var text = File.ReadAllText(path);

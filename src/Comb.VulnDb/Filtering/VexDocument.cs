@@ -30,7 +30,7 @@ internal static class VexDocument
     {
         if (!File.Exists(path))
         {
-            throw new CombInputException($"VEX file not found: {path}");
+            throw new CombInputException($"VEX file not found: {path}", CombErrorKind.NotFound);
         }
 
         try

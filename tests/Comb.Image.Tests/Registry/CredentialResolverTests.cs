@@ -161,4 +161,36 @@ public sealed class CredentialHelperTests : IDisposable
 
         Assert.Equal("u", credentials?.Username);
     }
+
+    [Fact]
+    public async Task A_helper_that_hangs_is_ended_when_the_caller_cancels()
+    {
+        Assert.SkipWhen(OperatingSystem.IsWindows(), "shell-script helper");
+
+        // Given a helper that answers only after a minute, and writes its pid so the test can see it end
+        var pidFile = Path.Combine(_dir.FullName, "helper.pid");
+        var helper = Path.Combine(_dir.FullName, "docker-credential-slow");
+        File.WriteAllText(helper, $"#!/bin/sh\necho $$ > '{pidFile}'\nexec sleep 60\n");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(helper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        var path = WriteConfig("""{"credsStore":"slow"}""");
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+
+        // When the lookup is cancelled once the helper runs
+        var lookup = RegistryCredentialResolver.FromDockerConfigAsync(path, "reg", n => n == "PATH" ? _dir.FullName : null, cancel.Token);
+        while (!File.Exists(pidFile) || new FileInfo(pidFile).Length == 0)
+        {
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+
+        await cancel.CancelAsync();
+
+        // Then the caller gets a cancellation, not a 15 s wait, and the helper process is gone
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => lookup);
+        var pid = int.Parse(File.ReadAllText(pidFile).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.False(Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal));
+    }
 }

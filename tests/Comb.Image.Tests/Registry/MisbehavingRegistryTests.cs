@@ -170,6 +170,9 @@ public sealed class MisbehavingRegistryTests
         var error = await Assert.ThrowsAsync<RegistryException>(() => Source().OpenAsync($"{server.Host}/down/app:v1", Insecure, Ct));
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, error.StatusCode);
+        Assert.Equal(CombErrorKind.UpstreamFailure, error.Kind);
+        Assert.Equal(502, CombErrorKinds.HttpStatus(error.Kind));
+        Assert.Equal(ExitCodes.InputError, CombErrorKinds.ExitCode(error.Kind));
         Assert.Contains("503", error.Message, StringComparison.Ordinal);
         Assert.Equal(3, hits["/v2/down/app/manifests/v1"]);
     }
@@ -183,6 +186,7 @@ public sealed class MisbehavingRegistryTests
         var error = await Assert.ThrowsAsync<RegistryException>(() => Source().OpenAsync($"{server.Host}/x/app:missing", Insecure, Ct));
 
         Assert.StartsWith("manifest unknown:", error.Message, StringComparison.Ordinal);
+        Assert.Equal(CombErrorKind.NotFound, error.Kind);
         Assert.Equal(1, hits["/v2/x/app/manifests/missing"]);
     }
 
@@ -256,6 +260,7 @@ public sealed class MisbehavingRegistryTests
         var error = await Assert.ThrowsAnyAsync<CombInputException>(() => Source().OpenAsync($"{server.Host}/c/app:v1", Insecure, Ct));
 
         Assert.Contains("digest mismatch", error.Message, StringComparison.Ordinal);
+        Assert.Equal(CombErrorKind.BadInput, error.Kind);
         Assert.Contains(image.ConfigDigest, error.Message, StringComparison.Ordinal);
     }
 

@@ -3,6 +3,7 @@ using Comb.Image.Oci;
 using Comb.Image.Registry;
 using Comb.Testing.Images;
 using Comb.Testing.Registry;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Comb.Image.Tests.Registry;
@@ -38,10 +39,17 @@ public sealed class TokenRegistryFixture() : RegistryFixture(RegistryMode.Token)
 /// <summary>Builders shared by the registry tests.</summary>
 internal static class RegistryTestKit
 {
-    /// <summary>A source isolated from the machine's environment and docker config, with short retry delays.</summary>
-    public static RegistryImageSource Source(Func<RegistryClientOptions, RegistryClientOptions>? tune = null) => new(
+    /// <summary>
+    /// A source isolated from the machine's environment and docker config, with short retry delays; by default with a
+    /// transport of its own (no connections or tokens shared with other tests).
+    /// </summary>
+    public static RegistryImageSource Source(
+        Func<RegistryClientOptions, RegistryClientOptions>? tune = null,
+        RegistryTransport? transport = null,
+        ILoggerFactory? loggerFactory = null) => new(
         new RegistryCredentialResolver(_ => null),
-        NullLoggerFactory.Instance,
+        loggerFactory ?? NullLoggerFactory.Instance,
+        transport ?? RegistryTransport.CreateStandalone(),
         o => (tune ?? (x => x))(o with { RetryBaseDelay = TimeSpan.FromMilliseconds(20), MaxAttempts = 3 }));
 
     public static ImageOpenOptions Options(RegistryServer server, bool credentials = true, string? password = null) => new()

@@ -223,6 +223,7 @@ public abstract class AuthenticatedRegistryPullTests(RegistryFixture fixture) : 
 
         Assert.StartsWith("unauthorized:", error.Message, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Unauthorized, error.StatusCode);
+        Assert.Equal(CombErrorKind.Unauthorized, error.Kind);
         Assert.Contains(RegistryServer.Username, error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("wrong", error.Message, StringComparison.Ordinal);
     }

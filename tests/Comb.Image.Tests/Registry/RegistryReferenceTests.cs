@@ -95,6 +95,7 @@ public sealed class RegistryReferenceTests
         var error = Assert.Throws<CombInputException>(() => RegistryReference.Parse(text));
 
         Assert.Contains("Invalid image reference", error.Message, StringComparison.Ordinal);
+        Assert.Equal(CombErrorKind.BadReference, error.Kind);
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
         Assert.False(RegistryReference.TryParse(text, out _));
     }
