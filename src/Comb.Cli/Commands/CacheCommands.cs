@@ -4,7 +4,7 @@ using Comb.Engine.Cache;
 
 namespace Comb.Cli.Commands;
 
-/// <summary>comb cache info|clean.</summary>
+/// <summary>comb cache info|clean|prune.</summary>
 internal static class CacheCommands
 {
     public static Command Build()
@@ -25,8 +25,27 @@ internal static class CacheCommands
             await parse.InvocationConfiguration.Output.WriteLineAsync($"removed {removed} layer entries");
             return ExitCodes.Success;
         });
+        var maxSize = new Option<string>("--max-size") { Description = "Largest size of the layer cache, e.g. 500M or 2G; kept by every later scan", Required = true };
+        var prune = new Command("prune", "Evict least recently used layer results down to --max-size, and keep the cache under it from now on") { dir, maxSize };
+        prune.SetAction(async (parse, ct) =>
+        {
+            var text = parse.GetValue(maxSize)!;
+            if (LayerCache.ParseSize(text) is not { } max)
+            {
+                await parse.InvocationConfiguration.Error.WriteLineAsync($"comb: --max-size: not a size: '{text}' (e.g. 500M, 2G, or bytes)");
+                return ExitCodes.InputError;
+            }
+
+            var layers = new LayerCache(parse.GetValue(dir) ?? LayerCache.DefaultRoot());
+            layers.SetMaxSize(max);
+            var removed = await layers.PruneAsync(max, ct);
+            var after = layers.Info();
+            await parse.InvocationConfiguration.Output.WriteLineAsync($"removed {removed} layer entries; {after.Entries} left, {InspectView.Bytes(after.Bytes)} (limit {InspectView.Bytes(max)})");
+            return ExitCodes.Success;
+        });
         cache.Subcommands.Add(info);
         cache.Subcommands.Add(clean);
+        cache.Subcommands.Add(prune);
         return cache;
     }
 }

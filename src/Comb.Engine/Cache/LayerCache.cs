@@ -9,7 +9,10 @@ namespace Comb.Engine.Cache;
 /// <summary>
 /// Layer facts on disk, keyed by (diffID, analyzer-set key). No global lock: every entry is written to a
 /// unique temp file and renamed into place, so concurrent processes never see half an entry; an entry that
-/// fails to read (torn, corrupt, old schema) is deleted and rebuilt.
+/// fails to read (torn, corrupt, old schema) is deleted and rebuilt. With a size limit (<see cref="SetMaxSize"/>)
+/// the least recently used entries are evicted: a read marks its entry's access time, and a writer makes room
+/// under a cross-process lock before renaming its entry in, so the limit holds while several processes write.
+/// Evicting an entry another process is reading is safe: the reader keeps its open file.
 /// </summary>
 public sealed class LayerCache
 {
@@ -26,6 +29,11 @@ public sealed class LayerCache
     public string LayersDir { get; }
 
     public string TempDir => Path.Combine(Root, "tmp");
+
+    /// <summary>Holds the size limit, so every process sharing the cache keeps to it.</summary>
+    private string LimitFile => Path.Combine(Root, "layers-max-size");
+
+    private string LockFile => Path.Combine(Root, "layers.lock");
 
     public static string DefaultRoot()
     {
@@ -63,7 +71,18 @@ public sealed class LayerCache
             await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1 << 16, FileOptions.Asynchronous);
             await using var gzip = new GZipStream(file, CompressionMode.Decompress);
             var facts = await JsonSerializer.DeserializeAsync<LayerFacts>(gzip, CacheJson.Options, cancellationToken).ConfigureAwait(false);
-            return facts is not null && facts.DiffId == diffId ? facts : Discard(path);
+            if (facts is null || facts.DiffId != diffId)
+            {
+                return Discard(path);
+            }
+
+            MarkUsed(path);
+            return facts;
+        }
+        catch (FileNotFoundException)
+        {
+            // Evicted by another process between the check and the open.
+            return null;
         }
         catch (Exception ex) when (ex is JsonException or InvalidDataException or IOException or NotSupportedException)
         {
@@ -84,7 +103,23 @@ public sealed class LayerCache
                 await JsonSerializer.SerializeAsync(gzip, facts, CacheJson.Options, cancellationToken).ConfigureAwait(false);
             }
 
-            File.Move(temp, path, overwrite: true);
+            if (MaxSize() is not { } max)
+            {
+                File.Move(temp, path, overwrite: true);
+                return;
+            }
+
+            var size = new FileInfo(temp).Length;
+            if (size > max)
+            {
+                return;
+            }
+
+            using (await LockAsync(cancellationToken).ConfigureAwait(false))
+            {
+                Evict(max - size, keep: path);
+                File.Move(temp, path, overwrite: true);
+            }
         }
         finally
         {
@@ -102,8 +137,123 @@ public sealed class LayerCache
             return new CacheInfo(Root, 0, 0);
         }
 
-        var files = new DirectoryInfo(LayersDir).EnumerateFiles("*.json.gz", SearchOption.AllDirectories).ToList();
+        var files = Entries();
         return new CacheInfo(Root, files.Count, files.Sum(f => f.Length));
+    }
+
+    /// <summary>The size limit every process applies when it writes an entry; null = no limit.</summary>
+    public long? MaxSize()
+    {
+        try
+        {
+            return long.TryParse(File.ReadAllText(LimitFile).Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var max) ? max : null;
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Records the size limit for every process using this cache (null removes it).</summary>
+    public void SetMaxSize(long? maxBytes)
+    {
+        Directory.CreateDirectory(Root);
+        if (maxBytes is null)
+        {
+            File.Delete(LimitFile);
+            return;
+        }
+
+        var temp = $"{LimitFile}.{Environment.ProcessId}.tmp";
+        File.WriteAllText(temp, maxBytes.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        File.Move(temp, LimitFile, overwrite: true);
+    }
+
+    /// <summary>Evicts least recently used entries until the cache holds at most <paramref name="maxBytes"/>; returns how many went.</summary>
+    public async Task<int> PruneAsync(long maxBytes, CancellationToken cancellationToken)
+    {
+        using (await LockAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return Evict(maxBytes, keep: null);
+        }
+    }
+
+    /// <summary>Parses a size such as 500M, 2G, 2GiB, 64k or a byte count.</summary>
+    public static long? ParseSize(string text)
+    {
+        var t = text.Trim().ToUpperInvariant();
+        t = t.EndsWith("IB", StringComparison.Ordinal) ? t[..^2] : t.EndsWith('B') ? t[..^1] : t;
+        var unit = t.Length > 0 && char.IsAsciiLetter(t[^1]) ? t[^1] : ' ';
+        var shift = unit switch { ' ' => 0, 'K' => 10, 'M' => 20, 'G' => 30, 'T' => 40, _ => -1 };
+        var digits = unit == ' ' ? t : t[..^1];
+        return shift >= 0 && long.TryParse(digits, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n <= long.MaxValue >> shift
+            ? n << shift
+            : null;
+    }
+
+    private List<FileInfo> Entries() =>
+        Directory.Exists(LayersDir) ? new DirectoryInfo(LayersDir).EnumerateFiles("*.json.gz", SearchOption.AllDirectories).ToList() : [];
+
+    /// <summary>Deletes the least recently used entries (other than <paramref name="keep"/>) until at most <paramref name="maxBytes"/> remain.</summary>
+    private int Evict(long maxBytes, string? keep)
+    {
+        var entries = Entries();
+        var total = entries.Sum(f => f.Length);
+        var removed = 0;
+        foreach (var entry in entries.OrderBy(f => f.LastAccessTimeUtc).ThenBy(f => f.FullName, StringComparer.Ordinal))
+        {
+            if (total <= maxBytes)
+            {
+                break;
+            }
+
+            if (entry.FullName == keep)
+            {
+                continue;
+            }
+
+            // Gone either way (another process may have taken it first); the length is read before the delete clears it.
+            total -= entry.Length;
+            try
+            {
+                entry.Delete();
+                removed++;
+            }
+            catch (IOException)
+            {
+            }
+        }
+
+        return removed;
+    }
+
+    /// <summary>A read marks its entry used: eviction goes by this time, set explicitly so noatime mounts work too.</summary>
+    private static void MarkUsed(string path)
+    {
+        try
+        {
+            File.SetLastAccessTimeUtc(path, DateTime.UtcNow);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+        }
+    }
+
+    /// <summary>An exclusive lock shared by every process using this cache (an OS file lock, released if a process dies).</summary>
+    private async Task<FileStream> LockAsync(CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Root);
+        while (true)
+        {
+            try
+            {
+                return new FileStream(LockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException)
+            {
+                await Task.Delay(5, cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 
     /// <summary>Removes cached layer facts (the advisory DB is kept).</summary>
