@@ -50,36 +50,6 @@ public sealed class CrashTests(PostgresServer server) : IDisposable
         Assert.Empty(victim.Done);
         await AssertDoneOnceAsync(queue, [id]);
     }
-
-    [Fact]
-    public async Task Work_resumes_after_PostgreSQL_restarts_and_nothing_is_lost_or_duplicated()
-    {
-        var own = new PostgresServer();
-        await own.InitializeAsync();
-        try
-        {
-            var location = own.NewDatabaseUrl();
-            await using var queue = await PrepareAsync(location);
-            var ids = await EnqueueAsync(queue, 60, ms: 100);
-            using var a = new WorkerProcess(location, "a", 2, 3_000);
-            using var b = new WorkerProcess(location, "b", 2, 3_000);
-            while ((await queue.CountByStateAsync(Ct))[JobState.Succeeded] < 10)
-            {
-                await Task.Delay(50, Ct);
-            }
-
-            own.Restart();
-
-            var counts = await JobPolling.UntilSettledAsync(queue, () => $"{a} {b}");
-            Assert.Equal(60, counts[JobState.Succeeded]);
-            await AssertDoneOnceAsync(queue, ids);
-        }
-        finally
-        {
-            await own.DisposeAsync();
-        }
-    }
-
     [Fact]
     public async Task A_worker_killed_in_the_middle_of_ten_jobs_on_SQLite_loses_none_and_repeats_none()
     {
