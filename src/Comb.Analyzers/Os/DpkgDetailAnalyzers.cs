@@ -41,14 +41,10 @@ public sealed class DpkgCopyrightAnalyzer : IFileAnalyzer
 /// </summary>
 public sealed class DpkgFileListAnalyzer : IFileAnalyzer
 {
-    private const string InfoDir = "var/lib/dpkg/info/";
-
     public string Id => "dpkg-file-list";
     public int Version => 1;
 
-    public bool IsRequired(FileMeta meta) =>
-        meta.Kind == FileKind.Regular && meta.Path.StartsWith(InfoDir, StringComparison.Ordinal) && meta.Path.EndsWith(".list", StringComparison.Ordinal)
-        && meta.Path.IndexOf('/', InfoDir.Length) < 0;
+    public bool IsRequired(FileMeta meta) => DpkgInfoFile.Is(meta, ".list");
 
     public async ValueTask<AnalysisResult> AnalyzeAsync(AnalysisInput input, CancellationToken cancellationToken)
     {
@@ -75,7 +71,7 @@ public sealed class DpkgFileListAnalyzer : IFileAnalyzer
             return AnalysisResult.Empty;
         }
 
-        var name = input.Path[InfoDir.Length..^".list".Length];
+        var name = DpkgInfoFile.Stem(input.Path, ".list");
         var colon = name.IndexOf(':', StringComparison.Ordinal);
         return new AnalysisResult
         {
@@ -98,14 +94,10 @@ public sealed class DpkgFileListAnalyzer : IFileAnalyzer
 /// </summary>
 public sealed class DpkgMd5sumsAnalyzer : IFileAnalyzer
 {
-    private const string InfoDir = "var/lib/dpkg/info/";
-
     public string Id => "dpkg-md5sums";
     public int Version => 1;
 
-    public bool IsRequired(FileMeta meta) =>
-        meta.Kind == FileKind.Regular && meta.Path.StartsWith(InfoDir, StringComparison.Ordinal) && meta.Path.EndsWith(".md5sums", StringComparison.Ordinal)
-        && meta.Path.IndexOf('/', InfoDir.Length) < 0;
+    public bool IsRequired(FileMeta meta) => DpkgInfoFile.Is(meta, ".md5sums");
 
     public async ValueTask<AnalysisResult> AnalyzeAsync(AnalysisInput input, CancellationToken cancellationToken)
     {
@@ -140,7 +132,7 @@ public sealed class DpkgMd5sumsAnalyzer : IFileAnalyzer
             return diagnostics.Length == 0 ? AnalysisResult.Empty : new AnalysisResult { Diagnostics = diagnostics };
         }
 
-        var name = input.Path[InfoDir.Length..^".md5sums".Length];
+        var name = DpkgInfoFile.Stem(input.Path, ".md5sums");
         var colon = name.IndexOf(':', StringComparison.Ordinal);
         return new AnalysisResult
         {
@@ -168,4 +160,17 @@ public sealed class DpkgMd5sumsAnalyzer : IFileAnalyzer
 
         return true;
     }
+}
+
+/// <summary>A regular file directly in var/lib/dpkg/info/ with the given extension (per-package metadata).</summary>
+internal static class DpkgInfoFile
+{
+    private const string InfoDir = "var/lib/dpkg/info/";
+
+    public static bool Is(FileMeta meta, string extension) =>
+        meta.Kind == FileKind.Regular && meta.Path.StartsWith(InfoDir, StringComparison.Ordinal)
+        && meta.Path.EndsWith(extension, StringComparison.Ordinal) && meta.Path.IndexOf('/', InfoDir.Length) < 0;
+
+    /// <summary>The package part of the file name: PACKAGE[:ARCH].</summary>
+    public static string Stem(string path, string extension) => path[InfoDir.Length..^extension.Length];
 }
