@@ -1,26 +1,31 @@
 using System.CommandLine;
 using Comb.Cli.Commands;
 using Comb.Contracts;
+using Comb.Engine;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Comb.Cli;
 
-/// <summary>Builds the command tree and turns outcomes into the documented exit codes.</summary>
+/// <summary>
+/// A thin host: composes the engine once per run (<see cref="ServiceCollectionExtensions.AddComb"/>), builds the command
+/// tree over it, and turns outcomes into the documented exit codes; disposing the engine at exit closes what it opened.
+/// </summary>
 public static class CombApp
 {
-    public static RootCommand BuildRoot()
+    public static RootCommand BuildRoot(IServiceProvider services)
     {
         var root = new RootCommand("Comb: container image security scanner (vulnerabilities, secrets, malware, misconfiguration, trust)");
-        root.Subcommands.Add(ScanCommand.Build());
-        root.Subcommands.Add(SbomCommand.Build());
-        root.Subcommands.Add(ImageCommands.Build());
+        root.Subcommands.Add(ScanCommand.Build(services));
+        root.Subcommands.Add(SbomCommand.Build(services));
+        root.Subcommands.Add(ImageCommands.Build(services));
         root.Subcommands.Add(CacheCommands.Build());
-        root.Subcommands.Add(DbCommands.Build());
-        foreach (var command in HistoryCommands.Build())
+        root.Subcommands.Add(DbCommands.Build(services));
+        foreach (var command in HistoryCommands.Build(services))
         {
             root.Subcommands.Add(command);
         }
 
-        TrustCommands.Register(root);
+        TrustCommands.Register(root, services);
         root.Subcommands.Add(TrainCommands.Build());
         return root;
     }
@@ -36,9 +41,10 @@ public static class CombApp
             cancel.Cancel();
         };
         Console.CancelKeyPress += onCancel;
+        await using var services = new ServiceCollection().AddComb().BuildServiceProvider();
         try
         {
-            var parse = BuildRoot().Parse(args);
+            var parse = BuildRoot(services).Parse(args);
             if (parse.Errors.Count > 0)
             {
                 foreach (var parseError in parse.Errors)
