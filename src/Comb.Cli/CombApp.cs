@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using Comb.Cli.Commands;
 using Comb.Contracts;
 using Comb.Engine;
@@ -30,6 +31,46 @@ public static class CombApp
         return root;
     }
 
+    /// <summary>
+    /// Option-like words a command's arguments swallowed (<c>comb db import DIR --store X</c> would read "--store" as a
+    /// directory): named as unknown options instead. A path that starts with '-' can be given as ./-name.
+    /// </summary>
+    internal static IReadOnlyList<string> UnknownOptions(ParseResult parse)
+    {
+        var unknown = new List<string>();
+        for (SymbolResult? result = parse.CommandResult; result is not null; result = result.Parent)
+        {
+            if (result is not CommandResult command)
+            {
+                continue;
+            }
+
+            foreach (var token in command.Children.OfType<ArgumentResult>().SelectMany(a => a.Tokens))
+            {
+                if (token.Value.Length > 1 && token.Value[0] == '-' && !double.TryParse(token.Value, System.Globalization.CultureInfo.InvariantCulture, out _))
+                {
+                    unknown.Add($"unknown option '{token.Value}' for '{CommandPath(command)}'");
+                }
+            }
+        }
+
+        return unknown;
+    }
+
+    private static string CommandPath(CommandResult command)
+    {
+        var names = new List<string>();
+        for (SymbolResult? result = command; result is not null; result = result.Parent)
+        {
+            if (result is CommandResult c)
+            {
+                names.Insert(0, c.Command is RootCommand ? "comb" : c.Command.Name);
+            }
+        }
+
+        return string.Join(' ', names);
+    }
+
     public static async Task<int> RunAsync(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
     {
         var output = stdout ?? Console.Out;
@@ -45,11 +86,12 @@ public static class CombApp
         try
         {
             var parse = BuildRoot(services).Parse(args);
-            if (parse.Errors.Count > 0)
+            var unknown = UnknownOptions(parse);
+            if (parse.Errors.Count > 0 || unknown.Count > 0)
             {
-                foreach (var parseError in parse.Errors)
+                foreach (var message in unknown.Concat(parse.Errors.Select(e => e.Message)).Distinct(StringComparer.Ordinal))
                 {
-                    await error.WriteLineAsync($"error: {parseError.Message}").ConfigureAwait(false);
+                    await error.WriteLineAsync($"error: {message}").ConfigureAwait(false);
                 }
 
                 await error.WriteLineAsync("Run 'comb --help' for usage.").ConfigureAwait(false);
