@@ -22,7 +22,7 @@ internal static class HistoryBenchmark
         var store = args.Length > 2 ? args[2] : Path.Combine(work, "history.db");
         var cacheDir = Environment.GetEnvironmentVariable("COMB_CACHE_DIR") ?? Path.Combine(work, "cache");
 
-        using var services = CliServices.Build();
+        await using var services = new ServiceCollection().AddComb().BuildServiceProvider();
         var scanner = services.GetRequiredService<ImageScanner>();
         var reference = DebianImage.RequireReference();
         var baseOptions = new ScanOptions { CacheDir = cacheDir, NoStore = true, Scanners = new HashSet<string>() };

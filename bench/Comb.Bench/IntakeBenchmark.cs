@@ -26,7 +26,7 @@ internal static class IntakeBenchmark
         var gzipDc = Time(() => RunGzip(blobs));
         var bare = Time(() => BareGzipRead(blobs));
 
-        using var services = CliServices.Build();
+        await using var services = new ServiceCollection().AddComb().BuildServiceProvider();
         var scanner = services.GetRequiredService<ImageScanner>();
         var cache = Path.Combine(work, "cache");
         var options = new ScanOptions { CacheDir = cache, NoStore = true, Scanners = new HashSet<string>([Scanners.Secret, Scanners.Malware]) };

@@ -26,7 +26,7 @@ internal static class InventoryBenchmark
         var compressed = Directory.EnumerateFiles(Path.Combine(layout, "blobs", "sha256")).Sum(f => new FileInfo(f).Length);
         Console.WriteLine($"image built in {build.Elapsed.TotalSeconds:F1} s: {compressed / 1048576.0:F0} MiB compressed; generated {counts}");
 
-        using var services = CliServices.Build();
+        await using var services = new ServiceCollection().AddComb().BuildServiceProvider();
         var scanner = services.GetRequiredService<ImageScanner>();
         var options = new ScanOptions { NoStore = true, Scanners = new HashSet<string>() };
 

@@ -10,16 +10,17 @@ namespace Comb.Checks;
 
 public static class ServiceCollectionExtensions
 {
-    /// <summary>Registers the file-note analyzer, configuration checks, trust and policy stages.</summary>
+    /// <summary>Registers the file-note analyzer, configuration checks and trust stages, and the verdict service (policy, fail-on).</summary>
     public static IServiceCollection AddCombChecks(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<RegistryCredentialResolver>();
         services.TryAddSingleton<ISignatureStoreFactory, RegistrySignatureStores>();
+        services.TryAddSingleton(sp => new Commands.TrustCommandHandlers(sp.GetRequiredService<RegistryCredentialResolver>()));
         services.AddSingleton<IAnalyzerProvider, CheckAnalyzerProvider>();
         services.AddSingleton<IScanStage, ConfigCheckStage>();
         services.AddSingleton<IScanStage, TrustStage>();
-        services.AddSingleton<IScanStage, PolicyStage>();
+        services.TryAddSingleton<IVerdictService, VerdictService>();
         return services;
     }
 }

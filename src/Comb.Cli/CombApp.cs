@@ -1,28 +1,74 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using Comb.Cli.Commands;
 using Comb.Contracts;
+using Comb.Engine;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Comb.Cli;
 
-/// <summary>Builds the command tree and turns outcomes into the documented exit codes.</summary>
+/// <summary>
+/// A thin host: composes the engine once per run (<see cref="ServiceCollectionExtensions.AddComb"/>), builds the command
+/// tree over it, and turns outcomes into the documented exit codes; disposing the engine at exit closes what it opened.
+/// </summary>
 public static class CombApp
 {
-    public static RootCommand BuildRoot()
+    public static RootCommand BuildRoot(IServiceProvider services)
     {
         var root = new RootCommand("Comb: container image security scanner (vulnerabilities, secrets, malware, misconfiguration, trust)");
-        root.Subcommands.Add(ScanCommand.Build());
-        root.Subcommands.Add(SbomCommand.Build());
-        root.Subcommands.Add(ImageCommands.Build());
+        root.Subcommands.Add(ScanCommand.Build(services));
+        root.Subcommands.Add(SbomCommand.Build(services));
+        root.Subcommands.Add(ImageCommands.Build(services));
         root.Subcommands.Add(CacheCommands.Build());
-        root.Subcommands.Add(DbCommands.Build());
-        foreach (var command in HistoryCommands.Build())
+        root.Subcommands.Add(DbCommands.Build(services));
+        foreach (var command in HistoryCommands.Build(services))
         {
             root.Subcommands.Add(command);
         }
 
-        TrustCommands.Register(root);
+        TrustCommands.Register(root, services);
         root.Subcommands.Add(TrainCommands.Build());
         return root;
+    }
+
+    /// <summary>
+    /// Option-like words a command's arguments swallowed (<c>comb db import DIR --store X</c> would read "--store" as a
+    /// directory): named as unknown options instead. A path that starts with '-' can be given as ./-name.
+    /// </summary>
+    internal static IReadOnlyList<string> UnknownOptions(ParseResult parse)
+    {
+        var unknown = new List<string>();
+        for (SymbolResult? result = parse.CommandResult; result is not null; result = result.Parent)
+        {
+            if (result is not CommandResult command)
+            {
+                continue;
+            }
+
+            foreach (var token in command.Children.OfType<ArgumentResult>().SelectMany(a => a.Tokens))
+            {
+                if (token.Value.Length > 1 && token.Value[0] == '-' && !double.TryParse(token.Value, System.Globalization.CultureInfo.InvariantCulture, out _))
+                {
+                    unknown.Add($"unknown option '{token.Value}' for '{CommandPath(command)}'");
+                }
+            }
+        }
+
+        return unknown;
+    }
+
+    private static string CommandPath(CommandResult command)
+    {
+        var names = new List<string>();
+        for (SymbolResult? result = command; result is not null; result = result.Parent)
+        {
+            if (result is CommandResult c)
+            {
+                names.Insert(0, c.Command is RootCommand ? "comb" : c.Command.Name);
+            }
+        }
+
+        return string.Join(' ', names);
     }
 
     public static async Task<int> RunAsync(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
@@ -36,14 +82,16 @@ public static class CombApp
             cancel.Cancel();
         };
         Console.CancelKeyPress += onCancel;
+        await using var services = new ServiceCollection().AddComb().BuildServiceProvider();
         try
         {
-            var parse = BuildRoot().Parse(args);
-            if (parse.Errors.Count > 0)
+            var parse = BuildRoot(services).Parse(args);
+            var unknown = UnknownOptions(parse);
+            if (parse.Errors.Count > 0 || unknown.Count > 0)
             {
-                foreach (var parseError in parse.Errors)
+                foreach (var message in unknown.Concat(parse.Errors.Select(e => e.Message)).Distinct(StringComparer.Ordinal))
                 {
-                    await error.WriteLineAsync($"error: {parseError.Message}").ConfigureAwait(false);
+                    await error.WriteLineAsync($"error: {message}").ConfigureAwait(false);
                 }
 
                 await error.WriteLineAsync("Run 'comb --help' for usage.").ConfigureAwait(false);

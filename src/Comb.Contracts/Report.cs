@@ -45,7 +45,11 @@ public sealed class ScanContext
         Secrets = [.. inventory.Secrets];
         Malware = [.. inventory.Malware];
         Diagnostics = [.. inventory.Diagnostics];
+        CreatedAt = DateTimeOffset.UtcNow;
     }
+
+    /// <summary>When the scan's report was made: fixed once, so every copy of the report carries the same time.</summary>
+    public DateTimeOffset CreatedAt { get; }
 
     public ImageInventory Inventory { get; }
     public ScanOptions Options { get; }
@@ -70,7 +74,7 @@ public sealed class ScanContext
     public ScanReport ToReport() => new()
     {
         ScanId = ScanId,
-        CreatedAt = DateTimeOffset.UtcNow,
+        CreatedAt = CreatedAt,
         ToolVersion = ToolVersion,
         Image = Image,
         Os = Inventory.Os,
@@ -87,7 +91,10 @@ public sealed class ScanContext
     };
 }
 
-/// <summary>A step after the inventory: vulnerability matching (100), config checks (200), trust (300), policy (900), store (1000).</summary>
+/// <summary>
+/// A step after the inventory that adds findings: vulnerability matching (100), config checks (200), trust (300).
+/// The verdict (<see cref="IVerdictService"/>) and the store (<see cref="IScanRecorder"/>) come after, once per scan.
+/// </summary>
 public interface IScanStage
 {
     string Id { get; }

@@ -46,7 +46,7 @@ public sealed record ScanOptions
     /// <summary>Cap on uncompressed bytes per layer (decompression bombs).</summary>
     public long MaxLayerBytes { get; init; } = 32L * 1024 * 1024 * 1024;
 
-    /// <summary>Report only these severities (empty = all).</summary>
+    /// <summary>Present only these severities (empty = all); every finding is still stored.</summary>
     public IReadOnlySet<Severity> Severities { get; init; } = new HashSet<Severity>();
     public bool IgnoreUnfixed { get; init; }
     public string? IgnoreFile { get; init; }
@@ -58,6 +58,9 @@ public sealed record ScanOptions
     public string? HashList { get; init; }
 
     public string? PolicyFile { get; init; }
+
+    /// <summary>What fails the scan besides the policy (fail-on severity, exit code on findings).</summary>
+    public VerdictOptions Verdict { get; init; } = new();
     public string? TrustPolicyFile { get; init; }
     public string? Dockerfile { get; init; }
 

@@ -9,13 +9,18 @@ namespace Comb.Engine;
 
 /// <summary>
 /// The scan pipeline: open the image, analyze each layer once (in parallel, cached by diffID and analyzer set),
-/// stack the layers into an inventory, then run the stages (matching, checks, trust, policy, store).
+/// stack the layers into an inventory, run the stages (matching, checks, trust), then make the report once:
+/// present it through the user's filters, take the verdict on what is presented, and store it whole.
 /// </summary>
 public sealed class ImageScanner(
     ImageSourceResolver resolver,
     IEnumerable<IAnalyzerProvider> analyzerProviders,
     IEnumerable<IScanStage> stages,
-    IEnumerable<IOsReleaseMerger> osMergers)
+    IEnumerable<IOsReleaseMerger> osMergers,
+    IEnumerable<IReportFilter>? filters = null,
+    IVerdictService? verdicts = null,
+    IScanRecorder? recorder = null,
+    CombHostOptions? host = null)
 {
     /// <summary>Reads the image and builds its inventory, without the stages.</summary>
     public Task<ImageInventory> InventoryAsync(string reference, ScanOptions options, IProgress<ScanProgress>? progress, CancellationToken cancellationToken) =>
@@ -24,6 +29,7 @@ public sealed class ImageScanner(
     /// <summary>Reads the image and builds its inventory; <paramref name="metrics"/>, when given, collects where the layer walks spent time.</summary>
     public async Task<ImageInventory> InventoryAsync(string reference, ScanOptions options, IProgress<ScanProgress>? progress, WalkMetrics? metrics, CancellationToken cancellationToken)
     {
+        options = WithHostDefaults(options);
         var cache = new LayerCache(options.CacheDir ?? LayerCache.DefaultRoot());
         var fileAnalyzers = analyzerProviders.SelectMany(p => p.CreateFileAnalyzers(options)).ToList();
         var postAnalyzers = analyzerProviders.SelectMany(p => p.CreatePostAnalyzers(options)).ToList();
@@ -90,27 +96,61 @@ public sealed class ImageScanner(
         return inventory with { PackageSets = DevDependencies.Filter(inventory.PackageSets, options.IncludeDevDeps) };
     }
 
-    /// <summary>Full scan: inventory, then every enabled stage in order; returns the report.</summary>
-    public async Task<ScanReport> ScanAsync(string reference, ScanOptions options, IProgress<ScanProgress>? progress, CancellationToken cancellationToken)
+    /// <summary>Full scan: the whole report (as stored), the report as presented, and the verdict.</summary>
+    public async Task<ScanOutcome> RunAsync(string reference, ScanOptions options, IProgress<ScanProgress>? progress, CancellationToken cancellationToken)
     {
+        options = WithHostDefaults(options);
         var inventory = await InventoryAsync(reference, options, progress, cancellationToken).ConfigureAwait(false);
         progress?.Report(new ScanProgress { Image = reference, Stage = "analyzing" });
-        var report = await RunStagesAsync(inventory, options, cancellationToken).ConfigureAwait(false);
+        var outcome = await EvaluateAsync(inventory, options, cancellationToken).ConfigureAwait(false);
         progress?.Report(new ScanProgress { Image = reference, Stage = "done" });
-        return report;
+        return outcome;
     }
 
-    /// <summary>Runs the stages over an inventory (also used to re-check stored inventories without pulling).</summary>
-    public async Task<ScanReport> RunStagesAsync(ImageInventory inventory, ScanOptions options, CancellationToken cancellationToken)
+    /// <summary>Full scan; returns the whole report, with the verdict and (when stored) the scan id.</summary>
+    public async Task<ScanReport> ScanAsync(string reference, ScanOptions options, IProgress<ScanProgress>? progress, CancellationToken cancellationToken) =>
+        (await RunAsync(reference, options, progress, cancellationToken).ConfigureAwait(false)).Report;
+
+    /// <summary>The stages over an inventory, then one report: presented, judged and (unless NoStore) stored whole.</summary>
+    public async Task<ScanOutcome> EvaluateAsync(ImageInventory inventory, ScanOptions options, CancellationToken cancellationToken)
     {
+        options = WithHostDefaults(options);
         var context = new ScanContext(inventory, options);
         foreach (var stage in stages.Where(s => s.IsEnabled(options)).OrderBy(s => s.Order))
         {
             await stage.RunAsync(context, cancellationToken).ConfigureAwait(false);
         }
 
-        return ReportOf(context);
+        var whole = ReportOf(context);
+        var presented = (filters ?? []).Aggregate(whole, (report, filter) => filter.Apply(report, options));
+        var verdict = verdicts is null ? ScanVerdict.Pass : await verdicts.DecideAsync(presented, options, cancellationToken).ConfigureAwait(false);
+        whole = WithVerdict(whole, verdict);
+        presented = WithVerdict(presented, verdict);
+        if (!options.NoStore && recorder is not null)
+        {
+            var id = await recorder.RecordAsync(whole, options, cancellationToken).ConfigureAwait(false);
+            whole = whole with { ScanId = id };
+            presented = presented with { ScanId = id };
+        }
+
+        return new ScanOutcome(whole, presented, verdict);
     }
+
+    /// <summary>Runs the stages over an inventory (also used to re-check stored inventories without pulling); returns the whole report.</summary>
+    public async Task<ScanReport> RunStagesAsync(ImageInventory inventory, ScanOptions options, CancellationToken cancellationToken) =>
+        (await EvaluateAsync(inventory, options, cancellationToken).ConfigureAwait(false)).Report;
+
+    private static ScanReport WithVerdict(ScanReport report, ScanVerdict verdict) => report with
+    {
+        Policy = verdict.Policy,
+        Diagnostics = verdict.Diagnostics.Count == 0 ? report.Diagnostics : [.. report.Diagnostics, .. verdict.Diagnostics],
+    };
+
+    private ScanOptions WithHostDefaults(ScanOptions options) => host is null ? options : options with
+    {
+        CacheDir = options.CacheDir ?? host.CacheDir,
+        StorePath = options.StorePath ?? host.StoreLocation,
+    };
 
     public static ScanReport ReportOf(ScanContext context) => context.ToReport();
 

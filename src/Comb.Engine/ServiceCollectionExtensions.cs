@@ -1,12 +1,40 @@
+using Comb.Analyzers;
+using Comb.Checks;
 using Comb.Image;
 using Comb.Image.Registry;
+using Comb.Malware;
+using Comb.Reporting;
+using Comb.Secrets;
+using Comb.Storage;
+using Comb.VulnDb;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Comb.Engine;
 
 public static class ServiceCollectionExtensions
 {
-    /// <summary>The scan pipeline; areas register their analyzers, stages and writers with their own Add methods.</summary>
+    /// <summary>
+    /// The whole engine, as every host (CLI, server, workers) composes it: image sources, analyzers, matching, checks,
+    /// verdict, report writers and the host-owned scan stores. Disposing the provider releases what the engine opened.
+    /// </summary>
+    public static IServiceCollection AddComb(this IServiceCollection services, Action<CombHostOptions>? configure = null)
+    {
+        var host = new CombHostOptions();
+        configure?.Invoke(host);
+        services.TryAddSingleton(host);
+        services.AddCombEngine();
+        services.AddCombAnalyzers();
+        services.AddCombVulnDb();
+        services.AddCombSecrets();
+        services.AddCombMalware();
+        services.AddCombChecks();
+        services.AddCombReporting();
+        services.AddCombStorage();
+        return services;
+    }
+
+    /// <summary>The scan pipeline alone; areas register their analyzers, stages and writers with their own Add methods.</summary>
     public static IServiceCollection AddCombEngine(this IServiceCollection services)
     {
         services.AddCombImage();

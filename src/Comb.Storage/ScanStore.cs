@@ -9,17 +9,25 @@ namespace Comb.Storage;
 /// <summary>
 /// The scan history: every report with its inventory and findings, in SQLite (default, one file) or PostgreSQL
 /// (shared by many writers). The same schema and SQL serve both; migrations are versioned and applied on open.
-/// Each scan is written in one transaction, so an interrupted scan leaves no half record.
+/// Each scan is written in one transaction, so an interrupted scan leaves no half record. Whoever opens a store
+/// disposes it: that closes pooled connections (SQLite) or the PostgreSQL data source.
 /// </summary>
-public sealed class ScanStore
+public sealed class ScanStore : IAsyncDisposable
 {
     private readonly Func<CancellationToken, Task<DbConnection>> _open;
+    private readonly Func<ValueTask> _release;
+    private int _disposed;
 
-    private ScanStore(string location, bool postgres, Func<CancellationToken, Task<DbConnection>> open)
+    private ScanStore(string location, bool postgres, Func<CancellationToken, Task<DbConnection>> connect, Func<ValueTask> release)
     {
         Location = location;
         IsPostgres = postgres;
-        _open = open;
+        _release = release;
+        _open = ct =>
+        {
+            ObjectDisposedException.ThrowIf(IsDisposed, this);
+            return connect(ct);
+        };
     }
 
     public string Location { get; }
@@ -36,7 +44,7 @@ public sealed class ScanStore
         {
             var connectionString = PostgresUrl.ToConnectionString(location);
             var dataSource = NpgsqlDataSource.Create(connectionString);
-            store = new ScanStore(PostgresUrl.Redact(location), true, async ct => await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false));
+            store = new ScanStore(PostgresUrl.Redact(location), true, async ct => await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false), dataSource.DisposeAsync);
         }
         else
         {
@@ -51,6 +59,12 @@ public sealed class ScanStore
                 pragma.CommandText = "PRAGMA busy_timeout=30000; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
                 await pragma.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
                 return connection;
+            }, () =>
+            {
+                // Pooled SQLite connections keep the file (and its WAL) open until the pool is cleared.
+                using var connection = new SqliteConnection(connectionString);
+                SqliteConnection.ClearPool(connection);
+                return ValueTask.CompletedTask;
             });
         }
 
@@ -60,11 +74,22 @@ public sealed class ScanStore
         }
         catch (Exception ex) when (ex is SqliteException or NpgsqlException)
         {
+            await store.DisposeAsync().ConfigureAwait(false);
             throw new CombInputException($"scan store {store.Location} cannot be opened: {ex.Message}", ex);
+        }
+        catch
+        {
+            await store.DisposeAsync().ConfigureAwait(false);
+            throw;
         }
 
         return store;
     }
+
+    /// <summary>Whether <see cref="DisposeAsync"/> ran; a disposed store opens no more connections.</summary>
+    public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
+
+    public ValueTask DisposeAsync() => Interlocked.Exchange(ref _disposed, 1) == 0 ? _release() : ValueTask.CompletedTask;
 
     public static bool IsPostgresLocation(string location) => PostgresUrl.IsPostgres(location);
 

@@ -22,11 +22,12 @@ public sealed class PipelineTests
     };
 
     [Fact]
-    public void Registers_one_provider_and_three_stages()
+    public void Registers_one_provider_two_stages_and_the_verdict()
     {
         using var services = Services();
         Assert.Contains(services.GetServices<IAnalyzerProvider>(), p => p is Config.CheckAnalyzerProvider);
-        Assert.Equal([200, 300, 900], services.GetServices<IScanStage>().Where(s => s.GetType().Namespace!.StartsWith("Comb.Checks", StringComparison.Ordinal)).Select(s => s.Order).Order());
+        Assert.Equal([200, 300], services.GetServices<IScanStage>().Where(s => s.GetType().Namespace!.StartsWith("Comb.Checks", StringComparison.Ordinal)).Select(s => s.Order).Order());
+        Assert.IsType<Policy.VerdictService>(services.GetRequiredService<IVerdictService>());
     }
 
     [Fact]

@@ -228,21 +228,23 @@ public sealed class PolicyTests
     }
 
     [Fact]
-    public async Task The_stage_uses_the_policy_file_and_reports_expired_exceptions()
+    public async Task The_verdict_uses_the_policy_file_and_reports_expired_exceptions()
     {
         var dir = Directory.CreateTempSubdirectory("comb-policy-");
         try
         {
             var path = Path.Combine(dir.FullName, "policy.yaml");
             await File.WriteAllTextAsync(path, "name: file\nrules:\n  - { id: hc, action: warn, config: { checks: [CIS-DI-0006] } }\nexceptions:\n  - { id: X, expires: 2020-01-01, reason: old }\n", TestContext.Current.CancellationToken);
-            var context = new ScanContext(Inventory(Img()), new ScanOptions { PolicyFile = path });
+            var options = new ScanOptions { PolicyFile = path };
+            var context = new ScanContext(Inventory(Img()), options);
             context.Misconfigurations.AddRange(Context().Misconfigurations);
 
-            await new PolicyStage(new FixedClock(Today)).RunAsync(context, TestContext.Current.CancellationToken);
+            var verdict = await new VerdictService(new FixedClock(Today)).DecideAsync(context.ToReport(), options, TestContext.Current.CancellationToken);
 
-            Assert.Equal("warn", context.Policy!.Decision);
-            Assert.Equal("file", context.Policy.PolicyName);
-            Assert.Contains(context.Diagnostics, d => d.Message.Contains("expired on 2020-01-01", StringComparison.Ordinal));
+            Assert.Equal("warn", verdict.Policy!.Decision);
+            Assert.Equal((VerdictDecision.Warn, ExitCodes.Success), (verdict.Decision, verdict.ExitCode));
+            Assert.Equal("file", verdict.Policy.PolicyName);
+            Assert.Contains(verdict.Diagnostics, d => d.Message.Contains("expired on 2020-01-01", StringComparison.Ordinal));
         }
         finally
         {
@@ -251,16 +253,17 @@ public sealed class PolicyTests
     }
 
     [Fact]
-    public async Task The_stage_rejects_an_invalid_policy_file_as_user_error()
+    public async Task The_verdict_rejects_an_invalid_policy_file_as_user_error()
     {
         var dir = Directory.CreateTempSubdirectory("comb-policy-");
         try
         {
             var path = Path.Combine(dir.FullName, "bad.yaml");
             await File.WriteAllTextAsync(path, "name: bad\nrules:\n  - { id: x, action: maybe, malware: {} }\n", TestContext.Current.CancellationToken);
-            var context = new ScanContext(Inventory(Img()), new ScanOptions { PolicyFile = path });
+            var options = new ScanOptions { PolicyFile = path };
+            var context = new ScanContext(Inventory(Img()), options);
 
-            var error = await Assert.ThrowsAsync<CombInputException>(() => new PolicyStage(new FixedClock(Today)).RunAsync(context, TestContext.Current.CancellationToken));
+            var error = await Assert.ThrowsAsync<CombInputException>(() => new VerdictService(new FixedClock(Today)).DecideAsync(context.ToReport(), options, TestContext.Current.CancellationToken));
 
             Assert.Contains("bad.yaml:3:", error.Message, StringComparison.Ordinal);
         }

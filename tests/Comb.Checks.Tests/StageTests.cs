@@ -16,11 +16,9 @@ public sealed class StageTests
         var configOff = new ScanOptions { Scanners = new HashSet<string> { Scanners.Vuln } };
         Assert.True(new ConfigCheckStage(Clock).IsEnabled(new ScanOptions()));
         Assert.False(new ConfigCheckStage(Clock).IsEnabled(configOff));
-        Assert.False(new PolicyStage(Clock).IsEnabled(new ScanOptions()));
-        Assert.True(new PolicyStage(Clock).IsEnabled(new ScanOptions { PolicyFile = "default" }));
         Assert.False(new TrustStage(new NoSignatureStores()).IsEnabled(new ScanOptions { PolicyFile = "default" }));
         Assert.True(new TrustStage(new NoSignatureStores()).IsEnabled(new ScanOptions { TrustPolicyFile = "trust.yaml" }));
-        Assert.Equal((200, 300, 900), (new ConfigCheckStage(Clock).Order, new TrustStage(new NoSignatureStores()).Order, new PolicyStage(Clock).Order));
+        Assert.Equal((200, 300), (new ConfigCheckStage(Clock).Order, new TrustStage(new NoSignatureStores()).Order));
     }
 
     [Fact]
@@ -61,11 +59,35 @@ public sealed class StageTests
     [Fact]
     public async Task Policy_default_uses_the_built_in_policy()
     {
-        var context = new ScanContext(Inventory(Img()), new ScanOptions { PolicyFile = "default" });
+        var options = new ScanOptions { PolicyFile = "default" };
+        var context = new ScanContext(Inventory(Img()), options);
         context.Malware.Add(new MalwareFinding { Path = "x", Engines = ["hash"], Signatures = ["EICAR"], Category = "test-file", Sha256 = "00" });
 
-        await new PolicyStage(Clock).RunAsync(context, TestContext.Current.CancellationToken);
+        var verdict = await new VerdictService(Clock).DecideAsync(context.ToReport(), options, TestContext.Current.CancellationToken);
 
-        Assert.Equal(("block", "comb-default"), (context.Policy!.Decision, context.Policy.PolicyName));
+        Assert.Equal(("block", "comb-default"), (verdict.Policy!.Decision, verdict.Policy.PolicyName));
+        Assert.Equal((VerdictDecision.Block, ExitCodes.PolicyFailed), (verdict.Decision, verdict.ExitCode));
+        Assert.Contains(verdict.Reasons, r => r.StartsWith("policy rule ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Without_a_policy_the_verdict_follows_fail_on_and_the_exit_code_on_findings()
+    {
+        var context = new ScanContext(Inventory(Img()), new ScanOptions());
+        context.Misconfigurations.Add(new ConfigFinding { CheckId = "X", Title = "x", Message = "x", Location = "x", Severity = Severity.Medium });
+        var report = context.ToReport();
+        var service = new VerdictService(Clock);
+        Task<ScanVerdict> Decide(VerdictOptions gate) => service.DecideAsync(report, new ScanOptions { Verdict = gate }, TestContext.Current.CancellationToken);
+
+        var plain = await Decide(new VerdictOptions());
+        var belowThreshold = await Decide(new VerdictOptions { FailOn = Severity.High });
+        var atThreshold = await Decide(new VerdictOptions { FailOn = Severity.Medium, ExitCodeOnFindings = 5 });
+        var anyFinding = await Decide(new VerdictOptions { ExitCodeOnFindings = 4 });
+
+        Assert.Equal((VerdictDecision.Pass, 0, "pass"), (plain.Decision, plain.ExitCode, plain.Label));
+        Assert.Equal((VerdictDecision.Pass, 0), (belowThreshold.Decision, belowThreshold.ExitCode));
+        Assert.Equal((VerdictDecision.Block, 5, "fail"), (atThreshold.Decision, atThreshold.ExitCode, atThreshold.Label));
+        Assert.Equal((VerdictDecision.Block, 4), (anyFinding.Decision, anyFinding.ExitCode));
+        Assert.Null(plain.Policy);
     }
 }

@@ -151,6 +151,33 @@ public sealed class EndToEndScanTests(ScanFixture fixture) : IClassFixture<ScanF
     }
 
     [Fact]
+    public async Task A_severity_filter_changes_what_is_printed_not_what_is_stored()
+    {
+        fixture.RequireDb();
+        var reference = BuildImage("severity");
+        var store = Path.Combine(fixture.Root, "history-" + Guid.NewGuid().ToString("N") + ".db");
+
+        var (code, printed, err) = await ScanJsonAsync(reference, "--severity", "CRITICAL", "--store", store);
+        var scanId = printed.RootElement.GetProperty("scanId").GetString()!;
+        var show = await CliRunner.RunAsync("history", "show", scanId, "--format", "json", "--store", store);
+        using var stored = JsonDocument.Parse(show.Out);
+        static List<string> Severities(JsonDocument report) =>
+            [.. report.RootElement.GetProperty("vulnerabilities").EnumerateArray().Select(v => v.GetProperty("severity").GetString()!).Distinct().Order()];
+        var medium = stored.RootElement.GetProperty("vulnerabilities").EnumerateArray().First(v => v.GetProperty("severity").GetString() == "Medium").GetProperty("id").GetString()!;
+        var impact = await CliRunner.RunAsync("impact", medium, "--format", "json", "--store", store);
+
+        Assert.True(code == 0, err);
+        Assert.Equal(["Critical"], Severities(printed));
+        Assert.True(show.Code == 0, show.Err);
+        Assert.Contains("Medium", Severities(stored));
+        Assert.Contains("High", Severities(stored));
+        Assert.True(Severities(stored).Count > 1);
+        Assert.Equal(printed.RootElement.GetProperty("createdAt").GetString(), stored.RootElement.GetProperty("createdAt").GetString());
+        Assert.True(impact.Code == 0, impact.Err);
+        Assert.Contains(JsonDocument.Parse(impact.Out).RootElement.EnumerateArray(), h => h.GetProperty("scanId").GetString() == scanId);
+    }
+
+    [Fact]
     public async Task Several_images_at_once_get_one_report_each_and_a_summary_line()
     {
         fixture.RequireDb();

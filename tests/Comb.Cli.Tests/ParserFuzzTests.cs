@@ -78,7 +78,7 @@ public sealed class ParserFuzzTests : IDisposable
             seeds.Add((kind, await File.ReadAllBytesAsync(file, ct)));
         }
 
-        using var services = CliServices.Build();
+        await using var services = new ServiceCollection().AddComb().BuildServiceProvider();
         var scanner = services.GetRequiredService<ImageScanner>();
         var options = new ScanOptions { CacheDir = Path.Combine(_dir, "cache"), NoStore = true, Scanners = new HashSet<string>([Scanners.Vuln], StringComparer.Ordinal) };
         var mutator = new Mutator(Seed);
@@ -108,7 +108,7 @@ public sealed class ParserFuzzTests : IDisposable
         }
 
         var tar = layer.ToTar();
-        using var services = CliServices.Build();
+        await using var services = new ServiceCollection().AddComb().BuildServiceProvider();
         var scanner = services.GetRequiredService<ImageScanner>();
         var options = new ScanOptions { CacheDir = Path.Combine(_dir, "cache"), NoStore = true };
         var mutator = new Mutator(Seed);
@@ -138,7 +138,7 @@ public sealed class ParserFuzzTests : IDisposable
         var ct = TestContext.Current.CancellationToken;
         var seeds = SeedFiles(maxPerFormat: 2, maxBytes: 8 << 20).ToList();
         Assert.True(seeds.Count >= 40, $"only {seeds.Count} seed files");
-        using var services = CliServices.Build();
+        await using var services = new ServiceCollection().AddComb().BuildServiceProvider();
         var options = new ScanOptions { NoStore = true };
         var providers = services.GetServices<IAnalyzerProvider>().ToList();
         var analyzers = providers.SelectMany(p => p.CreateFileAnalyzers(options)).ToList();

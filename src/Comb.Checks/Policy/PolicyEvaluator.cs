@@ -18,19 +18,22 @@ public sealed class PolicyEvaluator
     /// <summary>A finding reduced to what rules and exceptions look at.</summary>
     private sealed record Candidate(string Text, IReadOnlyList<string> Ids, IReadOnlyList<string> Packages);
 
-    public PolicyVerdict Evaluate(ScanContext context)
+    public PolicyVerdict Evaluate(ScanContext context) => Evaluate(context.ToReport());
+
+    /// <summary>Judges a report as presented: findings the user filtered out are not judged.</summary>
+    public PolicyVerdict Evaluate(ScanReport report)
     {
         var active = _policy.Exceptions.Where(e => !e.IsExpired(_today)).ToList();
         var expired = _policy.Exceptions.Where(e => e.IsExpired(_today))
             .Select(e => $"line {e.Line}: exception for {e.Describe()} expired on {e.Expires:yyyy-MM-dd} and no longer applies ({e.Reason})")
             .ToList();
-        var images = ImageNames(context.Image);
+        var images = ImageNames(report.Image);
         var fired = new List<PolicyRuleResult>();
         var suppressed = new List<string>();
         foreach (var rule in _policy.Rules)
         {
             var matches = new List<string>();
-            foreach (var candidate in Candidates(rule.Selector, context))
+            foreach (var candidate in Candidates(rule.Selector, report))
             {
                 var exception = active.FirstOrDefault(e => Applies(e, rule, candidate, images));
                 if (exception is null)
@@ -68,20 +71,20 @@ public sealed class PolicyEvaluator
         && (e.Package is null || candidate.Packages.Any(e.Package.IsMatch))
         && (e.Image is null || images.Any(e.Image.IsMatch));
 
-    private static IEnumerable<Candidate> Candidates(RuleSelector selector, ScanContext context) => selector switch
+    private static IEnumerable<Candidate> Candidates(RuleSelector selector, ScanReport report) => selector switch
     {
-        VulnerabilitySelector s => context.Vulnerabilities.Where(v => Matches(s, v)).Select(v => new Candidate(
+        VulnerabilitySelector s => report.Vulnerabilities.Where(v => Matches(s, v)).Select(v => new Candidate(
             $"{v.Id} in {v.PackageName} {v.InstalledVersion} ({v.Severity.ToUpperName()}{(v.FixedVersions.Count > 0 ? ", fixed in " + string.Join(", ", v.FixedVersions) : "")}{(v.KnownExploited ? ", known exploited" : "")})",
             [v.Id, .. v.Aliases], [v.PackageName, .. v.PackagePurl is null ? Array.Empty<string>() : [v.PackagePurl]])),
-        SecretSelector s => context.Secrets.Where(x => AtLeast(x.Severity, s.MinSeverity) && (s.Rules.Count == 0 || Glob.Any(s.Rules, x.RuleId))).Select(x => new Candidate(
+        SecretSelector s => report.Secrets.Where(x => AtLeast(x.Severity, s.MinSeverity) && (s.Rules.Count == 0 || Glob.Any(s.Rules, x.RuleId))).Select(x => new Candidate(
             $"{x.RuleId} ({x.Severity.ToUpperName()}) at {x.Path}{(x.Line is { } l ? ":" + l.ToString(CultureInfo.InvariantCulture) : "")}{(x.DeletedInLaterLayer ? " (deleted in a later layer)" : "")}",
             [x.RuleId], [x.Path])),
-        MalwareSelector s => context.Malware.Where(x => AtLeast(x.Severity, s.MinSeverity) && (s.Categories.Count == 0 || Glob.Any(s.Categories, x.Category))).Select(x => new Candidate(
+        MalwareSelector s => report.Malware.Where(x => AtLeast(x.Severity, s.MinSeverity) && (s.Categories.Count == 0 || Glob.Any(s.Categories, x.Category))).Select(x => new Candidate(
             $"{x.Category} {string.Join(", ", x.Signatures)} at {x.Path}",
             [.. x.Signatures, x.Category, x.Sha256], [x.Path])),
-        ConfigSelector s => context.Misconfigurations.Where(x => AtLeast(x.Severity, s.MinSeverity) && (s.Checks.Count == 0 || Glob.Any(s.Checks, x.CheckId))).Select(x => new Candidate(
+        ConfigSelector s => report.Misconfigurations.Where(x => AtLeast(x.Severity, s.MinSeverity) && (s.Checks.Count == 0 || Glob.Any(s.Checks, x.CheckId))).Select(x => new Candidate(
             $"{x.CheckId} at {x.Location}: {x.Message}", [x.CheckId], [x.Location])),
-        TrustSelector s => TrustCandidates(s, context.Trust),
+        TrustSelector s => TrustCandidates(s, report.Trust),
         _ => [],
     };
 

@@ -17,6 +17,16 @@ public static class PolicyLoader
 
     public static PolicyDocument Default => LoadDefault();
 
+    /// <summary>The --policy value that selects the built-in policy (policies/default.yaml), unless a file has that name.</summary>
+    public const string DefaultName = "default";
+
+    /// <summary>Whether a --policy value means the built-in policy.</summary>
+    public static bool IsDefault(string nameOrPath) => nameOrPath == DefaultName && !File.Exists(nameOrPath);
+
+    /// <summary>The built-in policy for <see cref="DefaultName"/>, else the policy file at that path.</summary>
+    public static async Task<PolicyDocument> LoadAsync(string nameOrPath, CancellationToken cancellationToken) =>
+        IsDefault(nameOrPath) ? Default : await LoadFileAsync(nameOrPath, cancellationToken).ConfigureAwait(false);
+
     public static PolicyLoadResult Parse(string text, string? baseDirectory = null)
     {
         var reader = new YamlReader();

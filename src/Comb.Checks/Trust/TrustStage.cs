@@ -21,7 +21,7 @@ public sealed class TrustStage : IScanStage
     public int Order => 300;
 
     public bool IsEnabled(ScanOptions options) =>
-        options.TrustPolicyFile is not null || (options.PolicyFile is { } p && !(p == PolicyStage.DefaultPolicyName && !File.Exists(p)));
+        options.TrustPolicyFile is not null || (options.PolicyFile is { } p && !PolicyLoader.IsDefault(p));
 
     public async Task RunAsync(ScanContext context, CancellationToken cancellationToken)
     {

@@ -1,13 +1,14 @@
 using System.CommandLine;
 using Comb.VulnDb;
 using Comb.VulnDb.Database;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Comb.Cli.Commands;
 
 /// <summary>comb db update|import|info: build and inspect the advisory database.</summary>
 internal static class DbCommands
 {
-    public static Command Build()
+    public static Command Build(IServiceProvider services)
     {
         var db = new Command("db", "Build and inspect the advisory database");
         var cacheDir = new Option<string?>("--cache-dir") { Description = "Cache directory holding db/comb.db (default: $COMB_CACHE_DIR or ~/.cache/comb)" };
@@ -17,9 +18,8 @@ internal static class DbCommands
         var update = new Command("update", "Download the advisory feeds (OSV, Debian, Alpine, CISA KEV, published secret values) and rebuild the database") { mirror, cacheDir, dbPath };
         update.SetAction(async (parse, cancellationToken) =>
         {
-            using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(10) };
             var options = new DbUpdateOptions { Mirror = parse.GetValue(mirror) };
-            return await Handlers(http).UpdateAsync(parse.GetValue(dbPath), parse.GetValue(cacheDir), options, parse.InvocationConfiguration.Output, cancellationToken);
+            return await Handlers(services).UpdateAsync(parse.GetValue(dbPath), parse.GetValue(cacheDir), options, parse.InvocationConfiguration.Output, cancellationToken);
         });
 
         var path = new Argument<string[]>("PATH")
@@ -30,16 +30,11 @@ internal static class DbCommands
         var import = new Command("import", "Build the advisory database from feed files on disk (air-gapped)") { path, cacheDir, dbPath };
         import.SetAction(async (parse, cancellationToken) =>
         {
-            using var http = new HttpClient();
-            return await Handlers(http).ImportAsync(parse.GetValue(path)!, parse.GetValue(dbPath), parse.GetValue(cacheDir), parse.InvocationConfiguration.Output, cancellationToken);
+            return await Handlers(services).ImportAsync(parse.GetValue(path)!, parse.GetValue(dbPath), parse.GetValue(cacheDir), parse.InvocationConfiguration.Output, cancellationToken);
         });
 
         var info = new Command("info", "Show the schema version, build time, and per source the record count and newest modification") { cacheDir, dbPath };
-        info.SetAction(parse =>
-        {
-            using var http = new HttpClient();
-            return Handlers(http).Info(parse.GetValue(dbPath), parse.GetValue(cacheDir), parse.InvocationConfiguration.Output);
-        });
+        info.SetAction(parse => Handlers(services).Info(parse.GetValue(dbPath), parse.GetValue(cacheDir), parse.InvocationConfiguration.Output));
 
         db.Subcommands.Add(update);
         db.Subcommands.Add(import);
@@ -47,6 +42,5 @@ internal static class DbCommands
         return db;
     }
 
-    private static DbCommandHandlers Handlers(HttpClient http) =>
-        new(new DbUpdater(http, TimeProvider.System), new DbImporter(TimeProvider.System), TimeProvider.System);
+    private static DbCommandHandlers Handlers(IServiceProvider services) => services.GetRequiredService<DbCommandHandlers>();
 }

@@ -20,16 +20,17 @@ internal static class HistoryCommands
         Converters = { new JsonStringEnumConverter() },
     };
 
-    public static IEnumerable<Command> Build()
+    public static IEnumerable<Command> Build(IServiceProvider services)
     {
-        yield return History();
-        yield return Diff();
-        yield return Impact();
-        yield return Rescan();
-        yield return Trace();
+        yield return History(services);
+        yield return Diff(services);
+        yield return Impact(services);
+        yield return Rescan(services);
+        yield return Trace(services);
     }
 
-    private sealed class StoreOptions
+    /// <summary>--store and --cache-dir; the store itself is the host's, opened once per run.</summary>
+    private sealed class StoreOptions(IServiceProvider services)
     {
         public Option<string?> Store { get; } = new("--store") { Description = "SQLite path or postgres:// URL (default: <cache>/history/comb-history.db or $COMB_STORE)" };
         public Option<string?> CacheDir { get; } = new("--cache-dir") { Description = "Cache directory (default: $COMB_CACHE_DIR or ~/.cache/comb)" };
@@ -51,17 +52,17 @@ internal static class HistoryCommands
         public string LocationOf(ParseResult parse) =>
             parse.GetValue(Store) ?? Environment.GetEnvironmentVariable("COMB_STORE") ?? ScanStore.DefaultPath(CacheDirOf(parse));
 
-        public Task<ScanStore> OpenAsync(ParseResult parse, CancellationToken ct) => ScanStore.OpenAsync(LocationOf(parse), ct);
+        public Task<ScanStore> OpenAsync(ParseResult parse, CancellationToken ct) => services.GetRequiredService<ScanStores>().GetAsync(LocationOf(parse), ct);
 
         public bool IsJson(ParseResult parse) => parse.GetValue(Format) == "json";
     }
 
-    private static Command History()
+    private static Command History(IServiceProvider services)
     {
         var history = new Command("history", "List recorded scans (optionally of one image, repository or digest)");
         var image = new Argument<string?>("REF") { Description = "Image reference, repository or digest", Arity = ArgumentArity.ZeroOrOne };
         var limit = new Option<int>("--limit") { Description = "Most scans to list", DefaultValueFactory = _ => 100 };
-        var store = new StoreOptions();
+        var store = new StoreOptions(services);
         history.Arguments.Add(image);
         history.Options.Add(limit);
         store.AddTo(history);
@@ -86,7 +87,7 @@ internal static class HistoryCommands
 
         var show = new Command("show", "Print a stored report in any output format");
         var id = new Argument<string>("ID") { Description = "Scan id (or image reference/digest: its latest scan)" };
-        var showStore = new StoreOptions();
+        var showStore = new StoreOptions(services);
         var format = new Option<string>("--format", "-f") { Description = "table|json|sarif|cyclonedx|spdx|junit", DefaultValueFactory = _ => "table" };
         show.Arguments.Add(id);
         show.Options.Add(format);
@@ -96,7 +97,6 @@ internal static class HistoryCommands
             var scans = await showStore.OpenAsync(parse, ct);
             var key = parse.GetValue(id)!;
             var report = await scans.GetAsync(key, ct) ?? await scans.LatestAsync(key, ct) ?? throw new CombInputException($"no stored scan '{key}'");
-            using var services = CliServices.Build();
             var name = parse.GetValue(format)!;
             var writer = services.GetServices<IReportWriter>().FirstOrDefault(w => w.Format == name) ?? throw new CombInputException($"output format '{name}' is not available");
             using var buffer = new MemoryStream();
@@ -108,7 +108,7 @@ internal static class HistoryCommands
         var prune = new Command("prune", "Delete old scans, keeping recent ones and the newest per image");
         var keepDays = new Option<int>("--keep-days") { Description = "Keep scans from the last N days", DefaultValueFactory = _ => 90 };
         var keepLast = new Option<int>("--keep-last") { Description = "Always keep the newest K scans of each image", DefaultValueFactory = _ => 1 };
-        var pruneStore = new StoreOptions();
+        var pruneStore = new StoreOptions(services);
         prune.Options.Add(keepDays);
         prune.Options.Add(keepLast);
         pruneStore.AddTo(prune, format: false);
@@ -123,12 +123,12 @@ internal static class HistoryCommands
         return history;
     }
 
-    private static Command Diff()
+    private static Command Diff(IServiceProvider services)
     {
         var diff = new Command("diff", "Compare two scans (ids) or the latest scans of two images");
         var a = new Argument<string>("A");
         var b = new Argument<string>("B");
-        var store = new StoreOptions();
+        var store = new StoreOptions(services);
         diff.Arguments.Add(a);
         diff.Arguments.Add(b);
         store.AddTo(diff);
@@ -158,11 +158,11 @@ internal static class HistoryCommands
         return diff;
     }
 
-    private static Command Impact()
+    private static Command Impact(IServiceProvider services)
     {
         var impact = new Command("impact", "List every stored image (latest scan per digest) hit by a vulnerability or carrying a package");
         var what = new Argument<string>("CVE-ID|GHSA-ID|PACKAGE[@VERSION]");
-        var store = new StoreOptions();
+        var store = new StoreOptions(services);
         impact.Arguments.Add(what);
         store.AddTo(impact);
         impact.SetAction(async (parse, ct) =>
@@ -190,14 +190,14 @@ internal static class HistoryCommands
         return impact;
     }
 
-    private static Command Rescan()
+    private static Command Rescan(IServiceProvider services)
     {
         var rescan = new Command("rescan", "Re-match stored inventories against the current advisory database (no pulls, no layer reads)");
         var images = new Argument<string[]>("REF") { Arity = ArgumentArity.ZeroOrMore, Description = "Images to re-check (reference, repository or digest)" };
         var all = new Option<bool>("--all") { Description = "Re-check the latest scan of every stored image" };
         var db = new Option<string?>("--db") { Description = "Advisory database file (default: <cache>/db/comb.db)" };
         var policy = new Option<string?>("--policy") { Description = "Policy file for the new verdicts" };
-        var store = new StoreOptions();
+        var store = new StoreOptions(services);
         rescan.Arguments.Add(images);
         rescan.Options.Add(all);
         rescan.Options.Add(db);
@@ -212,7 +212,6 @@ internal static class HistoryCommands
             }
 
             var scans = await store.OpenAsync(parse, ct);
-            using var services = CliServices.Build();
             var scanner = services.GetRequiredService<ImageScanner>();
             var options = new ScanOptions
             {
@@ -247,11 +246,11 @@ internal static class HistoryCommands
         return rescan;
     }
 
-    private static Command Trace()
+    private static Command Trace(IServiceProvider services)
     {
         var trace = new Command("trace", "Timeline of one image: first seen, scans, verdict changes, findings appearing and disappearing");
         var digest = new Argument<string>("DIGEST");
-        var store = new StoreOptions();
+        var store = new StoreOptions(services);
         trace.Arguments.Add(digest);
         store.AddTo(trace);
         trace.SetAction(async (parse, ct) =>

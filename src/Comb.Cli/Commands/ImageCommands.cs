@@ -11,7 +11,7 @@ namespace Comb.Cli.Commands;
 /// <summary>comb image inspect REF: digest, platform, config and layers, without reading the layers.</summary>
 internal static class ImageCommands
 {
-    public static Command Build()
+    public static Command Build(IServiceProvider services)
     {
         var image = new Command("image", "Work with images");
         var inspect = new Command("inspect", "Print an image's digest, platform, user, env, entrypoint and layers");
@@ -25,7 +25,6 @@ internal static class ImageCommands
         inspect.SetAction(async (parse, ct) =>
         {
             var options = access.Apply(parse, new ScanOptions());
-            using var services = CliServices.Build();
             var resolver = services.GetRequiredService<ImageSourceResolver>();
             var cache = new LayerCache(options.CacheDir!);
             await using var opened = await resolver.OpenAsync(parse.GetValue(reference)!, new ImageOpenOptions

@@ -10,7 +10,7 @@ internal static class SbomCommand
 {
     private static readonly string[] Formats = ["cyclonedx", "spdx", "json", "table"];
 
-    public static Command Build()
+    public static Command Build(IServiceProvider services)
     {
         var command = new Command("sbom", "Write the image's package inventory (SBOM)");
         var reference = new Argument<string>("REF") { Description = "Image reference" };
@@ -29,7 +29,6 @@ internal static class SbomCommand
         command.SetAction(async (parse, ct) =>
         {
             var options = devDeps.Apply(parse, skips.Apply(parse, access.Apply(parse, new ScanOptions { Scanners = new HashSet<string>(), NoStore = true })));
-            using var services = CliServices.Build();
             var scanner = services.GetRequiredService<ImageScanner>();
             var name = parse.GetValue(format)!;
             var writer = services.GetServices<IReportWriter>().FirstOrDefault(w => w.Format == name)

@@ -10,7 +10,7 @@ internal static class ScanCommand
 {
     private static readonly string[] Formats = ["table", "json", "sarif", "cyclonedx", "spdx", "junit"];
 
-    public static Command Build()
+    public static Command Build(IServiceProvider services)
     {
         var command = new Command("scan", "Scan images for vulnerabilities, secrets, malware and misconfiguration");
         var refs = new Argument<string[]>("REF") { Description = "Image references (registry, oci:DIR[:TAG], oci-archive:FILE, docker-archive:FILE, rootfs:DIR)", Arity = ArgumentArity.ZeroOrMore };
@@ -87,8 +87,15 @@ internal static class ScanCommand
                 DbPath = parse.GetValue(db),
                 Trigger = TriggerOf(),
             })));
-            var failSeverity = parse.GetValue(failOn) is { } f ? ParseSeverity(f) : (Severity?)null;
-            var run = new ScanRun(parse.GetValue(format)!, parse.GetValue(output), parse.GetValue(exitCode), failSeverity, parse.GetValue(quiet),
+            options = options with
+            {
+                Verdict = new VerdictOptions
+                {
+                    FailOn = parse.GetValue(failOn) is { } f ? ParseSeverity(f) : null,
+                    ExitCodeOnFindings = parse.GetValue(exitCode),
+                },
+            };
+            var run = new ScanRun(services, parse.GetValue(format)!, parse.GetValue(output), parse.GetValue(quiet),
                 parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
             return await run.ExecuteAsync(references, options, Math.Max(1, parse.GetValue(parallel)), ct);
         });
@@ -147,13 +154,12 @@ internal static class ScanCommand
 }
 
 /// <summary>Scans several images concurrently (bounded) with one report and one summary line per image.</summary>
-internal sealed class ScanRun(string format, string? output, int exitCodeOnFindings, Severity? failOn, bool quiet, TextWriter stdout, TextWriter stderr)
+internal sealed class ScanRun(IServiceProvider services, string format, string? output, bool quiet, TextWriter stdout, TextWriter stderr)
 {
     private readonly SemaphoreSlim _writeGate = new(1, 1);
 
     public async Task<int> ExecuteAsync(IReadOnlyList<string> references, ScanOptions options, int parallel, CancellationToken cancellationToken)
     {
-        using var services = CliServices.Build();
         var scanner = services.GetRequiredService<ImageScanner>();
         var writer = services.GetServices<IReportWriter>().FirstOrDefault(w => w.Format == format)
             ?? throw new CombInputException($"output format '{format}' is not available in this build");
@@ -184,10 +190,11 @@ internal sealed class ScanRun(string format, string? output, int exitCodeOnFindi
             var reference = references[i];
             try
             {
-                var report = await scanner.ScanAsync(reference, options, progress, ct);
-                await WriteAsync(writer, report, multi ? (output is null ? null : Path.Combine(output, FileNameOf(reference) + Extension(format))) : output, ct);
-                codes[i] = ExitCodeOf(report);
-                summaries[i] = Summary(reference, report, codes[i]);
+                // The history keeps the whole report; users see it through their filters, judged as they see it.
+                var outcome = await scanner.RunAsync(reference, options, progress, ct);
+                await WriteAsync(writer, outcome.Presented, multi ? (output is null ? null : Path.Combine(output, FileNameOf(reference) + Extension(format))) : output, ct);
+                codes[i] = outcome.Verdict.ExitCode;
+                summaries[i] = Summary(reference, outcome.Presented, outcome.Verdict);
             }
             catch (CombInputException ex) when (multi)
             {
@@ -197,28 +204,6 @@ internal sealed class ScanRun(string format, string? output, int exitCodeOnFindi
         });
         return true;
     }
-
-    private int ExitCodeOf(ScanReport report)
-    {
-        if (report.Policy?.Decision == "block")
-        {
-            return ExitCodes.PolicyFailed;
-        }
-
-        var severities = AllSeverities(report).ToList();
-        if (failOn is { } threshold && severities.Any(s => s >= threshold))
-        {
-            return exitCodeOnFindings != 0 ? exitCodeOnFindings : ExitCodes.PolicyFailed;
-        }
-
-        return failOn is null && exitCodeOnFindings != 0 && severities.Count > 0 ? exitCodeOnFindings : ExitCodes.Success;
-    }
-
-    private static IEnumerable<Severity> AllSeverities(ScanReport report) =>
-        report.Vulnerabilities.Select(v => v.Severity)
-            .Concat(report.Secrets.Select(s => s.Severity))
-            .Concat(report.Malware.Select(m => m.Severity))
-            .Concat(report.Misconfigurations.Select(m => m.Severity));
 
     private async Task WriteAsync(IReportWriter writer, ScanReport report, string? path, CancellationToken cancellationToken)
     {
@@ -255,15 +240,15 @@ internal sealed class ScanRun(string format, string? output, int exitCodeOnFindi
         }
     }
 
-    private static string Summary(string reference, ScanReport report, int code)
+    private static string Summary(string reference, ScanReport report, ScanVerdict verdict)
     {
         var bySeverity = string.Join(", ", Enum.GetValues<Severity>().Reverse()
             .Select(s => (s, n: report.Vulnerabilities.Count(v => v.Severity == s))).Where(x => x.n > 0).Select(x => $"{x.s.ToUpperName()} {x.n}"));
         // Without --policy (or --fail-on) nothing decided a verdict: "pass" would read as "checked and clean".
-        var verdict = report.Policy is { } policy ? "verdict " + policy.Decision : code == 0 ? "no policy" : "verdict fail";
+        var decided = verdict.Policy is null && verdict.ExitCode == ExitCodes.Success ? "no policy" : "verdict " + verdict.Label;
         return
             $"{reference}: {report.Packages.Count()} packages, {report.Vulnerabilities.Count} vulnerabilities{(bySeverity.Length > 0 ? $" ({bySeverity})" : "")}, " +
-            $"{report.Secrets.Count} secrets, {report.Malware.Count} malware, {report.Misconfigurations.Count} misconfigurations, {verdict}" +
+            $"{report.Secrets.Count} secrets, {report.Malware.Count} malware, {report.Misconfigurations.Count} misconfigurations, {decided}" +
             (report.ScanId is null ? "" : $", scan {report.ScanId}");
     }
 

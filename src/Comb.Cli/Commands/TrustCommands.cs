@@ -2,16 +2,17 @@ using System.CommandLine;
 using Comb.Checks.Commands;
 using Comb.Contracts;
 using Comb.Image.Registry;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Comb.Cli.Commands;
 
 /// <summary>comb sign, comb verify (cosign-compatible key-based signatures) and comb policy check.</summary>
 internal static class TrustCommands
 {
-    public static void Register(RootCommand root)
+    public static void Register(RootCommand root, IServiceProvider services)
     {
-        root.Subcommands.Add(Sign());
-        root.Subcommands.Add(Verify());
+        root.Subcommands.Add(Sign(services));
+        root.Subcommands.Add(Verify(services));
         root.Subcommands.Add(Policy());
     }
 
@@ -31,7 +32,7 @@ internal static class TrustCommands
         parse.GetValue(o.User) ?? Environment.GetEnvironmentVariable("COMB_USERNAME"),
         parse.GetValue(o.Password) ?? Environment.GetEnvironmentVariable("COMB_PASSWORD"));
 
-    private static Command Sign()
+    private static Command Sign(IServiceProvider services)
     {
         var reference = new Argument<string>("REF") { Description = "Image reference in a registry (a tag is resolved to its digest)" };
         var key = new Option<string>("--key") { Description = "PEM private key: PKCS#8, SEC1, PKCS#1 or cosign's encrypted key ($COSIGN_PASSWORD)", Required = true };
@@ -52,20 +53,20 @@ internal static class TrustCommands
                 claims[pair[..eq]] = pair[(eq + 1)..];
             }
 
-            return await new TrustCommandHandlers(new RegistryCredentialResolver())
+            return await services.GetRequiredService<TrustCommandHandlers>()
                 .SignAsync(parse.GetValue(reference)!, parse.GetValue(key)!, claims, Access(parse, registry), parse.InvocationConfiguration.Output, ct);
         });
         return command;
     }
 
-    private static Command Verify()
+    private static Command Verify(IServiceProvider services)
     {
         var reference = new Argument<string>("REF") { Description = "Image reference in a registry" };
         var key = new Option<string[]>("--key") { Description = "PEM public key (or certificate) to trust; repeat for several", Required = true };
         var command = new Command("verify", "Verify an image's cosign signature: exit 0 valid, 1 missing or invalid, 2 error") { reference, key };
         var registry = RegistryOptions(command);
         command.SetAction(async (parse, ct) =>
-            await new TrustCommandHandlers(new RegistryCredentialResolver())
+            await services.GetRequiredService<TrustCommandHandlers>()
                 .VerifyAsync(parse.GetValue(reference)!, parse.GetValue(key)!, Access(parse, registry), parse.InvocationConfiguration.Output, ct));
         return command;
     }

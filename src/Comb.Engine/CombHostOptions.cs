@@ -1,0 +1,11 @@
+namespace Comb.Engine;
+
+/// <summary>Settings a host gives once for every scan it runs; a scan's own options win where they say otherwise.</summary>
+public sealed class CombHostOptions
+{
+    /// <summary>Layer cache and advisory database directory for scans that name none.</summary>
+    public string? CacheDir { get; set; }
+
+    /// <summary>Scan store (SQLite path or postgres:// URL) for scans that name none; default: the cache directory's history.</summary>
+    public string? StoreLocation { get; set; }
+}
