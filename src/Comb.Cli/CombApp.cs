@@ -28,6 +28,8 @@ public static class CombApp
 
         TrustCommands.Register(root, services);
         root.Subcommands.Add(TrainCommands.Build());
+        root.Subcommands.Add(ServerCommands.BuildServer());
+        root.Subcommands.Add(ServerCommands.BuildToken());
         return root;
     }
 

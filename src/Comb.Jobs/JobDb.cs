@@ -10,7 +10,7 @@ namespace Comb.Jobs;
 /// Connections to the queue's database and the few places where SQLite and PostgreSQL differ.
 /// Named @parameters and RETURNING work in both, so statements are otherwise shared.
 /// </summary>
-internal sealed class JobDb : IAsyncDisposable
+public sealed class JobDb : IAsyncDisposable
 {
     private readonly NpgsqlDataSource? _postgres;
     private readonly string? _sqlite;

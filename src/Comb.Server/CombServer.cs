@@ -1,0 +1,89 @@
+using Comb.Engine;
+using Comb.Server.Api;
+using Comb.Server.Auth;
+using Comb.Server.Data;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Comb.Server;
+
+/// <summary>
+/// Builds the Comb server: the engine (<see cref="ServiceCollectionExtensions.AddComb"/>), the server's tables, token
+/// authentication with three roles, and the API under /api/v1. Settings are read when services are first resolved, not
+/// while building, so a test host's settings apply as well as the command line's.
+/// </summary>
+public static class CombServer
+{
+    /// <summary>Command-line flags and the settings they set.</summary>
+    private static readonly Dictionary<string, string> Switches = new(StringComparer.Ordinal)
+    {
+        ["--listen"] = $"{ServerSettings.Section}:{nameof(ServerSettings.Listen)}",
+        ["--store"] = $"{ServerSettings.Section}:{nameof(ServerSettings.Store)}",
+        ["--cache-dir"] = $"{ServerSettings.Section}:{nameof(ServerSettings.CacheDir)}",
+        ["--workers"] = $"{ServerSettings.Section}:{nameof(ServerSettings.Workers)}",
+    };
+
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args });
+        builder.Configuration.AddCommandLine(args, Switches);
+        var listen = builder.Configuration[Switches["--listen"]] ?? new ServerSettings().Listen;
+        builder.WebHost.UseUrls(listen);
+        builder.Services.AddOptions<ServerSettings>().Bind(builder.Configuration.GetSection(ServerSettings.Section));
+        AddServices(builder.Services);
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        MapEndpoints(app);
+        return app;
+    }
+
+    private static void AddServices(IServiceCollection services)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp =>
+        {
+            var settings = sp.GetRequiredService<IOptions<ServerSettings>>().Value;
+            return ServerLocations.Of(settings.CacheDir, settings.Store);
+        });
+
+        // The engine's defaults come from the server's settings (registered first: AddComb keeps an existing one).
+        services.AddSingleton(sp =>
+        {
+            var locations = sp.GetRequiredService<ServerLocations>();
+            return new CombHostOptions { CacheDir = locations.CacheDir, StoreLocation = locations.Store };
+        });
+        services.AddComb();
+        services.AddSingleton(sp => ServerDatabase.Create(sp.GetRequiredService<ServerLocations>().Store));
+        services.AddSingleton<ApiTokens>();
+        services.AddSingleton<AuditLog>();
+        services.AddHostedService<ServerStartup>();
+
+        // Tokens are bearer secrets, not cookies: nothing needs data-protection keys, so none are written to disk.
+        services.AddDataProtection();
+        services.Configure<KeyManagementOptions>(o => o.XmlRepository = new InMemoryKeyRepository());
+        services.AddAuthentication(TokenAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(ServerRoles.CanRead, p => p.RequireRole(ServerRoles.Admin, ServerRoles.Scanner, ServerRoles.Viewer))
+            .AddPolicy(ServerRoles.CanScan, p => p.RequireRole(ServerRoles.Admin, ServerRoles.Scanner))
+            .AddPolicy(ServerRoles.CanAdminister, p => p.RequireRole(ServerRoles.Admin));
+        services.AddOpenApi("v1");
+    }
+
+    private static void MapEndpoints(WebApplication app)
+    {
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapGet("/healthz", () => Results.Text("ok")).ExcludeFromDescription();
+        var api = app.MapGroup("/api/v1").RequireAuthorization(ServerRoles.CanRead);
+        TokenEndpoints.Map(api);
+    }
+}
