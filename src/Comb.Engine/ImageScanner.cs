@@ -202,6 +202,7 @@ public sealed class ImageScanner(
         InsecureRegistry = options.InsecureRegistry,
         Username = options.Username,
         Password = options.Password,
+        RegistryCredentials = options.RegistryCredentials,
         TempDir = cache.TempDir,
     };
 }
