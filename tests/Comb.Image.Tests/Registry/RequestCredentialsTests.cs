@@ -18,11 +18,7 @@ public sealed class RequestCredentialsTests(TokenRegistryFixture fixture) : ICla
     public async Task A_requests_credentials_win_over_the_environment()
     {
         // Given an image, and an environment whose COMB_USERNAME/COMB_PASSWORD the registry refuses
-        var built = TwoLayerImage("request-wins");
-        using (var pusher = Server.CreateClient())
-        {
-            await TestImagePusher.PushAsync(pusher, "comb/request-wins", "v1", built, cancellationToken: Ct);
-        }
+        var built = await PushAsync("request-wins");
 
         using var transport = RegistryTransport.CreateStandalone();
         var source = SourceWithEnvironment(transport, RegistryServer.Username, "not-the-password");
@@ -42,11 +38,7 @@ public sealed class RequestCredentialsTests(TokenRegistryFixture fixture) : ICla
     public async Task Two_requests_with_different_credentials_never_share_a_token()
     {
         // Given an image, one transport as a server holds it, and an environment with the right credentials
-        var built = TwoLayerImage("per-account");
-        using (var pusher = Server.CreateClient())
-        {
-            await TestImagePusher.PushAsync(pusher, "comb/per-account", "v1", built, cancellationToken: Ct);
-        }
+        var built = await PushAsync("per-account");
 
         using var transport = RegistryTransport.CreateStandalone();
         var source = SourceWithEnvironment(transport, RegistryServer.Username, RegistryServer.Password);
@@ -72,6 +64,14 @@ public sealed class RequestCredentialsTests(TokenRegistryFixture fixture) : ICla
 
         Assert.Equal(issued, Server.Tokens.TokensIssued);
         Assert.True(issued > before);
+    }
+
+    private async Task<PushableImage> PushAsync(string name)
+    {
+        var built = TwoLayerImage(name);
+        using var pusher = Server.CreateClient();
+        await TestImagePusher.PushAsync(pusher, "comb/" + name, "v1", built, cancellationToken: Ct);
+        return built;
     }
 
     /// <summary>Options naming the registry's credentials for this request (none when <paramref name="password"/> is null).</summary>
