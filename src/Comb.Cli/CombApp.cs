@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using System.Runtime.InteropServices;
 using Comb.Cli.Commands;
 using Comb.Contracts;
 using Comb.Engine;
@@ -78,12 +79,20 @@ public static class CombApp
         var output = stdout ?? Console.Out;
         var error = stderr ?? Console.Error;
         using var cancel = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) =>
+        var signalled = 0;
+
+        // Ctrl-C (SIGINT) and SIGTERM cancel the run, so a scan releases what it holds (temporary files, connections)
+        // before the process ends; a second signal ends the process at once. Registered here rather than through
+        // System.CommandLine so that an error raised by the cancellation maps to the signal's exit code.
+        void OnSignal(PosixSignalContext context)
         {
-            e.Cancel = true;
+            var code = context.Signal == PosixSignal.SIGINT ? ExitCodes.Interrupted : ExitCodes.Terminated;
+            context.Cancel = Interlocked.CompareExchange(ref signalled, code, 0) == 0;
             cancel.Cancel();
-        };
-        Console.CancelKeyPress += onCancel;
+        }
+
+        using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         await using var services = new ServiceCollection().AddComb().BuildServiceProvider();
         try
         {
@@ -100,18 +109,18 @@ public static class CombApp
                 return ExitCodes.InputError;
             }
 
-            var config = new InvocationConfiguration { EnableDefaultExceptionHandler = false, Output = output, Error = error };
-            return await parse.InvokeAsync(config, cancel.Token).ConfigureAwait(false);
+            var config = new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null, Output = output, Error = error };
+            var code = await parse.InvokeAsync(config, cancel.Token).ConfigureAwait(false);
+            return cancel.IsCancellationRequested ? await CancelledAsync(error, signalled).ConfigureAwait(false) : code;
         }
         catch (CombInputException ex)
         {
             await error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
             return CombErrorKinds.ExitCode(ex.Kind);
         }
-        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        catch (Exception ex) when (cancel.IsCancellationRequested && ex is OperationCanceledException or AggregateException { InnerException: OperationCanceledException })
         {
-            await error.WriteLineAsync("cancelled").ConfigureAwait(false);
-            return 130;
+            return await CancelledAsync(error, signalled).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -119,9 +128,11 @@ public static class CombApp
             await error.WriteLineAsync($"internal error: {ex.GetType().Name}: {ex.Message}" + (debug ? Environment.NewLine + ex : "")).ConfigureAwait(false);
             return ExitCodes.InternalError;
         }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
-        }
+    }
+
+    private static async Task<int> CancelledAsync(TextWriter error, int signalled)
+    {
+        await error.WriteLineAsync("cancelled").ConfigureAwait(false);
+        return signalled == 0 ? ExitCodes.Interrupted : signalled;
     }
 }

@@ -40,6 +40,11 @@ public static class ExitCodes
     public const int InputError = 2;
     public const int InternalError = 3;
 
+    /// <summary>Cancelled by Ctrl-C (SIGINT): 128 + the signal number, as shells report it.</summary>
+    public const int Interrupted = 130;
+
+    /// <summary>Cancelled by SIGTERM.</summary>
+    public const int Terminated = 143;
 }
 
 /// <summary>How a host maps error kinds; one table, documented in docs/errors.md.</summary>

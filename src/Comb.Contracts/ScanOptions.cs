@@ -31,6 +31,9 @@ public sealed record ScanOptions
     public string? Username { get; init; }
     public string? Password { get; init; }
 
+    /// <summary>Credentials for this scan only, by registry host (e.g. "registry.example:5000"); they win over the environment and the Docker config.</summary>
+    public IReadOnlyDictionary<string, RegistryCredential> RegistryCredentials { get; init; } = new Dictionary<string, RegistryCredential>(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>
     /// Files no analyzer reads, as globs over the in-image path (<c>app/config.json</c>, <c>**/*.pem</c>; a leading
     /// '/' is ignored). They still count for layer stacking and whiteouts.
@@ -52,12 +55,31 @@ public sealed record ScanOptions
     public string? IgnoreFile { get; init; }
     public IReadOnlyList<string> VexFiles { get; init; } = [];
 
+    /// <summary>The ignore list as content (a request's), instead of <see cref="IgnoreFile"/>.</summary>
+    public ScanDocument? Ignore { get; init; }
+
+    /// <summary>OpenVEX documents as content, read after <see cref="VexFiles"/>.</summary>
+    public IReadOnlyList<ScanDocument> Vex { get; init; } = [];
+
     public string? SecretConfig { get; init; }
+
+    /// <summary>Secret rules as content (YAML, or gitleaks TOML when the name ends in .toml), instead of <see cref="SecretConfig"/>.</summary>
+    public ScanDocument? SecretRules { get; init; }
+
     public string? ClamdAddress { get; init; }
     public string? YaraRules { get; init; }
     public string? HashList { get; init; }
 
+    /// <summary>Malware engines to run (hash, yara, clamav, webshell); null = every engine available.</summary>
+    public IReadOnlySet<string>? MalwareEngines { get; init; }
+
     public string? PolicyFile { get; init; }
+
+    /// <summary>The policy as content, instead of <see cref="PolicyFile"/>; parsed once per scan either way.</summary>
+    public ScanDocument? Policy { get; init; }
+
+    /// <summary>Settings of the image configuration checks.</summary>
+    public ConfigCheckOptions ConfigChecks { get; init; } = new();
 
     /// <summary>What fails the scan besides the policy (fail-on severity, exit code on findings).</summary>
     public VerdictOptions Verdict { get; init; } = new();
@@ -69,6 +91,12 @@ public sealed record ScanOptions
     public bool NoStore { get; init; }
     public string Trigger { get; init; } = "cli";
 
-    /// <summary>Free-form settings for stages that need more than the above.</summary>
-    public IReadOnlyDictionary<string, string> Extra { get; init; } = new Dictionary<string, string>();
+    /// <summary>The ignore list to apply: <see cref="Ignore"/>, else the file <see cref="IgnoreFile"/> names.</summary>
+    public ScanDocument? IgnoreDocument => Ignore ?? ScanDocument.FromFileOrNull(IgnoreFile);
+
+    /// <summary>Every VEX document to apply: the files, then the content given.</summary>
+    public IReadOnlyList<ScanDocument> VexDocuments => [.. VexFiles.Select(ScanDocument.FromFile), .. Vex];
+
+    /// <summary>The secret rules to use: <see cref="SecretRules"/>, else the file <see cref="SecretConfig"/> names.</summary>
+    public ScanDocument? SecretConfigDocument => SecretRules ?? ScanDocument.FromFileOrNull(SecretConfig);
 }

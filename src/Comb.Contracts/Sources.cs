@@ -8,6 +8,9 @@ public sealed record ImageOpenOptions
     public string? Username { get; init; }
     public string? Password { get; init; }
 
+    /// <summary>Credentials for this request only, by registry host; the first place looked (before the flags, the environment and the Docker config).</summary>
+    public IReadOnlyDictionary<string, RegistryCredential> RegistryCredentials { get; init; } = new Dictionary<string, RegistryCredential>(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Docker config.json to read credentials from; default ~/.docker/config.json (or $DOCKER_CONFIG).</summary>
     public string? DockerConfigPath { get; init; }
 

@@ -8,4 +8,10 @@ public sealed class CombHostOptions
 
     /// <summary>Scan store (SQLite path or postgres:// URL) for scans that name none; default: the cache directory's history.</summary>
     public string? StoreLocation { get; set; }
+
+    /// <summary>Scans the engine runs at once; more wait for a slot. 0 = no limit.</summary>
+    public int MaxConcurrentScans { get; set; }
+
+    /// <summary>Bytes of layer file content held in memory at once, across every scan; 0 = no limit.</summary>
+    public long MaxBufferBytes { get; set; }
 }

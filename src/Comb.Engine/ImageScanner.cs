@@ -20,8 +20,11 @@ public sealed class ImageScanner(
     IEnumerable<IReportFilter>? filters = null,
     IVerdictService? verdicts = null,
     IScanRecorder? recorder = null,
-    CombHostOptions? host = null)
+    CombHostOptions? host = null,
+    ScanBudget? budget = null)
 {
+    private readonly ScanBudget _budget = budget ?? ScanBudget.Unlimited;
+
     /// <summary>Reads the image and builds its inventory, without the stages.</summary>
     public Task<ImageInventory> InventoryAsync(string reference, ScanOptions options, IProgress<ScanProgress>? progress, CancellationToken cancellationToken) =>
         InventoryAsync(reference, options, progress, null, cancellationToken);
@@ -29,7 +32,12 @@ public sealed class ImageScanner(
     /// <summary>Reads the image and builds its inventory; <paramref name="metrics"/>, when given, collects where the layer walks spent time.</summary>
     public async Task<ImageInventory> InventoryAsync(string reference, ScanOptions options, IProgress<ScanProgress>? progress, WalkMetrics? metrics, CancellationToken cancellationToken)
     {
-        options = WithHostDefaults(options);
+        using var slot = await _budget.EnterScanAsync(cancellationToken).ConfigureAwait(false);
+        return await InventoryCoreAsync(reference, WithHostDefaults(options), progress, metrics, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<ImageInventory> InventoryCoreAsync(string reference, ScanOptions options, IProgress<ScanProgress>? progress, WalkMetrics? metrics, CancellationToken cancellationToken)
+    {
         var cache = new LayerCache(options.CacheDir ?? LayerCache.DefaultRoot());
         var fileAnalyzers = analyzerProviders.SelectMany(p => p.CreateFileAnalyzers(options)).ToList();
         var postAnalyzers = analyzerProviders.SelectMany(p => p.CreatePostAnalyzers(options)).ToList();
@@ -65,7 +73,7 @@ public sealed class ImageScanner(
         var metadata = image.Metadata;
         progress?.Report(new ScanProgress { Image = reference, Stage = "opened", LayerCount = metadata.Layers.Count });
 
-        var walker = new LayerWalker(fileAnalyzers, postAnalyzers, cache.TempDir, metrics: metrics, skipper: skipper);
+        var walker = new LayerWalker(fileAnalyzers, postAnalyzers, cache.TempDir, metrics: metrics, skipper: skipper, budget: _budget);
         LayerFacts[] facts;
         if (image is IDirectoryImage directory)
         {
@@ -100,7 +108,8 @@ public sealed class ImageScanner(
     public async Task<ScanOutcome> RunAsync(string reference, ScanOptions options, IProgress<ScanProgress>? progress, CancellationToken cancellationToken)
     {
         options = WithHostDefaults(options);
-        var inventory = await InventoryAsync(reference, options, progress, cancellationToken).ConfigureAwait(false);
+        using var slot = await _budget.EnterScanAsync(cancellationToken).ConfigureAwait(false);
+        var inventory = await InventoryCoreAsync(reference, options, progress, null, cancellationToken).ConfigureAwait(false);
         progress?.Report(new ScanProgress { Image = reference, Stage = "analyzing" });
         var outcome = await EvaluateAsync(inventory, options, cancellationToken).ConfigureAwait(false);
         progress?.Report(new ScanProgress { Image = reference, Stage = "done" });
@@ -202,6 +211,7 @@ public sealed class ImageScanner(
         InsecureRegistry = options.InsecureRegistry,
         Username = options.Username,
         Password = options.Password,
+        RegistryCredentials = options.RegistryCredentials,
         TempDir = cache.TempDir,
     };
 }

@@ -23,6 +23,7 @@ public static class ServiceCollectionExtensions
         var host = new CombHostOptions();
         configure?.Invoke(host);
         services.TryAddSingleton(host);
+        services.TryAddSingleton(new ScanBudget(host.MaxConcurrentScans, host.MaxBufferBytes));
         services.AddCombEngine();
         services.AddCombAnalyzers();
         services.AddCombVulnDb();

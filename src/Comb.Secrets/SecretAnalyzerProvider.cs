@@ -35,7 +35,7 @@ public sealed class SecretAnalyzerProvider : IAnalyzerProvider
 
     private (SecretScanner Scanner, string Fingerprint) Build(ScanOptions options)
     {
-        var config = options.SecretConfig is { Length: > 0 } path ? SecretConfigLoader.LoadFile(path) : SecretConfig.Default;
+        var config = options.SecretConfigDocument is { } document ? SecretConfigLoader.Load(document) : SecretConfig.Default;
         var published = _published?.Load(options) ?? [];
         var fingerprint = SecretEngineFactory.Fingerprint(config, published);
         var entry = _cache.GetOrAdd(fingerprint, _ => new(() => (SecretEngineFactory.CreateScanner(config, published), fingerprint)));

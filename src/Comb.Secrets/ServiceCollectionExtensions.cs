@@ -11,6 +11,7 @@ public static class ServiceCollectionExtensions
     {
         services.AddSingleton<SecretAnalyzerProvider>();
         services.AddSingleton<IAnalyzerProvider>(sp => sp.GetRequiredService<SecretAnalyzerProvider>());
+        services.AddSingleton<IPublishedSecretValueReader, Config.GitleaksPublishedValueReader>();
         return services;
     }
 }

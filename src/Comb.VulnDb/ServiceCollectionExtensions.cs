@@ -15,8 +15,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<IScanStage>(sp => new VulnerabilityScanStage(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IReportFilter>(sp => new Filtering.VulnerabilityReportFilter(sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<IPublishedSecretValueSource, PublishedSecretValueStore>();
-        services.TryAddSingleton(sp => new DbImporter(sp.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton(sp => new DbUpdater(new HttpClient { Timeout = TimeSpan.FromMinutes(10) }, sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new DbImporter(sp.GetRequiredService<TimeProvider>(), sp.GetService<IPublishedSecretValueReader>()));
+        services.TryAddSingleton(sp => new DbUpdater(new HttpClient { Timeout = TimeSpan.FromMinutes(10) }, sp.GetRequiredService<TimeProvider>(), sp.GetService<IPublishedSecretValueReader>()));
         services.TryAddSingleton(sp => new DbCommandHandlers(
             sp.GetRequiredService<DbUpdater>(), sp.GetRequiredService<DbImporter>(), sp.GetRequiredService<TimeProvider>()));
         return services;

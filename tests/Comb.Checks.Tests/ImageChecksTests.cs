@@ -186,7 +186,7 @@ public sealed class ImageChecksTests
         var inventory = Inventory(Img(layers: 2), notes: [note], layerNotes: [new LayerNote(Digest(100), 0, note)]);
 
         Assert.Single(Run(inventory), f => f.CheckId == "CIS-DI-0008");
-        Assert.DoesNotContain(Run(inventory, new ScanOptions { Extra = new Dictionary<string, string> { ["base-layers"] = "1" } }), f => f.CheckId == "CIS-DI-0008");
+        Assert.DoesNotContain(Run(inventory, new ScanOptions { ConfigChecks = new() { BaseLayers = 1 } }), f => f.CheckId == "CIS-DI-0008");
     }
 
     [Fact]
@@ -238,7 +238,7 @@ public sealed class ImageChecksTests
 
         var recent = Img(created: Now.AddDays(-40));
         Assert.Empty(Run(Inventory(recent)));
-        var strict = new ScanOptions { Extra = new Dictionary<string, string> { ["max-image-age-days"] = "30" } };
+        var strict = new ScanOptions { ConfigChecks = new() { MaxImageAgeDays = 30 } };
         Assert.Single(Run(Inventory(recent), strict), f => f.CheckId == "COMB-DI-0003");
     }
 

@@ -18,7 +18,7 @@ public sealed class PipelineTests
         NoStore = true,
         PolicyFile = policy,
         Dockerfile = dockerfile,
-        Extra = new Dictionary<string, string> { ["base-layers"] = "1" },
+        ConfigChecks = new() { BaseLayers = 1 },
     };
 
     [Fact]
@@ -85,7 +85,7 @@ public sealed class PipelineTests
         try
         {
             using var services = Services();
-            var options = Options(dir.FullName) with { Extra = new Dictionary<string, string>() };
+            var options = Options(dir.FullName) with { ConfigChecks = new() };
 
             var report = await services.GetRequiredService<ImageScanner>().ScanAsync(reference, options, null, ct);
 

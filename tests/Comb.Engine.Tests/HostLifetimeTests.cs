@@ -12,10 +12,12 @@ namespace Comb.Engine.Tests;
 public sealed class HostLifetimeTests : IDisposable
 {
     private const int Scans = 20;
+    private const int ScansAtOnce = 3;
+    private const long BufferBytes = 256 * 1024; // room for one of the images' 200 kB files at a time
     private readonly string _root = Directory.CreateTempSubdirectory("comb-host-").FullName;
 
     [Fact]
-    public async Task Twenty_concurrent_scans_share_one_store_and_leave_no_temp_files_or_open_files_after_disposal()
+    public async Task Twenty_concurrent_scans_keep_the_hosts_budget_share_one_store_and_leave_no_temp_files_or_open_files_after_disposal()
     {
         var ct = TestContext.Current.CancellationToken;
         await using var registry = await RegistryServer.StartAsync(RegistryMode.Anonymous, ct);
@@ -38,7 +40,10 @@ public sealed class HostLifetimeTests : IDisposable
         {
             host.CacheDir = cache;
             host.StoreLocation = storePath;
+            host.MaxConcurrentScans = ScansAtOnce;
+            host.MaxBufferBytes = BufferBytes;
         }).BuildServiceProvider();
+        var budget = services.GetRequiredService<ScanBudget>();
         var scanner = services.GetRequiredService<ImageScanner>();
         var stores = services.GetRequiredService<ScanStores>();
         var options = new ScanOptions { Scanners = new HashSet<string> { Scanners.Secret, Scanners.Config }, InsecureRegistry = true };
@@ -51,6 +56,12 @@ public sealed class HostLifetimeTests : IDisposable
         var openedStores = stores.OpenedCount;
         var openBeforeDisposal = OperatingSystem.IsLinux() ? OpenFilesUnder(_root).Count : 0;
         await services.DisposeAsync();
+
+        // The budget was kept: never more scans or buffered bytes at once than the host allowed, and all given back
+        Assert.InRange(budget.PeakScans, 1, ScansAtOnce);
+        Assert.InRange(budget.PeakBufferBytes, 200_000, BufferBytes);
+        Assert.Equal(0, budget.BufferBytesInFlight);
+        Assert.True(budget.Reservations.Requested >= references.Count * 4, $"{budget.Reservations.Requested} buffers reserved"); // every file of every layer, once per layer at least
 
         Assert.Equal(Scans, outcomes.Select(o => o.Report.ScanId).Distinct().Count());
         Assert.All(outcomes, o => Assert.Contains(o.Report.Secrets, s => s.Path == "app/.env"));

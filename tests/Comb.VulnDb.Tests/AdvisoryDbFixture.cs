@@ -59,7 +59,7 @@ public sealed class AdvisoryDbFixture : IAsyncLifetime
             }
         }
 
-        var result = await new DbImporter().ImportAsync(data, _dbPath, CancellationToken.None);
+        var result = await new DbImporter(secretValues: new Comb.Secrets.Config.GitleaksPublishedValueReader()).ImportAsync(data, _dbPath, CancellationToken.None);
         BuildTime = result.Elapsed;
     }
 

@@ -7,14 +7,13 @@ namespace Comb.Checks.Config;
 /// The config does not record FROM, so the rule is: a base image's history ends with its CMD or ENTRYPOINT; when such
 /// a metadata-only step is followed by more filesystem layers, those later layers were added on top of a base.
 /// The last such boundary wins. With no boundary every layer counts as the image's own.
-/// ScanOptions.Extra["base-layers"] = N overrides the estimate.
+/// ScanOptions.ConfigChecks.BaseLayers overrides the estimate.
 /// </summary>
 public static class BaseBoundary
 {
     public static int BaseLayerCount(ImageMetadata image, ScanOptions options)
     {
-        if (options.Extra.TryGetValue("base-layers", out var text)
-            && int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var forced))
+        if (options.ConfigChecks.BaseLayers is >= 0 and var forced)
         {
             return Math.Min(forced, image.Layers.Count);
         }

@@ -235,12 +235,7 @@ public sealed class ImageChecks
             yield break; // reproducible builds set the epoch: no age to judge
         }
 
-        var maxDays = DefaultMaxAgeDays;
-        if (options.Extra.TryGetValue("max-image-age-days", out var text)
-            && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) && parsed > 0)
-        {
-            maxDays = parsed;
-        }
+        var maxDays = options.ConfigChecks.MaxImageAgeDays is > 0 and var limit ? limit : DefaultMaxAgeDays;
 
         var age = _now - created;
         if (age.TotalDays > maxDays)

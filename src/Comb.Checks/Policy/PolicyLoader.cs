@@ -103,9 +103,14 @@ public static class PolicyLoader
     }
 
     /// <summary>Loads a policy file; invalid policies are a user error listing every problem with its line.</summary>
-    public static async Task<PolicyDocument> LoadFileAsync(string path, CancellationToken cancellationToken)
+    public static async Task<PolicyDocument> LoadFileAsync(string path, CancellationToken cancellationToken) =>
+        Valid(await CheckFileAsync(path, cancellationToken).ConfigureAwait(false), path);
+
+    /// <summary>A policy given as content (a request's); <paramref name="name"/> names it in errors. Relative paths in it are not resolved.</summary>
+    public static PolicyDocument LoadContent(string name, string content) => Valid(Parse(content), name);
+
+    private static PolicyDocument Valid(PolicyLoadResult result, string path)
     {
-        var result = await CheckFileAsync(path, cancellationToken).ConfigureAwait(false);
         if (!result.IsValid)
         {
             throw new CombInputException($"Invalid policy {path}:" + Environment.NewLine

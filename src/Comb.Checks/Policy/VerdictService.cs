@@ -11,8 +11,8 @@ public sealed class VerdictService(TimeProvider clock) : IVerdictService
 {
     public async Task<ScanVerdict> DecideAsync(ScanReport presented, ScanOptions options, CancellationToken cancellationToken)
     {
-        var policy = options.PolicyFile is { } source
-            ? new PolicyEvaluator(await PolicyLoader.LoadAsync(source, cancellationToken).ConfigureAwait(false), DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime)).Evaluate(presented)
+        var policy = await ScanPolicies.GetAsync(options, cancellationToken).ConfigureAwait(false) is { } document
+            ? new PolicyEvaluator(document, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime)).Evaluate(presented)
             : null;
         var reasons = new List<string>();
         var exitCode = ExitCodes.Success;

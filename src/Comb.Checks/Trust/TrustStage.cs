@@ -21,7 +21,7 @@ public sealed class TrustStage : IScanStage
     public int Order => 300;
 
     public bool IsEnabled(ScanOptions options) =>
-        options.TrustPolicyFile is not null || (options.PolicyFile is { } p && !PolicyLoader.IsDefault(p));
+        options.TrustPolicyFile is not null || ScanPolicies.HasCustomPolicy(options);
 
     public async Task RunAsync(ScanContext context, CancellationToken cancellationToken)
     {
@@ -32,7 +32,7 @@ public sealed class TrustStage : IScanStage
         }
         else
         {
-            policy = (await PolicyLoader.LoadFileAsync(context.Options.PolicyFile!, cancellationToken).ConfigureAwait(false)).Trust;
+            policy = (await ScanPolicies.GetAsync(context.Options, cancellationToken).ConfigureAwait(false))?.Trust;
         }
 
         if (policy is null)

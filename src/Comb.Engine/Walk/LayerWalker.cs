@@ -24,14 +24,17 @@ public sealed class LayerWalker
     private readonly int _workers;
     private readonly WalkMetrics? _metrics;
     private readonly PathSkipper _skipper;
+    private readonly ScanBudget? _budget;
 
     public LayerWalker(IReadOnlyList<IFileAnalyzer> analyzers, string tempDir, int workers = 0)
         : this(analyzers, [], tempDir, workers, null)
     {
     }
 
-    public LayerWalker(IReadOnlyList<IFileAnalyzer> analyzers, IReadOnlyList<IPostAnalyzer> postAnalyzers, string tempDir, int workers = 0, WalkMetrics? metrics = null, PathSkipper? skipper = null)
+    /// <param name="budget">The host's budget: in-memory file buffers wait for room in it, and one larger than all of it is spooled to disk.</param>
+    public LayerWalker(IReadOnlyList<IFileAnalyzer> analyzers, IReadOnlyList<IPostAnalyzer> postAnalyzers, string tempDir, int workers = 0, WalkMetrics? metrics = null, PathSkipper? skipper = null, ScanBudget? budget = null)
     {
+        _budget = budget;
         _analyzers = analyzers;
         _postAnalyzers = postAnalyzers;
         _tempDir = tempDir;
@@ -155,9 +158,10 @@ public sealed class LayerWalker
                         continue;
                     }
 
+                    await ReserveAsync(content.Length, cancellationToken).ConfigureAwait(false);
                     var copy = ArrayPool<byte>.Shared.Rent(Math.Max(1, content.Length));
                     content.CopyTo(copy, 0);
-                    item = new WorkItem(linked, wanted, copy, content.Length, null);
+                    item = new WorkItem(linked, wanted, copy, content.Length, null) { Budget = _budget, Reserved = content.Length };
                 }
                 else
                 {
@@ -341,22 +345,31 @@ public sealed class LayerWalker
 
     private async Task<WorkItem> BufferAsync(Stream data, FileMeta meta, List<IFileAnalyzer> wanted, CancellationToken cancellationToken)
     {
-        if (meta.Size <= InMemoryLimit)
+        if (meta.Size <= InMemoryLimit && (_budget is null || _budget.FitsInMemory(meta.Size)))
         {
-            var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Max(1, meta.Size));
-            var filled = 0;
-            while (filled < meta.Size)
+            await ReserveAsync(meta.Size, cancellationToken).ConfigureAwait(false);
+            var item = new WorkItem(meta, wanted, ArrayPool<byte>.Shared.Rent((int)Math.Max(1, meta.Size)), 0, null) { Budget = _budget, Reserved = meta.Size };
+            try
             {
-                var n = await data.ReadAsync(buffer.AsMemory(filled, (int)meta.Size - filled), cancellationToken).ConfigureAwait(false);
-                if (n == 0)
+                var filled = 0;
+                while (filled < meta.Size)
                 {
-                    break;
+                    var n = await data.ReadAsync(item.Memory!.AsMemory(filled, (int)meta.Size - filled), cancellationToken).ConfigureAwait(false);
+                    if (n == 0)
+                    {
+                        break;
+                    }
+
+                    filled += n;
                 }
 
-                filled += n;
+                return item with { Length = filled };
             }
-
-            return new WorkItem(meta, wanted, buffer, filled, null);
+            catch
+            {
+                item.Release();
+                throw;
+            }
         }
 
         Directory.CreateDirectory(_tempDir);
@@ -375,6 +388,9 @@ public sealed class LayerWalker
 
         return new WorkItem(meta, wanted, null, 0, temp) { DeleteFile = true };
     }
+
+    private ValueTask ReserveAsync(long bytes, CancellationToken cancellationToken) =>
+        _budget is null || _budget.MaxBufferBytes == 0 ? ValueTask.CompletedTask : _budget.ReserveBytesAsync(bytes, cancellationToken);
 
     /// <summary>Queues an item for the workers; one that cannot be queued (cancelled) is released at once.</summary>
     private static async ValueTask EnqueueAsync(ChannelWriter<WorkItem> writer, WorkItem item, CancellationToken cancellationToken)
@@ -451,6 +467,11 @@ public sealed class LayerWalker
     {
         public bool DeleteFile { get; init; }
 
+        /// <summary>The budget the buffer's bytes were reserved in, given back on release.</summary>
+        public ScanBudget? Budget { get; init; }
+
+        public long Reserved { get; init; }
+
         public Stream Open() =>
             Memory is not null ? new MemoryStream(Memory, 0, Length, writable: false)
             : FilePath is not null ? new FileStream(FilePath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan)
@@ -461,6 +482,10 @@ public sealed class LayerWalker
             if (Memory is not null)
             {
                 ArrayPool<byte>.Shared.Return(Memory);
+                if (Budget is { MaxBufferBytes: > 0 })
+                {
+                    Budget.ReleaseBytes(Reserved);
+                }
             }
 
             if (DeleteFile && FilePath is not null)

@@ -24,7 +24,8 @@ public sealed record RegistryCredentials
 }
 
 /// <summary>
-/// Finds credentials for a registry, first match wins: explicit options (flags), then the environment
+/// Finds credentials for a registry, first match wins: those given with the request for that registry
+/// (<see cref="ImageOpenOptions.RegistryCredentials"/>), then explicit options (flags), then the environment
 /// (<c>COMB_USERNAME</c>/<c>COMB_PASSWORD</c>, which apply to every registry), then the Docker config file
 /// (<c>--docker-config</c>, else <c>$DOCKER_CONFIG/config.json</c>, else <c>~/.docker/config.json</c>).
 /// </summary>
@@ -53,6 +54,12 @@ public sealed class RegistryCredentialResolver
 
     public async Task<RegistryCredentials?> ResolveAsync(string registry, ImageOpenOptions options, CancellationToken cancellationToken)
     {
+        if (FromRequest(options.RegistryCredentials, registry) is { } given)
+        {
+            // An entry without user or token asks for anonymous access to that registry: nothing else is looked up.
+            return given.Username is null && given.IdentityToken is null && given.RegistryToken is null ? null : given;
+        }
+
         if (!string.IsNullOrEmpty(options.Username))
         {
             return new RegistryCredentials { Username = options.Username, Password = options.Password ?? string.Empty, Source = "the command line" };
@@ -73,6 +80,35 @@ public sealed class RegistryCredentialResolver
         return configPath is not null && File.Exists(configPath)
             ? await FromDockerConfigAsync(configPath, registry, _environment, cancellationToken).ConfigureAwait(false)
             : null;
+    }
+
+    /// <summary>The request's credentials for the registry, matched by host[:port] as Docker config keys are (Docker Hub by any of its names).</summary>
+    private static RegistryCredentials? FromRequest(IReadOnlyDictionary<string, RegistryCredential> given, string registry)
+    {
+        if (given.Count == 0)
+        {
+            return null;
+        }
+
+        var wanted = CandidateKeys(registry);
+        foreach (var (key, credential) in given.OrderBy(e => e.Key, StringComparer.Ordinal))
+        {
+            if (!wanted.Contains(NormalizeKey(key)))
+            {
+                continue;
+            }
+
+            return new RegistryCredentials
+            {
+                Username = string.IsNullOrEmpty(credential.Username) ? null : credential.Username,
+                Password = string.IsNullOrEmpty(credential.Username) ? null : credential.Password ?? string.Empty,
+                IdentityToken = string.IsNullOrEmpty(credential.IdentityToken) ? null : credential.IdentityToken,
+                RegistryToken = string.IsNullOrEmpty(credential.RegistryToken) ? null : credential.RegistryToken,
+                Source = $"the request's credentials for {key}",
+            };
+        }
+
+        return null;
     }
 
     private string? DefaultDockerConfigPath()

@@ -27,6 +27,11 @@ public static class SecretConfigLoader
 
     private static readonly HashSet<string> FileRuleKeys = ["id", "title", "category", "severity", "path", "content", "allow-paths"];
 
+    /// <summary>Secret rules given as content or as a file (gitleaks TOML when the name ends in .toml, else YAML).</summary>
+    public static SecretConfig Load(ScanDocument document) =>
+        document.Content is not { } content ? LoadFile(document.FilePath!)
+        : document.Name.EndsWith(".toml", StringComparison.OrdinalIgnoreCase) ? GitleaksConfigReader.Parse(content, document.Name) : Parse(content, document.Name);
+
     public static SecretConfig LoadFile(string path)
     {
         string text;

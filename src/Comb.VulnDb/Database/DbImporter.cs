@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Comb.Contracts;
 using Comb.VulnDb.Feeds;
 
 namespace Comb.VulnDb.Database;
@@ -10,8 +11,14 @@ namespace Comb.VulnDb.Database;
 public sealed class DbImporter
 {
     private readonly TimeProvider _time;
+    private readonly IPublishedSecretValueReader? _secretValues;
 
-    public DbImporter(TimeProvider? time = null) => _time = time ?? TimeProvider.System;
+    /// <summary><paramref name="secretValues"/> reads a secret rule set's published values (the secret scanner provides it).</summary>
+    public DbImporter(TimeProvider? time = null, IPublishedSecretValueReader? secretValues = null)
+    {
+        _time = time ?? TimeProvider.System;
+        _secretValues = secretValues;
+    }
 
     public Task<DbBuildResult> ImportAsync(string feedDirectory, string dbPath, CancellationToken cancellationToken) =>
         ImportAsync([feedDirectory], dbPath, cancellationToken);
@@ -20,7 +27,7 @@ public sealed class DbImporter
     public async Task<DbBuildResult> ImportAsync(IReadOnlyList<string> feedPaths, string dbPath, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
-        var feeds = await FeedDirectoryReader.ReadAsync(feedPaths, cancellationToken);
+        var feeds = await FeedDirectoryReader.ReadAsync(feedPaths, _secretValues, cancellationToken);
         var info = await AdvisoryDbWriter.BuildAsync(feeds, dbPath, _time, cancellationToken);
         return new DbBuildResult(info, feeds.Warnings, watch.Elapsed);
     }

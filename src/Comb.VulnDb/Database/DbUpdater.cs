@@ -15,11 +15,14 @@ public sealed class DbUpdater
 {
     private readonly HttpClient _http;
     private readonly TimeProvider _time;
+    private readonly IPublishedSecretValueReader? _secretValues;
 
-    public DbUpdater(HttpClient http, TimeProvider? time = null)
+    /// <summary><paramref name="secretValues"/> reads the downloaded secret rule set's published values (the secret scanner provides it).</summary>
+    public DbUpdater(HttpClient http, TimeProvider? time = null, IPublishedSecretValueReader? secretValues = null)
     {
         _http = http;
         _time = time ?? TimeProvider.System;
+        _secretValues = secretValues;
     }
 
     public async Task<DbBuildResult> UpdateAsync(string dbPath, DbUpdateOptions options, TextWriter? log, CancellationToken cancellationToken)
@@ -81,7 +84,7 @@ public sealed class DbUpdater
                 warnings.Add($"published secret values: rule set not on the server ({options.SecretRules})");
             }
 
-            var feeds = await FeedDirectoryReader.ReadAsync(scratch, cancellationToken);
+            var feeds = await FeedDirectoryReader.ReadAsync(scratch, _secretValues, cancellationToken);
             warnings.AddRange(feeds.Warnings);
             var info = await AdvisoryDbWriter.BuildAsync(feeds, full, _time, cancellationToken);
             return new DbBuildResult(info, warnings, watch.Elapsed);

@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using Comb.Contracts;
 
 namespace Comb.VulnDb.Feeds;
 
@@ -14,17 +15,18 @@ internal static class FeedDirectoryReader
     public const string SecretRulesFile = "gitleaks.toml";
     public const string PublishedSecretsSource = "published-secret-values";
 
-    public static Task<AdvisoryCollection> ReadAsync(string root, CancellationToken cancellationToken) =>
-        ReadAsync([root], cancellationToken);
+    public static Task<AdvisoryCollection> ReadAsync(string root, IPublishedSecretValueReader? secretValues, CancellationToken cancellationToken) =>
+        ReadAsync([root], secretValues, cancellationToken);
 
-    public static async Task<AdvisoryCollection> ReadAsync(IReadOnlyList<string> paths, CancellationToken cancellationToken)
+    /// <summary>Reads the feeds; a secret rule set needs <paramref name="secretValues"/> (the secret scanner's reader).</summary>
+    public static async Task<AdvisoryCollection> ReadAsync(IReadOnlyList<string> paths, IPublishedSecretValueReader? secretValues, CancellationToken cancellationToken)
     {
         var collection = new AdvisoryCollection();
         foreach (var path in paths)
         {
             if (File.Exists(path) && path.EndsWith(".toml", StringComparison.OrdinalIgnoreCase))
             {
-                await ReadSecretRulesAsync(path, collection, cancellationToken);
+                await ReadSecretRulesAsync(path, secretValues, collection, cancellationToken);
                 continue;
             }
 
@@ -38,7 +40,7 @@ internal static class FeedDirectoryReader
                 throw new Contracts.CombInputException($"feed directory not found: {path}");
             }
 
-            if (await ReadDirectoryAsync(path, collection, cancellationToken) == 0)
+            if (await ReadDirectoryAsync(path, secretValues, collection, cancellationToken) == 0)
             {
                 throw new Contracts.CombInputException(
                     $"no advisory feeds in {path}: expected osv/<Ecosystem>/all.zip, debian/, alpine-secdb/, kev/ or secrets/{SecretRulesFile}");
@@ -48,7 +50,7 @@ internal static class FeedDirectoryReader
         return collection;
     }
 
-    private static async Task<int> ReadDirectoryAsync(string root, AdvisoryCollection collection, CancellationToken cancellationToken)
+    private static async Task<int> ReadDirectoryAsync(string root, IPublishedSecretValueReader? secretValues, AdvisoryCollection collection, CancellationToken cancellationToken)
     {
         var found = 0;
         var osv = Path.Combine(root, "osv");
@@ -111,17 +113,22 @@ internal static class FeedDirectoryReader
         var secretRules = Path.Combine(root, "secrets", SecretRulesFile);
         if (File.Exists(secretRules))
         {
-            await ReadSecretRulesAsync(secretRules, collection, cancellationToken);
+            await ReadSecretRulesAsync(secretRules, secretValues, collection, cancellationToken);
             found++;
         }
 
         return found;
     }
 
-    private static async Task ReadSecretRulesAsync(string path, AdvisoryCollection collection, CancellationToken cancellationToken)
+    private static async Task ReadSecretRulesAsync(string path, IPublishedSecretValueReader? secretValues, AdvisoryCollection collection, CancellationToken cancellationToken)
     {
+        if (secretValues is null)
+        {
+            throw new InvalidOperationException($"{path}: a secret rule set is imported only with the secret scanner's reader ({nameof(IPublishedSecretValueReader)})");
+        }
+
         var text = await File.ReadAllTextAsync(path, cancellationToken);
-        collection.AddPublishedSecretValues(Secrets.Config.PublishedSecretValues.FromGitleaksConfig(text, path), PublishedSecretsSource);
+        collection.AddPublishedSecretValues(secretValues.Read(text, path), PublishedSecretsSource);
     }
 
     public static void ReadOsvZip(string path, string source, AdvisoryCollection collection, CancellationToken cancellationToken)

@@ -25,9 +25,10 @@ internal sealed class FindingFilter
     public static FindingFilter FromOptions(ScanOptions options, DateOnly today, List<Diagnostic> diagnostics)
     {
         var ignores = new List<IgnoreEntry>();
-        if (options.IgnoreFile is { Length: > 0 } path)
+        if (options.IgnoreDocument is { } document)
         {
-            var file = IgnoreFile.Load(path);
+            var path = document.Name;
+            var file = IgnoreFile.Load(document);
             ignores.AddRange(file.Active(today));
             foreach (var expired in file.Expired(today))
             {
@@ -41,9 +42,9 @@ internal sealed class FindingFilter
         }
 
         var vex = new List<VexStatement>();
-        foreach (var vexFile in options.VexFiles)
+        foreach (var vexDocument in options.VexDocuments)
         {
-            vex.AddRange(VexDocument.Load(vexFile, vex.Count));
+            vex.AddRange(VexDocument.Load(vexDocument, vex.Count));
         }
 
         return new FindingFilter(ignores, vex, options.Severities, options.IgnoreUnfixed);

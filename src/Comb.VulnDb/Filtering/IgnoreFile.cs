@@ -27,14 +27,15 @@ internal sealed class IgnoreFile
 
     public IReadOnlyList<IgnoreEntry> Entries { get; }
 
-    public static IgnoreFile Load(string path)
+    public static IgnoreFile Load(ScanDocument document)
     {
-        if (!File.Exists(path))
+        var path = document.Name;
+        if (document.FilePath is { } file && !File.Exists(file))
         {
             throw new CombInputException($"ignore file not found: {path}", CombErrorKind.NotFound);
         }
 
-        var text = File.ReadAllText(path);
+        var text = document.Content ?? File.ReadAllText(document.FilePath!);
         var yaml = path.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".yml", StringComparison.OrdinalIgnoreCase)
             || text.TrimStart().StartsWith("vulnerabilities:", StringComparison.Ordinal);
         try

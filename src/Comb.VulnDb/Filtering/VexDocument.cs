@@ -26,17 +26,17 @@ internal sealed record VexProduct(PurlPattern? Purl, string? Sha256, IReadOnlyLi
 /// <summary>Reads OpenVEX (v0.0.1 - v0.2.0) documents, plain or wrapped in an in-toto statement's predicate.</summary>
 internal static class VexDocument
 {
-    public static IReadOnlyList<VexStatement> Load(string path, int sequenceStart = 0)
+    public static IReadOnlyList<VexStatement> Load(ScanDocument document, int sequenceStart = 0)
     {
-        if (!File.Exists(path))
+        var path = document.Name;
+        if (document.FilePath is { } file && !File.Exists(file))
         {
             throw new CombInputException($"VEX file not found: {path}", CombErrorKind.NotFound);
         }
 
         try
         {
-            using var stream = File.OpenRead(path);
-            using var doc = JsonDocument.Parse(stream);
+            using var doc = document.Content is { } content ? JsonDocument.Parse(content) : JsonDocument.Parse(File.ReadAllBytes(document.FilePath!));
             return Parse(doc.RootElement, path, sequenceStart);
         }
         catch (JsonException ex)

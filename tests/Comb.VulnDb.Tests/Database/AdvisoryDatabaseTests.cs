@@ -84,7 +84,7 @@ public sealed class AdvisoryDatabaseTests(AdvisoryDbFixture fixture) : IDisposab
         var feeds = Directory.CreateDirectory(Path.Combine(_dir, "feeds", "osv", "npm")).FullName;
         await File.WriteAllBytesAsync(Path.Combine(feeds, "all.zip"), "PK\u0003\u0004 not really a zip"u8.ToArray(), TestContext.Current.CancellationToken);
 
-        var ex = await Assert.ThrowsAsync<CombInputException>(() => new DbImporter().ImportAsync(Path.Combine(_dir, "feeds"), dbPath, TestContext.Current.CancellationToken));
+        var ex = await Assert.ThrowsAsync<CombInputException>(() => new DbImporter(secretValues: new Comb.Secrets.Config.GitleaksPublishedValueReader()).ImportAsync(Path.Combine(_dir, "feeds"), dbPath, TestContext.Current.CancellationToken));
         using var cts = new CancellationTokenSource();
         await cts.CancelAsync();
         var collection = new AdvisoryCollection();

@@ -22,7 +22,7 @@ public sealed class DbUpdaterTests(AdvisoryDbFixture fixture) : IDisposable
         var log = new StringWriter();
         var dbPath = Path.Combine(_dir, "db", "comb.db");
 
-        var result = await new DbUpdater(http).UpdateAsync(dbPath, Mirror(server.BaseUrl), log, TestContext.Current.CancellationToken);
+        var result = await new DbUpdater(http, secretValues: new Comb.Secrets.Config.GitleaksPublishedValueReader()).UpdateAsync(dbPath, Mirror(server.BaseUrl), log, TestContext.Current.CancellationToken);
 
         Assert.Equal(2, server.Requests("/osv/npm/all.zip"));
         Assert.Equal(2, server.Requests("/osv/PyPI/all.zip"));
@@ -48,7 +48,7 @@ public sealed class DbUpdaterTests(AdvisoryDbFixture fixture) : IDisposable
         using var http = new HttpClient();
 
         var ex = await Assert.ThrowsAsync<CombInputException>(() =>
-            new DbUpdater(http).UpdateAsync(dbPath, Mirror(server.BaseUrl, attempts: 2), null, TestContext.Current.CancellationToken));
+            new DbUpdater(http, secretValues: new Comb.Secrets.Config.GitleaksPublishedValueReader()).UpdateAsync(dbPath, Mirror(server.BaseUrl, attempts: 2), null, TestContext.Current.CancellationToken));
 
         Assert.Contains("failed after 2 attempts", ex.Message, StringComparison.Ordinal);
         Assert.Equal(before, AdvisoryDbInfoOf(dbPath));
@@ -63,7 +63,7 @@ public sealed class DbUpdaterTests(AdvisoryDbFixture fixture) : IDisposable
         using var http = new HttpClient();
 
         var ex = await Assert.ThrowsAsync<CombInputException>(() =>
-            new DbUpdater(http).UpdateAsync(Path.Combine(_dir, "comb.db"), Mirror(server.BaseUrl) with { AlpineBranches = [] }, null, TestContext.Current.CancellationToken));
+            new DbUpdater(http, secretValues: new Comb.Secrets.Config.GitleaksPublishedValueReader()).UpdateAsync(Path.Combine(_dir, "comb.db"), Mirror(server.BaseUrl) with { AlpineBranches = [] }, null, TestContext.Current.CancellationToken));
 
         Assert.Contains("no OSV export found", ex.Message, StringComparison.Ordinal);
     }

@@ -39,7 +39,7 @@ public sealed class PublishedSecretValuesTests : IDisposable
         var rules = WriteRuleSet("gitleaks.toml");
         var dbPath = Path.Combine(_dir, "db", "comb.db");
 
-        var result = await new DbImporter().ImportAsync([rules], dbPath, TestContext.Current.CancellationToken);
+        var result = await new DbImporter(secretValues: new Comb.Secrets.Config.GitleaksPublishedValueReader()).ImportAsync([rules], dbPath, TestContext.Current.CancellationToken);
         var values = new PublishedSecretValueStore().Load(new ScanOptions { DbPath = dbPath });
 
         Assert.Equal([PublishedKey, "d0c5-sample-passw0rd-1234"], values);
@@ -53,12 +53,12 @@ public sealed class PublishedSecretValuesTests : IDisposable
         var dbPath = Path.Combine(_dir, "db", "comb.db");
         var options = new ScanOptions { DbPath = dbPath };
         var store = new PublishedSecretValueStore();
-        await new DbImporter().ImportAsync([rules], dbPath, TestContext.Current.CancellationToken);
+        await new DbImporter(secretValues: new Comb.Secrets.Config.GitleaksPublishedValueReader()).ImportAsync([rules], dbPath, TestContext.Current.CancellationToken);
 
         var first = store.Load(options);
         var again = store.Load(options);
         await File.WriteAllTextAsync(rules, RuleSet.Replace("d0c5-sample-passw0rd-1234", "d0c5-other-passw0rd-5678", StringComparison.Ordinal), TestContext.Current.CancellationToken);
-        await new DbImporter().ImportAsync([rules], dbPath, TestContext.Current.CancellationToken);
+        await new DbImporter(secretValues: new Comb.Secrets.Config.GitleaksPublishedValueReader()).ImportAsync([rules], dbPath, TestContext.Current.CancellationToken);
         var rebuilt = store.Load(options);
 
         Assert.Same(first, again);
@@ -73,7 +73,7 @@ public sealed class PublishedSecretValuesTests : IDisposable
         WriteOsvZip(Path.Combine(_dir, "feeds"));
         var dbPath = Path.Combine(_dir, "comb.db");
 
-        var result = await new DbImporter().ImportAsync(Path.Combine(_dir, "feeds"), dbPath, TestContext.Current.CancellationToken);
+        var result = await new DbImporter(secretValues: new Comb.Secrets.Config.GitleaksPublishedValueReader()).ImportAsync(Path.Combine(_dir, "feeds"), dbPath, TestContext.Current.CancellationToken);
 
         Assert.Equal(1, result.Info.AdvisoryCount);
         Assert.Equal(2, new PublishedSecretValueStore().Load(new ScanOptions { DbPath = dbPath }).Count);
@@ -91,9 +91,9 @@ public sealed class PublishedSecretValuesTests : IDisposable
         var options = new DbUpdateOptions { MaxAttempts = 1, RetryDelay = TimeSpan.Zero, AlpineBranches = [], OsvEcosystems = ["npm"] };
 
         await using var server = new FeedServer(withRules);
-        var full = await new DbUpdater(http).UpdateAsync(Path.Combine(_dir, "a.db"), options with { Mirror = server.BaseUrl }, null, TestContext.Current.CancellationToken);
+        var full = await new DbUpdater(http, secretValues: new Comb.Secrets.Config.GitleaksPublishedValueReader()).UpdateAsync(Path.Combine(_dir, "a.db"), options with { Mirror = server.BaseUrl }, null, TestContext.Current.CancellationToken);
         await using var bareServer = new FeedServer(without);
-        var bare = await new DbUpdater(http).UpdateAsync(Path.Combine(_dir, "b.db"), options with { Mirror = bareServer.BaseUrl }, null, TestContext.Current.CancellationToken);
+        var bare = await new DbUpdater(http, secretValues: new Comb.Secrets.Config.GitleaksPublishedValueReader()).UpdateAsync(Path.Combine(_dir, "b.db"), options with { Mirror = bareServer.BaseUrl }, null, TestContext.Current.CancellationToken);
 
         Assert.Equal(2, new PublishedSecretValueStore().Load(new ScanOptions { DbPath = Path.Combine(_dir, "a.db") }).Count);
         Assert.DoesNotContain(full.Warnings, w => w.StartsWith("published secret values", StringComparison.Ordinal));
@@ -117,7 +117,7 @@ public sealed class PublishedSecretValuesTests : IDisposable
         var path = Path.Combine(_dir, "broken.toml");
         await File.WriteAllTextAsync(path, "[[rules]\nid = ", TestContext.Current.CancellationToken);
 
-        var ex = await Assert.ThrowsAsync<CombInputException>(() => new DbImporter().ImportAsync([path], Path.Combine(_dir, "c.db"), TestContext.Current.CancellationToken));
+        var ex = await Assert.ThrowsAsync<CombInputException>(() => new DbImporter(secretValues: new Comb.Secrets.Config.GitleaksPublishedValueReader()).ImportAsync([path], Path.Combine(_dir, "c.db"), TestContext.Current.CancellationToken));
 
         Assert.Contains("broken.toml", ex.Message, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(_dir, "c.db")));
@@ -129,7 +129,7 @@ public sealed class PublishedSecretValuesTests : IDisposable
         var path = Path.Combine(_dir, "all.zip");
         await File.WriteAllBytesAsync(path, [1, 2, 3], TestContext.Current.CancellationToken);
 
-        var ex = await Assert.ThrowsAsync<CombInputException>(() => new DbImporter().ImportAsync([path], Path.Combine(_dir, "d.db"), TestContext.Current.CancellationToken));
+        var ex = await Assert.ThrowsAsync<CombInputException>(() => new DbImporter(secretValues: new Comb.Secrets.Config.GitleaksPublishedValueReader()).ImportAsync([path], Path.Combine(_dir, "d.db"), TestContext.Current.CancellationToken));
 
         Assert.Equal($"{path}: not a feed directory, nor a secret rule file (.toml)", ex.Message);
     }

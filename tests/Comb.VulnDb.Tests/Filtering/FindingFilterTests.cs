@@ -66,7 +66,7 @@ public sealed class FindingFilterTests : IDisposable
         var path = Path.Combine(_dir, "ignore.yaml");
         File.WriteAllText(path, "vulnerabilities:\n  - id: CVE-2023-0001\n    expires: 2030-01-01\n    reason: accepted\n  - CVE-2023-0002\n");
 
-        var file = IgnoreFile.Load(path);
+        var file = IgnoreFile.Load(ScanDocument.FromFile(path));
 
         Assert.Equal([new IgnoreEntry("CVE-2023-0001", new DateOnly(2030, 1, 1), "accepted"), new IgnoreEntry("CVE-2023-0002", null, null)], file.Entries);
     }
@@ -103,6 +103,32 @@ public sealed class FindingFilterTests : IDisposable
 
         // Another image: the statement does not apply.
         Assert.Equal([zlib], filter.Apply([zlib], Image with { ManifestDigest = "sha256:other", ConfigDigest = "sha256:other2" }));
+    }
+
+    [Fact]
+    public void Ignore_list_and_VEX_given_as_content_filter_as_their_files_do()
+    {
+        // Given an ignore list and a VEX document as a request carries them (content, no file anywhere)
+        var vex = """
+            { "@context": "https://openvex.dev/ns/v0.2.0", "@id": "x", "author": "sec", "timestamp": "2026-11-26T10:00:00Z", "version": 1,
+              "statements": [ { "vulnerability": { "name": "CVE-2023-0003" }, "products": [ { "@id": "pkg:deb/debian/zlib1g" } ], "status": "not_affected",
+                                "justification": "vulnerable_code_not_present" } ] }
+            """;
+        var options = new ScanOptions
+        {
+            Ignore = ScanDocument.FromContent("request.combignore", "CVE-2023-0001 exp:2026-01-01\nCVE-2023-0002\n"),
+            Vex = [ScanDocument.FromContent("request.vex.json", vex)],
+        };
+        var diagnostics = new List<Diagnostic>();
+
+        // When the filter is built and applied
+        var filter = FindingFilter.FromOptions(options, new DateOnly(2026, 11, 26), diagnostics);
+        var kept = filter.Apply([.. new[] { "CVE-2023-0001", "CVE-2023-0002", "CVE-2023-0003", "CVE-2023-0004" }.Select(id => Finding(id, Severity.High, "pkg:deb/debian/zlib1g"))], Image);
+
+        // Then the ignored and not-affected findings are hidden, and the expired entry is noted under the document's name
+        Assert.Equal(["CVE-2023-0001", "CVE-2023-0004"], kept.Select(f => f.Id));
+        Assert.Contains(diagnostics, d => d.Path == "request.combignore" && d.Message.Contains("CVE-2023-0001 expired", StringComparison.Ordinal));
+        Assert.Throws<CombInputException>(() => FindingFilter.FromOptions(new ScanOptions { Vex = [ScanDocument.FromContent("bad.json", "{")] }, new DateOnly(2026, 11, 26), []));
     }
 
     [Fact]

@@ -54,7 +54,7 @@ public sealed class DebianUrgencyTests : IDisposable
         await File.WriteAllTextAsync(Path.Combine(_dir, "feeds", "debian", "CVE", "list"), CveList, ct);
         await File.WriteAllTextAsync(Path.Combine(_dir, "feeds", "debian", "DSA", "list"), DsaList, ct);
         var dbPath = Path.Combine(_dir, "comb.db");
-        await new DbImporter().ImportAsync(Path.Combine(_dir, "feeds"), dbPath, ct);
+        await new DbImporter(secretValues: new Comb.Secrets.Config.GitleaksPublishedValueReader()).ImportAsync(Path.Combine(_dir, "feeds"), dbPath, ct);
         using var db = AdvisoryDatabase.Open(dbPath);
 
         var findings = Match(db, Debian11, Deb("foo", "1.0-1"));
