@@ -162,9 +162,10 @@ public sealed class JobQueue : IAsyncDisposable
 
         var kindParameters = kinds.Select((kind, i) => ($"k{i}", (object?)kind)).ToArray();
         var token = Guid.NewGuid().ToString("N");
-        var now = Now();
         await using var connection = await _db.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await JobDb.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        // Read the clock once the write lock is held: a claim that waited for it must not start with a lease already run down.
+        var now = Now();
         await using var command = JobDb.Command(connection, transaction, $"""
             UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_owner = @owner, lease_token = @token, lease_expires_at = @expires,
                             started_at = @now, cancel_requested = 0

@@ -58,7 +58,7 @@ internal sealed class WorkerProcess : IDisposable
     /// <summary>SIGKILL: no shutdown code runs, leases are left as they are.</summary>
     public void Kill() => _process.Kill(entireProcessTree: true);
 
-    /// <summary>Asks for a graceful stop (closing standard input) and waits for it.</summary>
+    /// <summary>Asks for a graceful stop (closing standard input) and waits for it and for the end of its output.</summary>
     public async Task StopAsync()
     {
         _process.StandardInput.Close();
