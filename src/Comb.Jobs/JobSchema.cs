@@ -36,17 +36,16 @@ internal static class JobSchema
     /// wait for each other: even CREATE TABLE IF NOT EXISTS races in PostgreSQL's catalog (a duplicate pg_type row) when
     /// two sessions run it at once. On SQLite the write transaction (BEGIN IMMEDIATE) already serialises.
     /// </summary>
-    public static async Task ApplyAsync(JobDb db, TimeProvider time, CancellationToken cancellationToken)
+    public static async Task ApplyAsync(DbConnection connection, bool postgres, TimeProvider time, CancellationToken cancellationToken)
     {
-        await using var connection = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
-        if (!db.IsPostgres)
+        if (!postgres)
         {
             // Persistent in the file: readers never block the writer that claims.
             await JobDb.ExecuteAsync(connection, null, "PRAGMA journal_mode=WAL", cancellationToken).ConfigureAwait(false);
         }
 
         await using var transaction = await JobDb.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
-        if (db.IsPostgres)
+        if (postgres)
         {
             // Released at commit or rollback, also when the connection breaks.
             await JobDb.ExecuteAsync(connection, transaction, $"SELECT pg_advisory_xact_lock({MigrationLock})", cancellationToken).ConfigureAwait(false);
