@@ -67,23 +67,16 @@ public sealed class RedisLayerCacheTests(RedisServer redis) : IDisposable
     [Fact]
     public async Task Corrupt_and_missing_entries_are_analysed_again_and_repaired()
     {
-        var url = redis.NewDatabaseUrl();
-        var image = WriteImage("img", layers: 3);
-        await using (var first = new Host(_dir, "first", url))
-        {
-            await first.InventoryAsync(image);
-        }
+        var (url, image) = await ScannedOnceAsync(layers: 3);
 
-        await using (var connection = await ConnectionMultiplexer.ConnectAsync(RedisCacheUrl.Parse(url).Configuration))
+        await WithEntriesAsync(url, async (database, keys) =>
         {
-            var database = connection.GetDatabase(RedisCacheUrl.Parse(url).Database);
-            var keys = connection.GetServer(connection.GetEndPoints()[0]).Keys(RedisCacheUrl.Parse(url).Database, "comb:layer:*").OrderBy(k => k.ToString(), StringComparer.Ordinal).ToArray();
             Assert.Equal(3, keys.Length);
             var torn = (byte[])(await database.StringGetAsync(keys[0]))!;
             await database.StringSetAsync(keys[0], torn[..(torn.Length / 2)]);
             await database.StringSetAsync(keys[1], "not a cache entry"u8.ToArray());
             await database.KeyDeleteAsync(keys[2]);
-        }
+        });
 
         await using var second = new Host(_dir, "second", url);
         var inventory = await second.InventoryAsync(image);
@@ -98,19 +91,9 @@ public sealed class RedisLayerCacheTests(RedisServer redis) : IDisposable
     [Fact]
     public async Task An_entry_for_another_layer_under_a_layers_key_is_not_trusted()
     {
-        var url = redis.NewDatabaseUrl();
-        var image = WriteImage("img", layers: 2);
-        await using (var first = new Host(_dir, "first", url))
-        {
-            await first.InventoryAsync(image);
-        }
+        var (url, image) = await ScannedOnceAsync(layers: 2);
 
-        await using (var connection = await ConnectionMultiplexer.ConnectAsync(RedisCacheUrl.Parse(url).Configuration))
-        {
-            var database = connection.GetDatabase(RedisCacheUrl.Parse(url).Database);
-            var keys = connection.GetServer(connection.GetEndPoints()[0]).Keys(RedisCacheUrl.Parse(url).Database, "comb:layer:*").OrderBy(k => k.ToString(), StringComparer.Ordinal).ToArray();
-            await database.StringSetAsync(keys[0], await database.StringGetAsync(keys[1]));
-        }
+        await WithEntriesAsync(url, async (database, keys) => await database.StringSetAsync(keys[0], await database.StringGetAsync(keys[1])));
 
         await using var second = new Host(_dir, "second", url);
         var inventory = await second.InventoryAsync(image);
@@ -146,6 +129,16 @@ public sealed class RedisLayerCacheTests(RedisServer redis) : IDisposable
         Assert.DoesNotContain("hunter2", error.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>A new Redis database holding the entries of a new image, written by a host that is gone again.</summary>
+    private async Task<(string Url, string Image)> ScannedOnceAsync(int layers)
+    {
+        var url = redis.NewDatabaseUrl();
+        var image = WriteImage("img", layers);
+        await using var first = new Host(_dir, "first", url);
+        await first.InventoryAsync(image);
+        return (url, image);
+    }
+
     private string WriteImage(string name, int layers)
     {
         var image = new TestImage();
@@ -163,9 +156,23 @@ public sealed class RedisLayerCacheTests(RedisServer redis) : IDisposable
 
     private static async Task<int> KeysAsync(string url)
     {
+        var count = 0;
+        await WithEntriesAsync(url, (_, keys) =>
+        {
+            count = keys.Length;
+            return Task.CompletedTask;
+        });
+        return count;
+    }
+
+    /// <summary>Hands the layer entries' keys (in key order) and the database to <paramref name="act"/>, over a connection of the test's own.</summary>
+    private static async Task WithEntriesAsync(string url, Func<IDatabase, RedisKey[], Task> act)
+    {
         var parsed = RedisCacheUrl.Parse(url);
         await using var connection = await ConnectionMultiplexer.ConnectAsync(parsed.Configuration);
-        return connection.GetServer(connection.GetEndPoints()[0]).Keys(parsed.Database, "comb:layer:*").Count();
+        var keys = connection.GetServer(connection.GetEndPoints()[0]).Keys(parsed.Database, "comb:layer:*")
+            .Where(k => !k.ToString().EndsWith(":lock", StringComparison.Ordinal)).OrderBy(k => k.ToString(), StringComparer.Ordinal).ToArray();
+        await act(connection.GetDatabase(parsed.Database), keys);
     }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
