@@ -20,6 +20,9 @@ public sealed record ScanOptions
     /// <summary>Layer cache and advisory DB location.</summary>
     public string? CacheDir { get; init; }
 
+    /// <summary>Where analysed layers are kept: null or <c>fs</c> for the cache directory, <c>redis://host:port[/db]</c> to share them between hosts.</summary>
+    public string? CacheBackend { get; init; }
+
     /// <summary>Advisory DB path; default is &lt;cache&gt;/db/comb.db.</summary>
     public string? DbPath { get; init; }
 

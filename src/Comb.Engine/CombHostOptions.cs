@@ -6,6 +6,9 @@ public sealed class CombHostOptions
     /// <summary>Layer cache and advisory database directory for scans that name none.</summary>
     public string? CacheDir { get; set; }
 
+    /// <summary>Layer cache backend for scans that name none: null or <c>fs</c> (the cache directory), or <c>redis://host:port[/db]</c> shared by hosts.</summary>
+    public string? CacheBackend { get; set; }
+
     /// <summary>Scan store (SQLite path or postgres:// URL) for scans that name none; default: the cache directory's history.</summary>
     public string? StoreLocation { get; set; }
 

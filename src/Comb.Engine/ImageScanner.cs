@@ -21,9 +21,11 @@ public sealed class ImageScanner(
     IVerdictService? verdicts = null,
     IScanRecorder? recorder = null,
     CombHostOptions? host = null,
-    ScanBudget? budget = null)
+    ScanBudget? budget = null,
+    LayerCacheBackends? cacheBackends = null)
 {
     private readonly ScanBudget _budget = budget ?? ScanBudget.Unlimited;
+    private readonly LayerCacheBackends _cacheBackends = cacheBackends ?? new LayerCacheBackends();
 
     /// <summary>Reads the image and builds its inventory, without the stages.</summary>
     public Task<ImageInventory> InventoryAsync(string reference, ScanOptions options, IProgress<ScanProgress>? progress, CancellationToken cancellationToken) =>
@@ -39,11 +41,12 @@ public sealed class ImageScanner(
     private async Task<ImageInventory> InventoryCoreAsync(string reference, ScanOptions options, IProgress<ScanProgress>? progress, WalkMetrics? metrics, CancellationToken cancellationToken)
     {
         var cache = new LayerCache(options.CacheDir ?? LayerCache.DefaultRoot());
+        var backend = await _cacheBackends.OpenAsync(options.CacheBackend, cache.Root, cancellationToken).ConfigureAwait(false);
         var fileAnalyzers = analyzerProviders.SelectMany(p => p.CreateFileAnalyzers(options)).ToList();
         var postAnalyzers = analyzerProviders.SelectMany(p => p.CreatePostAnalyzers(options)).ToList();
         try
         {
-            return await WalkAndStackAsync(reference, options, progress, metrics, cache, fileAnalyzers, postAnalyzers, cancellationToken).ConfigureAwait(false);
+            return await WalkAndStackAsync(reference, options, progress, metrics, cache, backend, fileAnalyzers, postAnalyzers, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -62,7 +65,8 @@ public sealed class ImageScanner(
         }
     }
 
-    private async Task<ImageInventory> WalkAndStackAsync(string reference, ScanOptions options, IProgress<ScanProgress>? progress, WalkMetrics? metrics, LayerCache cache, List<IFileAnalyzer> fileAnalyzers, List<IPostAnalyzer> postAnalyzers, CancellationToken cancellationToken)
+    private async Task<ImageInventory> WalkAndStackAsync(string reference, ScanOptions options, IProgress<ScanProgress>? progress, WalkMetrics? metrics, LayerCache cache,
+        ILayerCacheBackend backend, List<IFileAnalyzer> fileAnalyzers, List<IPostAnalyzer> postAnalyzers, CancellationToken cancellationToken)
     {
         var configAnalyzers = analyzerProviders.SelectMany(p => p.CreateConfigAnalyzers(options)).ToList();
         var skipper = PathSkipper.From(options);
@@ -85,7 +89,7 @@ public sealed class ImageScanner(
             var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Clamp(Environment.ProcessorCount, 2, 4), CancellationToken = cancellationToken };
             await Parallel.ForEachAsync(metadata.Layers, parallel, async (layer, ct) =>
             {
-                facts[layer.Index] = await LayerFactsAsync(image, layer, walker, cache, analyzerKey, options, progress, reference, metadata.Layers.Count, ct).ConfigureAwait(false);
+                facts[layer.Index] = await LayerFactsAsync(image, layer, walker, backend, analyzerKey, options, progress, reference, metadata.Layers.Count, ct).ConfigureAwait(false);
             }).ConfigureAwait(false);
         }
 
@@ -158,18 +162,32 @@ public sealed class ImageScanner(
     private ScanOptions WithHostDefaults(ScanOptions options) => host is null ? options : options with
     {
         CacheDir = options.CacheDir ?? host.CacheDir,
+        CacheBackend = options.CacheBackend ?? host.CacheBackend,
         StorePath = options.StorePath ?? host.StoreLocation,
     };
 
     public static ScanReport ReportOf(ScanContext context) => context.ToReport();
 
-    private static async Task<LayerFacts> LayerFactsAsync(IImage image, LayerDescriptor layer, LayerWalker walker, LayerCache cache, string analyzerKey,
+    private static async Task<LayerFacts> LayerFactsAsync(IImage image, LayerDescriptor layer, LayerWalker walker, ILayerCacheBackend cache, string analyzerKey,
         ScanOptions options, IProgress<ScanProgress>? progress, string reference, int count, CancellationToken cancellationToken)
     {
-        if (await cache.GetAsync(layer.DiffId, analyzerKey, cancellationToken).ConfigureAwait(false) is { } cached)
+        LayerFacts Cached(LayerFacts facts)
         {
             progress?.Report(new ScanProgress { Image = reference, Stage = "layer-cached", Layer = layer.DiffId, LayerIndex = layer.Index, LayerCount = count });
-            return cached;
+            return facts;
+        }
+
+        if (await cache.GetAsync(layer.DiffId, analyzerKey, cancellationToken).ConfigureAwait(false) is { } cached)
+        {
+            return Cached(cached);
+        }
+
+        // A shared backend lets one host analyse the layer while the others wait for its entry.
+        var turn = await cache.TakeTurnAsync(layer.DiffId, analyzerKey, cancellationToken).ConfigureAwait(false);
+        await using var _ = turn.ConfigureAwait(false);
+        if (turn.Facts is { } written)
+        {
+            return Cached(written);
         }
 
         progress?.Report(new ScanProgress { Image = reference, Stage = "layer-start", Layer = layer.DiffId, LayerIndex = layer.Index, LayerCount = count, Bytes = layer.Size });

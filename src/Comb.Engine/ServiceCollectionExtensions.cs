@@ -1,5 +1,6 @@
 using Comb.Analyzers;
 using Comb.Checks;
+using Comb.Engine.Cache;
 using Comb.Image;
 using Comb.Image.Registry;
 using Comb.Malware;
@@ -40,6 +41,7 @@ public static class ServiceCollectionExtensions
     {
         services.AddCombImage();
         services.AddCombImageRegistry();
+        services.TryAddSingleton<LayerCacheBackends>();
         services.AddSingleton<ImageScanner>();
         return services;
     }

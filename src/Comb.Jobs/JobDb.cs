@@ -12,14 +12,18 @@ namespace Comb.Jobs;
 /// </summary>
 public sealed class JobDb : IAsyncDisposable
 {
+    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan LastRetryDelay = TimeSpan.FromSeconds(2);
     private readonly NpgsqlDataSource? _postgres;
     private readonly string? _sqlite;
+    private readonly TimeSpan _rideOut;
 
-    private JobDb(string location, NpgsqlDataSource? postgres, string? sqlite)
+    private JobDb(string location, NpgsqlDataSource? postgres, string? sqlite, TimeSpan rideOut)
     {
         Location = location;
         _postgres = postgres;
         _sqlite = sqlite;
+        _rideOut = rideOut;
     }
 
     public string Location { get; }
@@ -31,17 +35,53 @@ public sealed class JobDb : IAsyncDisposable
 
     public string ForUpdate => IsPostgres ? "FOR UPDATE" : "";
 
-    public static JobDb Create(string location)
+    /// <summary>A database on a SQLite path or a postgres:// URL; <paramref name="rideOut"/> is how long <see cref="RunAsync"/> retries through an outage.</summary>
+    public static JobDb Create(string location, TimeSpan rideOut)
     {
         if (PostgresUrl.IsPostgres(location))
         {
-            return new JobDb(PostgresUrl.Redact(location), NpgsqlDataSource.Create(PostgresUrl.ToConnectionString(location)), null);
+            return new JobDb(PostgresUrl.Redact(location), NpgsqlDataSource.Create(PostgresUrl.ToConnectionString(location)), null, rideOut);
         }
 
         var full = Path.GetFullPath(location);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         var connectionString = new SqliteConnectionStringBuilder { DataSource = full, Pooling = true, DefaultTimeout = 60 }.ToString();
-        return new JobDb(full, null, connectionString);
+        return new JobDb(full, null, connectionString, rideOut);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on a fresh connection, again after a transient error (a restarted server, a dropped
+    /// socket, a busy file) until the ride-out time is spent. The work is told when it is a retry: an earlier try may have
+    /// committed without the answer reaching us, so a write that must not happen twice checks for its own earlier commit.
+    /// </summary>
+    public async Task<T> RunAsync<T>(Func<DbConnection, bool, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var delay = FirstRetryDelay;
+        for (var retrying = false; ; retrying = true)
+        {
+            try
+            {
+                await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+                return await work(connection, retrying, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsTransient(ex) && !cancellationToken.IsCancellationRequested
+                                       && System.Diagnostics.Stopwatch.GetElapsedTime(started) + delay < _rideOut)
+            {
+                ForgetIdleConnections(ex);
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, LastRetryDelay.Ticks));
+            }
+        }
+    }
+
+    /// <summary>After a server restart every idle pooled connection is dead; dropping them at the first error saves failing on each in turn.</summary>
+    public void ForgetIdleConnections(Exception error)
+    {
+        if (_postgres is not null && error is NpgsqlException or IOException or System.Net.Sockets.SocketException)
+        {
+            _postgres.Clear();
+        }
     }
 
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)

@@ -48,10 +48,14 @@ public sealed class JobQueue : IAsyncDisposable
     public static async Task<JobQueue> OpenAsync(string location, JobQueueOptions options, CancellationToken cancellationToken)
     {
         options.Validate();
-        var db = JobDb.Create(location);
+        var db = JobDb.Create(location, options.OutageRideOut);
         try
         {
-            await JobSchema.ApplyAsync(db, options.TimeProvider, cancellationToken).ConfigureAwait(false);
+            await db.RunAsync(async (connection, _, ct) =>
+            {
+                await JobSchema.ApplyAsync(connection, db.IsPostgres, options.TimeProvider, ct).ConfigureAwait(false);
+                return true;
+            }, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is SqliteException or NpgsqlException)
         {
@@ -73,87 +77,104 @@ public sealed class JobQueue : IAsyncDisposable
             throw new CombInputException($"max attempts must be at least 1, not {maxAttempts}");
         }
 
-        await using var connection = await _db.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await JobDb.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
-        if (_db.IsPostgres)
-        {
-            // One enqueuer at a time, so the dedupe check and the depth count stay true until the insert commits.
-            await JobDb.ExecuteAsync(connection, transaction, "SELECT pg_advisory_xact_lock(4242102)", cancellationToken).ConfigureAwait(false);
-        }
-
-        if (request.DedupeKey is not null
-            && await JobDb.ScalarAsync(connection, transaction, "SELECT id FROM jobs WHERE dedupe_key = @k AND state IN ('queued', 'running')", cancellationToken,
-                ("k", request.DedupeKey)).ConfigureAwait(false) is string existing)
-        {
-            return EnqueueResult.Merged(existing);
-        }
-
-        if (Options.MaxDepth > 0
-            && JobDb.ToLong((await JobDb.ScalarAsync(connection, transaction, "SELECT COUNT(*) FROM jobs WHERE state = 'queued'", cancellationToken).ConfigureAwait(false))!) >= Options.MaxDepth)
-        {
-            return EnqueueResult.Full(Options.QueueFullRetryAfter);
-        }
-
+        // Chosen once, so a retry after a commit whose answer was lost finds the row instead of adding a second one.
         var id = Guid.CreateVersion7().ToString("N");
-        var now = Now();
-        await JobDb.ExecuteAsync(connection, transaction, """
-            INSERT INTO jobs (id, kind, payload, dedupe_key, state, attempts, max_attempts, created_at, next_attempt_at, cancel_requested)
-            VALUES (@id, @kind, @payload, @dedupe, 'queued', 0, @max, @now, @now, 0)
-            """, cancellationToken, ("id", id), ("kind", request.Kind), ("payload", request.Payload), ("dedupe", request.DedupeKey), ("max", maxAttempts), ("now", now)).ConfigureAwait(false);
-        await NotifyAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        Wake.Signal();
-        return EnqueueResult.Enqueued(id);
+        var result = await _db.RunAsync(async (connection, retrying, ct) =>
+        {
+            await using var transaction = await JobDb.BeginWriteAsync(connection, ct).ConfigureAwait(false);
+            if (_db.IsPostgres)
+            {
+                // One enqueuer at a time, so the dedupe check and the depth count stay true until the insert commits.
+                await JobDb.ExecuteAsync(connection, transaction, "SELECT pg_advisory_xact_lock(4242102)", ct).ConfigureAwait(false);
+            }
+
+            if (retrying && await JobDb.ScalarAsync(connection, transaction, "SELECT id FROM jobs WHERE id = @id", ct, ("id", id)).ConfigureAwait(false) is not null)
+            {
+                return EnqueueResult.Enqueued(id);
+            }
+
+            if (request.DedupeKey is not null
+                && await JobDb.ScalarAsync(connection, transaction, "SELECT id FROM jobs WHERE dedupe_key = @k AND state IN ('queued', 'running')", ct,
+                    ("k", request.DedupeKey)).ConfigureAwait(false) is string existing)
+            {
+                return EnqueueResult.Merged(existing);
+            }
+
+            if (Options.MaxDepth > 0
+                && JobDb.ToLong((await JobDb.ScalarAsync(connection, transaction, "SELECT COUNT(*) FROM jobs WHERE state = 'queued'", ct).ConfigureAwait(false))!) >= Options.MaxDepth)
+            {
+                return EnqueueResult.Full(Options.QueueFullRetryAfter);
+            }
+
+            var now = Now();
+            await JobDb.ExecuteAsync(connection, transaction, """
+                INSERT INTO jobs (id, kind, payload, dedupe_key, state, attempts, max_attempts, created_at, next_attempt_at, cancel_requested)
+                VALUES (@id, @kind, @payload, @dedupe, 'queued', 0, @max, @now, @now, 0)
+                """, ct, ("id", id), ("kind", request.Kind), ("payload", request.Payload), ("dedupe", request.DedupeKey), ("max", maxAttempts), ("now", now)).ConfigureAwait(false);
+            await NotifyAsync(connection, transaction, ct).ConfigureAwait(false);
+            await transaction.CommitAsync(ct).ConfigureAwait(false);
+            return EnqueueResult.Enqueued(id);
+        }, cancellationToken).ConfigureAwait(false);
+        if (result.JobId == id)
+        {
+            Wake.Signal();
+        }
+
+        return result;
     }
 
-    public async Task<JobRecord?> GetAsync(string id, CancellationToken cancellationToken)
-    {
-        await using var connection = await _db.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = JobDb.Command(connection, null, $"SELECT {Columns} FROM jobs WHERE id = @id", [("id", id)]);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadRecord(reader) : null;
-    }
+    public Task<JobRecord?> GetAsync(string id, CancellationToken cancellationToken) =>
+        _db.RunAsync(async (connection, _, ct) =>
+        {
+            await using var command = JobDb.Command(connection, null, $"SELECT {Columns} FROM jobs WHERE id = @id", [("id", id)]);
+            await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            return await reader.ReadAsync(ct).ConfigureAwait(false) ? ReadRecord(reader) : null;
+        }, cancellationToken);
 
     /// <summary>Jobs in each state (every state present, zero when none), for status pages and metrics.</summary>
-    public async Task<IReadOnlyDictionary<JobState, long>> CountByStateAsync(CancellationToken cancellationToken)
-    {
-        var counts = Enum.GetValues<JobState>().ToDictionary(s => s, _ => 0L);
-        await using var connection = await _db.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = JobDb.Command(connection, null, "SELECT state, COUNT(*) FROM jobs GROUP BY state", []);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+    public Task<IReadOnlyDictionary<JobState, long>> CountByStateAsync(CancellationToken cancellationToken) =>
+        _db.RunAsync<IReadOnlyDictionary<JobState, long>>(async (connection, _, ct) =>
         {
-            counts[ParseState(reader.GetString(0))] = JobDb.ToLong(reader.GetValue(1));
-        }
+            var counts = Enum.GetValues<JobState>().ToDictionary(s => s, _ => 0L);
+            await using var command = JobDb.Command(connection, null, "SELECT state, COUNT(*) FROM jobs GROUP BY state", []);
+            await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            {
+                counts[ParseState(reader.GetString(0))] = JobDb.ToLong(reader.GetValue(1));
+            }
 
-        return counts;
-    }
+            return counts;
+        }, cancellationToken);
 
     /// <summary>Cancels a queued job at once; asks the worker of a running one to stop it (its heartbeat sees the request).</summary>
-    public async Task<CancelOutcome> CancelAsync(string id, CancellationToken cancellationToken)
-    {
-        await using var connection = await _db.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var now = Now();
-        if (await JobDb.ExecuteAsync(connection, null, """
-                UPDATE jobs SET state = 'cancelled', finished_at = @now, error_kind = 'cancelled', last_error = 'cancelled before it ran'
-                WHERE id = @id AND state = 'queued'
-                """, cancellationToken, ("id", id), ("now", now)).ConfigureAwait(false) == 1)
+    public Task<CancelOutcome> CancelAsync(string id, CancellationToken cancellationToken) =>
+        _db.RunAsync(async (connection, retrying, ct) =>
         {
-            return CancelOutcome.Cancelled;
-        }
+            var now = Now();
+            if (await JobDb.ExecuteAsync(connection, null, """
+                    UPDATE jobs SET state = 'cancelled', finished_at = @now, error_kind = 'cancelled', last_error = 'cancelled before it ran'
+                    WHERE id = @id AND state = 'queued'
+                    """, ct, ("id", id), ("now", now)).ConfigureAwait(false) == 1)
+            {
+                return CancelOutcome.Cancelled;
+            }
 
-        if (await JobDb.ExecuteAsync(connection, null, "UPDATE jobs SET cancel_requested = 1 WHERE id = @id AND state = 'running'", cancellationToken, ("id", id)).ConfigureAwait(false) == 1)
-        {
-            return CancelOutcome.Requested;
-        }
+            if (await JobDb.ExecuteAsync(connection, null, "UPDATE jobs SET cancel_requested = 1 WHERE id = @id AND state = 'running'", ct, ("id", id)).ConfigureAwait(false) == 1)
+            {
+                return CancelOutcome.Requested;
+            }
 
-        return await JobDb.ScalarAsync(connection, null, "SELECT state FROM jobs WHERE id = @id", cancellationToken, ("id", id)).ConfigureAwait(false) is null
-            ? CancelOutcome.NotFound
-            : CancelOutcome.AlreadyFinished;
-    }
+            return await JobDb.ScalarAsync(connection, null, "SELECT state FROM jobs WHERE id = @id", ct, ("id", id)).ConfigureAwait(false) switch
+            {
+                null => CancelOutcome.NotFound,
+                // The earlier try may have cancelled it before the connection broke.
+                "cancelled" when retrying => CancelOutcome.Cancelled,
+                _ => CancelOutcome.AlreadyFinished,
+            };
+        }, cancellationToken);
 
     /// <summary>Takes the oldest ready job of one of <paramref name="kinds"/> and leases it to <paramref name="owner"/>; null when none is ready.</summary>
-    public async Task<JobLease?> TryClaimAsync(string owner, IReadOnlyCollection<string> kinds, CancellationToken cancellationToken)
+    public Task<JobLease?> TryClaimAsync(string owner, IReadOnlyCollection<string> kinds, CancellationToken cancellationToken)
     {
         if (kinds.Count == 0)
         {
@@ -162,85 +183,91 @@ public sealed class JobQueue : IAsyncDisposable
 
         var kindParameters = kinds.Select((kind, i) => ($"k{i}", (object?)kind)).ToArray();
         var token = Guid.NewGuid().ToString("N");
-        var now = Now();
-        await using var connection = await _db.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await JobDb.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
-        await using var command = JobDb.Command(connection, transaction, $"""
-            UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_owner = @owner, lease_token = @token, lease_expires_at = @expires,
-                            started_at = @now, cancel_requested = 0
-            WHERE state = 'queued' AND id = (
-              SELECT id FROM jobs WHERE state = 'queued' AND next_attempt_at <= @now AND kind IN ({string.Join(", ", kindParameters.Select(k => "@" + k.Item1))})
-              ORDER BY next_attempt_at, id LIMIT 1 {_db.SkipLocked})
-            RETURNING id, kind, payload, attempts, max_attempts
-            """, [("owner", owner), ("token", token), ("expires", now + (long)Options.LeaseDuration.TotalMilliseconds), ("now", now), .. kindParameters]);
-        JobLease? lease = null;
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        return _db.RunAsync(async (connection, retrying, ct) =>
         {
-            if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            await using var transaction = await JobDb.BeginWriteAsync(connection, ct).ConfigureAwait(false);
+            // An earlier try that committed holds a job under this token: take that one, not a second.
+            var lease = retrying
+                ? await ReadLeaseAsync(connection, transaction, "SELECT id, kind, payload, attempts, max_attempts FROM jobs WHERE lease_token = @token AND state = 'running'",
+                    owner, token, [("token", token)], ct).ConfigureAwait(false)
+                : null;
+            if (lease is null)
             {
-                lease = new JobLease(reader.GetString(0), reader.GetString(1), reader.GetString(2), JobDb.ToInt(reader.GetValue(3)), JobDb.ToInt(reader.GetValue(4)), owner, token);
+                // Read the clock once the write lock is held: a claim that waited for it must not start with a lease already run down.
+                var now = Now();
+                lease = await ReadLeaseAsync(connection, transaction, $"""
+                    UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_owner = @owner, lease_token = @token, lease_expires_at = @expires,
+                                    started_at = @now, cancel_requested = 0
+                    WHERE state = 'queued' AND id = (
+                      SELECT id FROM jobs WHERE state = 'queued' AND next_attempt_at <= @now AND kind IN ({string.Join(", ", kindParameters.Select(k => "@" + k.Item1))})
+                      ORDER BY next_attempt_at, id LIMIT 1 {_db.SkipLocked})
+                    RETURNING id, kind, payload, attempts, max_attempts
+                    """, owner, token, [("owner", owner), ("token", token), ("expires", now + (long)Options.LeaseDuration.TotalMilliseconds), ("now", now), .. kindParameters], ct).ConfigureAwait(false);
             }
-        }
 
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return lease;
+            await transaction.CommitAsync(ct).ConfigureAwait(false);
+            return lease;
+        }, cancellationToken);
     }
 
     /// <summary>Extends the lease and reports whether the job should stop (cancel requested) or is no longer this worker's.</summary>
-    public async Task<HeartbeatOutcome> HeartbeatAsync(JobLease lease, CancellationToken cancellationToken)
-    {
-        await using var connection = await _db.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var cancel = await JobDb.ScalarAsync(connection, null, $"UPDATE jobs SET lease_expires_at = @expires WHERE {Fence} RETURNING cancel_requested", cancellationToken,
-            ("expires", Now() + (long)Options.LeaseDuration.TotalMilliseconds), ("id", lease.JobId), ("token", lease.Token)).ConfigureAwait(false);
-        return cancel is null ? HeartbeatOutcome.Lost : JobDb.ToInt(cancel) == 1 ? HeartbeatOutcome.CancelRequested : HeartbeatOutcome.Extended;
-    }
+    public Task<HeartbeatOutcome> HeartbeatAsync(JobLease lease, CancellationToken cancellationToken) =>
+        _db.RunAsync(async (connection, _, ct) =>
+        {
+            var cancel = await JobDb.ScalarAsync(connection, null, $"UPDATE jobs SET lease_expires_at = @expires WHERE {Fence} RETURNING cancel_requested", ct,
+                ("expires", Now() + (long)Options.LeaseDuration.TotalMilliseconds), ("id", lease.JobId), ("token", lease.Token)).ConfigureAwait(false);
+            return cancel is null ? HeartbeatOutcome.Lost : JobDb.ToInt(cancel) == 1 ? HeartbeatOutcome.CancelRequested : HeartbeatOutcome.Extended;
+        }, cancellationToken);
 
     /// <summary>Records how far the job has come; false when the lease is lost.</summary>
-    public async Task<bool> ReportProgressAsync(JobLease lease, JobProgress progress, CancellationToken cancellationToken)
-    {
-        await using var connection = await _db.OpenAsync(cancellationToken).ConfigureAwait(false);
-        return await JobDb.ExecuteAsync(connection, null, $"UPDATE jobs SET progress_current = @c, progress_total = @t, progress_message = @m WHERE {Fence}", cancellationToken,
-            ("c", progress.Current), ("t", progress.Total), ("m", progress.Message), ("id", lease.JobId), ("token", lease.Token)).ConfigureAwait(false) == 1;
-    }
+    public Task<bool> ReportProgressAsync(JobLease lease, JobProgress progress, CancellationToken cancellationToken) =>
+        _db.RunAsync(async (connection, _, ct) =>
+            await JobDb.ExecuteAsync(connection, null, $"UPDATE jobs SET progress_current = @c, progress_total = @t, progress_message = @m WHERE {Fence}", ct,
+                ("c", progress.Current), ("t", progress.Total), ("m", progress.Message), ("id", lease.JobId), ("token", lease.Token)).ConfigureAwait(false) == 1,
+            cancellationToken);
 
     /// <summary>
     /// Marks the job succeeded. <paramref name="write"/>, when given, runs in the same transaction after the lease is checked
     /// and locked, so a result stored in this database is written exactly once: by the holder of the live lease, or not at all.
-    /// Returns false (and writes nothing) when the lease was lost.
+    /// Returns false (and writes nothing) when the lease was lost. The lease token stays on the finished row so that a retry
+    /// after a commit whose answer was lost recognises its own completion.
     /// </summary>
-    public async Task<bool> CompleteAsync(JobLease lease, string? result, Func<DbConnection, DbTransaction, CancellationToken, Task>? write, CancellationToken cancellationToken)
+    public Task<bool> CompleteAsync(JobLease lease, string? result, Func<DbConnection, DbTransaction, CancellationToken, Task>? write, CancellationToken cancellationToken)
     {
         if (result is not null)
         {
             ValidateJson(result);
         }
 
-        await using var connection = await _db.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await JobDb.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
-        if (await JobDb.ScalarAsync(connection, transaction, $"SELECT 1 FROM jobs WHERE {Fence} {_db.ForUpdate}", cancellationToken,
-                ("id", lease.JobId), ("token", lease.Token)).ConfigureAwait(false) is null)
+        return _db.RunAsync(async (connection, retrying, ct) =>
         {
-            return false;
-        }
+            await using var transaction = await JobDb.BeginWriteAsync(connection, ct).ConfigureAwait(false);
+            if (await JobDb.ScalarAsync(connection, transaction, $"SELECT 1 FROM jobs WHERE {Fence} {_db.ForUpdate}", ct,
+                    ("id", lease.JobId), ("token", lease.Token)).ConfigureAwait(false) is null)
+            {
+                return retrying && await JobDb.ScalarAsync(connection, transaction, "SELECT 1 FROM jobs WHERE id = @id AND lease_token = @token AND state = 'succeeded'", ct,
+                    ("id", lease.JobId), ("token", lease.Token)).ConfigureAwait(false) is not null;
+            }
 
-        if (write is not null)
-        {
-            await write(connection, transaction, cancellationToken).ConfigureAwait(false);
-        }
+            if (write is not null)
+            {
+                await write(connection, transaction, ct).ConfigureAwait(false);
+            }
 
-        await JobDb.ExecuteAsync(connection, transaction, $"""
-            UPDATE jobs SET state = 'succeeded', result = @result, finished_at = @now, last_error = NULL, error_kind = NULL, {ClearLease}
-            WHERE {Fence}
-            """, cancellationToken, ("result", result), ("now", Now()), ("id", lease.JobId), ("token", lease.Token)).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return true;
+            await JobDb.ExecuteAsync(connection, transaction, $"""
+                UPDATE jobs SET state = 'succeeded', result = @result, finished_at = @now, last_error = NULL, error_kind = NULL, lease_owner = NULL, lease_expires_at = NULL
+                WHERE {Fence}
+                """, ct, ("result", result), ("now", Now()), ("id", lease.JobId), ("token", lease.Token)).ConfigureAwait(false);
+            await transaction.CommitAsync(ct).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
     }
 
     /// <summary>
     /// Records a failed attempt: a retryable error with attempts left is queued again after a backoff; a retryable error on
     /// the last attempt makes the job dead; any other error fails it at once. False when the lease was lost.
     /// </summary>
-    public async Task<bool> FailAsync(JobLease lease, JobError error, CancellationToken cancellationToken)
+    public Task<bool> FailAsync(JobLease lease, JobError error, CancellationToken cancellationToken)
     {
         var now = Now();
         var (state, message, next) = !error.Retryable
@@ -248,35 +275,38 @@ public sealed class JobQueue : IAsyncDisposable
             : lease.Attempt >= lease.MaxAttempts
                 ? ("dead", $"gave up after {lease.Attempt} attempts: {error.Message}", now)
                 : ("queued", error.Message, now + (long)Backoff.After(lease.Attempt, Options, Random.Shared.NextDouble()).TotalMilliseconds);
-        await using var connection = await _db.OpenAsync(cancellationToken).ConfigureAwait(false);
-        return await JobDb.ExecuteAsync(connection, null, $"""
-            UPDATE jobs SET state = @state, last_error = @message, error_kind = @kind, next_attempt_at = @next,
-                            finished_at = CASE WHEN @state = 'queued' THEN NULL ELSE @now END, {ClearLease}
-            WHERE {Fence}
-            """, cancellationToken, ("state", state), ("message", message), ("kind", error.Kind), ("next", next), ("now", now),
-            ("id", lease.JobId), ("token", lease.Token)).ConfigureAwait(false) == 1;
+        return _db.RunAsync(async (connection, _, ct) =>
+            await JobDb.ExecuteAsync(connection, null, $"""
+                UPDATE jobs SET state = @state, last_error = @message, error_kind = @kind, next_attempt_at = @next,
+                                finished_at = CASE WHEN @state = 'queued' THEN NULL ELSE @now END, {ClearLease}
+                WHERE {Fence}
+                """, ct, ("state", state), ("message", message), ("kind", error.Kind), ("next", next), ("now", now),
+                ("id", lease.JobId), ("token", lease.Token)).ConfigureAwait(false) == 1,
+            cancellationToken);
     }
 
     /// <summary>Records that a running job stopped because it was cancelled.</summary>
-    public async Task<bool> MarkCancelledAsync(JobLease lease, CancellationToken cancellationToken)
-    {
-        await using var connection = await _db.OpenAsync(cancellationToken).ConfigureAwait(false);
-        return await JobDb.ExecuteAsync(connection, null, $"""
-            UPDATE jobs SET state = 'cancelled', finished_at = @now, error_kind = 'cancelled', last_error = 'cancelled while running', {ClearLease}
-            WHERE {Fence}
-            """, cancellationToken, ("now", Now()), ("id", lease.JobId), ("token", lease.Token)).ConfigureAwait(false) == 1;
-    }
+    public Task<bool> MarkCancelledAsync(JobLease lease, CancellationToken cancellationToken) =>
+        _db.RunAsync(async (connection, _, ct) =>
+            await JobDb.ExecuteAsync(connection, null, $"""
+                UPDATE jobs SET state = 'cancelled', finished_at = @now, error_kind = 'cancelled', last_error = 'cancelled while running', {ClearLease}
+                WHERE {Fence}
+                """, ct, ("now", Now()), ("id", lease.JobId), ("token", lease.Token)).ConfigureAwait(false) == 1,
+            cancellationToken);
 
     /// <summary>Gives a job back unfinished (the worker is stopping): queued again at once, the attempt not counted.</summary>
     public async Task<bool> ReleaseAsync(JobLease lease, CancellationToken cancellationToken)
     {
-        await using var connection = await _db.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await JobDb.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
-        var released = await JobDb.ExecuteAsync(connection, transaction, $"""
-            UPDATE jobs SET state = 'queued', attempts = attempts - 1, next_attempt_at = @now, {ClearLease} WHERE {Fence}
-            """, cancellationToken, ("now", Now()), ("id", lease.JobId), ("token", lease.Token)).ConfigureAwait(false) == 1;
-        await NotifyAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        var released = await _db.RunAsync(async (connection, _, ct) =>
+        {
+            await using var transaction = await JobDb.BeginWriteAsync(connection, ct).ConfigureAwait(false);
+            var released = await JobDb.ExecuteAsync(connection, transaction, $"""
+                UPDATE jobs SET state = 'queued', attempts = attempts - 1, next_attempt_at = @now, {ClearLease} WHERE {Fence}
+                """, ct, ("now", Now()), ("id", lease.JobId), ("token", lease.Token)).ConfigureAwait(false) == 1;
+            await NotifyAsync(connection, transaction, ct).ConfigureAwait(false);
+            await transaction.CommitAsync(ct).ConfigureAwait(false);
+            return released;
+        }, cancellationToken).ConfigureAwait(false);
         Wake.Signal();
         return released;
     }
@@ -287,26 +317,29 @@ public sealed class JobQueue : IAsyncDisposable
     /// </summary>
     public async Task<int> RecoverExpiredAsync(CancellationToken cancellationToken)
     {
-        var now = Now();
-        await using var connection = await _db.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await JobDb.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
-        var recovered = await JobDb.ExecuteAsync(connection, transaction, $"""
-            UPDATE jobs SET
-              state = CASE WHEN cancel_requested = 1 THEN 'cancelled' WHEN attempts >= max_attempts THEN 'dead' ELSE 'queued' END,
-              error_kind = CASE WHEN cancel_requested = 1 THEN 'cancelled' ELSE 'lease-expired' END,
-              last_error = CASE WHEN cancel_requested = 1 THEN 'cancelled while running'
-                                WHEN attempts >= max_attempts THEN 'gave up after ' || attempts || ' attempts: worker ' || COALESCE(lease_owner, '?') || ' stopped renewing its lease'
-                                ELSE 'worker ' || COALESCE(lease_owner, '?') || ' stopped renewing its lease' END,
-              finished_at = CASE WHEN cancel_requested = 1 OR attempts >= max_attempts THEN @now ELSE NULL END,
-              next_attempt_at = @now, {ClearLease}
-            WHERE state = 'running' AND lease_expires_at < @now
-            """, cancellationToken, ("now", now)).ConfigureAwait(false);
-        if (recovered > 0)
+        var recovered = await _db.RunAsync(async (connection, _, ct) =>
         {
-            await NotifyAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-        }
+            await using var transaction = await JobDb.BeginWriteAsync(connection, ct).ConfigureAwait(false);
+            var now = Now();
+            var recovered = await JobDb.ExecuteAsync(connection, transaction, $"""
+                UPDATE jobs SET
+                  state = CASE WHEN cancel_requested = 1 THEN 'cancelled' WHEN attempts >= max_attempts THEN 'dead' ELSE 'queued' END,
+                  error_kind = CASE WHEN cancel_requested = 1 THEN 'cancelled' ELSE 'lease-expired' END,
+                  last_error = CASE WHEN cancel_requested = 1 THEN 'cancelled while running'
+                                    WHEN attempts >= max_attempts THEN 'gave up after ' || attempts || ' attempts: worker ' || COALESCE(lease_owner, '?') || ' stopped renewing its lease'
+                                    ELSE 'worker ' || COALESCE(lease_owner, '?') || ' stopped renewing its lease' END,
+                  finished_at = CASE WHEN cancel_requested = 1 OR attempts >= max_attempts THEN @now ELSE NULL END,
+                  next_attempt_at = @now, {ClearLease}
+                WHERE state = 'running' AND lease_expires_at < @now
+                """, ct, ("now", now)).ConfigureAwait(false);
+            if (recovered > 0)
+            {
+                await NotifyAsync(connection, transaction, ct).ConfigureAwait(false);
+            }
 
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(ct).ConfigureAwait(false);
+            return recovered;
+        }, cancellationToken).ConfigureAwait(false);
         if (recovered > 0)
         {
             Wake.Signal();
@@ -328,6 +361,16 @@ public sealed class JobQueue : IAsyncDisposable
         {
             await JobDb.ExecuteAsync(connection, transaction, $"NOTIFY {Channel}", cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    private static async Task<JobLease?> ReadLeaseAsync(DbConnection connection, DbTransaction transaction, string sql, string owner, string token,
+        IEnumerable<(string Name, object? Value)> parameters, CancellationToken cancellationToken)
+    {
+        await using var command = JobDb.Command(connection, transaction, sql, parameters);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+            ? new JobLease(reader.GetString(0), reader.GetString(1), reader.GetString(2), JobDb.ToInt(reader.GetValue(3)), JobDb.ToInt(reader.GetValue(4)), owner, token)
+            : null;
     }
 
     private static void ValidateJson(string json)

@@ -24,10 +24,16 @@ public sealed record JobQueueOptions
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
+    /// <summary>
+    /// How long a call keeps retrying through transient database errors (a restarted PostgreSQL, a dropped connection, a busy
+    /// SQLite file) before it gives up with the error. Workers go on retrying after that; callers such as the API see the error.
+    /// </summary>
+    public TimeSpan OutageRideOut { get; init; } = TimeSpan.FromSeconds(30);
+
     internal void Validate()
     {
         if (MaxDepth < 0 || DefaultMaxAttempts < 1 || LeaseDuration <= TimeSpan.Zero || BackoffBase < TimeSpan.Zero || BackoffMax < BackoffBase
-            || BackoffJitter is < 0 or > 1 || QueueFullRetryAfter <= TimeSpan.Zero)
+            || BackoffJitter is < 0 or > 1 || QueueFullRetryAfter <= TimeSpan.Zero || OutageRideOut < TimeSpan.Zero)
         {
             throw new ArgumentException($"invalid job queue options: {this}");
         }

@@ -4,7 +4,7 @@ namespace Comb.Jobs;
 
 /// <summary>
 /// The queue's tables, versioned apart from the scan store's so both can share one database. Applied once when the
-/// host opens the queue, each step in one transaction; safe when several processes open at once.
+/// host opens the queue, all missing steps in one transaction; safe when several processes open at once.
 /// </summary>
 internal static class JobSchema
 {
@@ -28,28 +28,34 @@ internal static class JobSchema
 
     public static int Latest => Steps[^1].Version;
 
-    public static async Task ApplyAsync(JobDb db, TimeProvider time, CancellationToken cancellationToken)
+    /// <summary>The advisory lock key the queue's migrations hold on PostgreSQL (the enqueue lock is the next one).</summary>
+    private const long MigrationLock = 4242101;
+
+    /// <summary>
+    /// Applies the missing steps in one transaction. On PostgreSQL an advisory lock taken first makes concurrent opens
+    /// wait for each other: even CREATE TABLE IF NOT EXISTS races in PostgreSQL's catalog (a duplicate pg_type row) when
+    /// two sessions run it at once. On SQLite the write transaction (BEGIN IMMEDIATE) already serialises.
+    /// </summary>
+    public static async Task ApplyAsync(DbConnection connection, bool postgres, TimeProvider time, CancellationToken cancellationToken)
     {
-        await using var connection = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
-        if (!db.IsPostgres)
+        if (!postgres)
         {
             // Persistent in the file: readers never block the writer that claims.
             await JobDb.ExecuteAsync(connection, null, "PRAGMA journal_mode=WAL", cancellationToken).ConfigureAwait(false);
         }
 
-        await JobDb.ExecuteAsync(connection, null, "CREATE TABLE IF NOT EXISTS job_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)", cancellationToken).ConfigureAwait(false);
+        await using var transaction = await JobDb.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        if (postgres)
+        {
+            // Released at commit or rollback, also when the connection breaks.
+            await JobDb.ExecuteAsync(connection, transaction, $"SELECT pg_advisory_xact_lock({MigrationLock})", cancellationToken).ConfigureAwait(false);
+        }
+
+        await JobDb.ExecuteAsync(connection, transaction, "CREATE TABLE IF NOT EXISTS job_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)", cancellationToken).ConfigureAwait(false);
         foreach (var (version, sql) in Steps)
         {
-            await using var transaction = await JobDb.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
-            if (db.IsPostgres)
-            {
-                // Serialises concurrent first opens across processes; released at commit.
-                await JobDb.ExecuteAsync(connection, transaction, "SELECT pg_advisory_xact_lock(4242101)", cancellationToken).ConfigureAwait(false);
-            }
-
             if (await IsAppliedAsync(connection, transaction, version, cancellationToken).ConfigureAwait(false))
             {
-                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
                 continue;
             }
 
@@ -60,8 +66,9 @@ internal static class JobSchema
 
             await JobDb.ExecuteAsync(connection, transaction, "INSERT INTO job_migrations (version, applied_at) VALUES (@v, @t)", cancellationToken,
                 ("v", version), ("t", time.GetUtcNow().ToUnixTimeMilliseconds())).ConfigureAwait(false);
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task<bool> IsAppliedAsync(DbConnection connection, DbTransaction transaction, int version, CancellationToken cancellationToken) =>

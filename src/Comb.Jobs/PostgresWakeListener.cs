@@ -42,6 +42,7 @@ internal sealed class PostgresWakeListener(JobQueue queue, TimeSpan retryDelay, 
             catch (Exception ex)
             {
                 logger.LogWarning("job queue listener lost its connection ({Error}); reconnecting", ex.Message);
+                queue.Db.ForgetIdleConnections(ex);
                 try
                 {
                     await Task.Delay(retryDelay, cancellationToken).ConfigureAwait(false);

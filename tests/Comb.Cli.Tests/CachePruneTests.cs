@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Comb.Testing.Images;
 
 namespace Comb.Cli.Tests;
@@ -98,21 +97,5 @@ public sealed class CachePruneTests : IDisposable
         return found;
     }
 
-    /// <summary>Runs the built comb program as its own process.</summary>
-    private static async Task<(int Code, string Err)> RunAsync(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "comb.dll"));
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        await stdout;
-        return (process.ExitCode, await stderr);
-    }
+    private static Task<(int Code, string Err)> RunAsync(params string[] args) => CombProcess.RunAsync(args);
 }

@@ -58,12 +58,13 @@ internal sealed class WorkerProcess : IDisposable
     /// <summary>SIGKILL: no shutdown code runs, leases are left as they are.</summary>
     public void Kill() => _process.Kill(entireProcessTree: true);
 
-    /// <summary>Asks for a graceful stop (closing standard input) and waits for it.</summary>
-    public async Task StopAsync()
+    /// <summary>Asks for a graceful stop (closing standard input) and waits for it and for the end of its output.</summary>
+    public async Task<int> StopAsync()
     {
         _process.StandardInput.Close();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await _process.WaitForExitAsync(timeout.Token);
+        return _process.ExitCode;
     }
 
     public override string ToString() => $"{Owner}: started {Started.Count}, done {Done.Count}, errors: {string.Join(" | ", Errors.Where(e => e.Length > 0).Take(5))}";

@@ -37,12 +37,13 @@ internal static class ScanCommand
         var db = new Option<string?>("--db") { Description = "Advisory database file (default: <cache>/db/comb.db)" };
         var parallel = new Option<int>("--parallel") { Description = "Images scanned at once", DefaultValueFactory = _ => 2 };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress output" };
+        var cacheBackend = new Option<string?>("--cache-backend") { Description = "Layer cache backend: fs (the cache directory, default) or redis://host:port[/db] shared by hosts (or $COMB_CACHE_BACKEND)" };
         var access = new ImageAccessOptions();
         var skips = new PathSkipOptions();
         var devDeps = new DevDependencyOption();
 
         command.Arguments.Add(refs);
-        foreach (var option in new Option[] { refFile, scanners, format, output, severity, ignoreUnfixed, exitCode, failOn, ignoreFile, vex, secretConfig, clamd, yara, hashes, policy, trust, dockerfile, store, noStore, db, parallel, quiet })
+        foreach (var option in new Option[] { refFile, scanners, format, output, severity, ignoreUnfixed, exitCode, failOn, ignoreFile, vex, secretConfig, clamd, yara, hashes, policy, trust, dockerfile, store, noStore, db, parallel, quiet, cacheBackend })
         {
             command.Options.Add(option);
         }
@@ -86,6 +87,7 @@ internal static class ScanCommand
                 NoStore = parse.GetValue(noStore),
                 DbPath = parse.GetValue(db),
                 Trigger = TriggerOf(),
+                CacheBackend = parse.GetValue(cacheBackend) ?? Environment.GetEnvironmentVariable("COMB_CACHE_BACKEND"),
             })));
             options = options with
             {

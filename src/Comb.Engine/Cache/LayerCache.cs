@@ -1,7 +1,5 @@
-using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using Comb.Contracts;
 
 namespace Comb.Engine.Cache;
@@ -14,7 +12,7 @@ namespace Comb.Engine.Cache;
 /// under a cross-process lock before renaming its entry in, so the limit holds while several processes write.
 /// Evicting an entry another process is reading is safe: the reader keeps its open file.
 /// </summary>
-public sealed class LayerCache
+public sealed class LayerCache : ILayerCacheBackend
 {
     private const int FormatVersion = 2;
 
@@ -25,6 +23,8 @@ public sealed class LayerCache
     }
 
     public string Root { get; }
+
+    public string Location => LayersDir;
 
     public string LayersDir { get; }
 
@@ -69,9 +69,7 @@ public sealed class LayerCache
         try
         {
             await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1 << 16, FileOptions.Asynchronous);
-            await using var gzip = new GZipStream(file, CompressionMode.Decompress);
-            var facts = await JsonSerializer.DeserializeAsync<LayerFacts>(gzip, CacheJson.Options, cancellationToken).ConfigureAwait(false);
-            if (facts is null || facts.DiffId != diffId)
+            if (await LayerFactsCodec.ReadAsync(file, diffId, cancellationToken).ConfigureAwait(false) is not { } facts)
             {
                 return Discard(path);
             }
@@ -84,11 +82,14 @@ public sealed class LayerCache
             // Evicted by another process between the check and the open.
             return null;
         }
-        catch (Exception ex) when (ex is JsonException or InvalidDataException or IOException or NotSupportedException)
+        catch (IOException)
         {
             return Discard(path);
         }
     }
+
+    /// <summary>One cache directory per host: concurrent analyses of a layer each write a whole entry, the last rename wins.</summary>
+    public Task<LayerTurn> TakeTurnAsync(string diffId, string analyzerKey, CancellationToken cancellationToken) => Task.FromResult(LayerTurn.Free);
 
     public async Task PutAsync(string analyzerKey, LayerFacts facts, CancellationToken cancellationToken)
     {
@@ -98,9 +99,8 @@ public sealed class LayerCache
         try
         {
             await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
-            await using (var gzip = new GZipStream(file, CompressionLevel.Fastest))
             {
-                await JsonSerializer.SerializeAsync(gzip, facts, CacheJson.Options, cancellationToken).ConfigureAwait(false);
+                await LayerFactsCodec.WriteAsync(file, facts, cancellationToken).ConfigureAwait(false);
             }
 
             if (MaxSize() is not { } max)
@@ -275,12 +275,7 @@ public sealed class LayerCache
 
     private string PathOf(string diffId, string analyzerKey)
     {
-        var hex = diffId[(diffId.IndexOf(':', StringComparison.Ordinal) + 1)..];
-        if (hex.Length < 4 || hex.Any(c => !char.IsAsciiHexDigit(c)))
-        {
-            throw new ArgumentException($"not a digest: {diffId}", nameof(diffId));
-        }
-
+        var hex = LayerFactsCodec.HexOf(diffId);
         return Path.Combine(LayersDir, hex[..2], $"{hex}-{analyzerKey}.json.gz");
     }
 
@@ -299,11 +294,3 @@ public sealed class LayerCache
 }
 
 public sealed record CacheInfo(string Root, int Entries, long Bytes);
-
-internal static class CacheJson
-{
-    public static readonly JsonSerializerOptions Options = new()
-    {
-        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
-    };
-}

@@ -1,0 +1,70 @@
+using System.Collections.Concurrent;
+using Comb.Contracts;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using StackExchange.Redis;
+
+namespace Comb.Engine.Cache;
+
+/// <summary>
+/// Opens the layer cache backend a scan names: the cache directory when none (or <c>fs</c>) is named, Redis for a
+/// <c>redis://</c> address. One connection per Redis address for the host's lifetime (connections are meant to be
+/// shared), closed when the host disposes this.
+/// </summary>
+public sealed class LayerCacheBackends(ILogger<LayerCacheBackends>? logger = null) : IAsyncDisposable, IDisposable
+{
+    private readonly ConcurrentDictionary<string, Lazy<Task<ConnectionMultiplexer>>> _redis = new(StringComparer.Ordinal);
+    private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
+
+    /// <summary>The backend for <paramref name="url"/>; the filesystem one lives in <paramref name="cacheDir"/>.</summary>
+    public async Task<ILayerCacheBackend> OpenAsync(string? url, string cacheDir, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(url) || url.Trim().ToLowerInvariant() is "fs" or "filesystem")
+        {
+            return new LayerCache(cacheDir);
+        }
+
+        if (!RedisCacheUrl.IsRedis(url))
+        {
+            throw new CombInputException($"unknown cache backend '{url.Split('@')[^1]}': use fs (the cache directory) or redis://host:port[/db]");
+        }
+
+        var redis = RedisCacheUrl.Parse(url);
+        var connection = await _redis.GetOrAdd(url, _ => new Lazy<Task<ConnectionMultiplexer>>(() => ConnectAsync(url, redis))).Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return new RedisLayerCache(connection.GetDatabase(redis.Database), redis.Display, _logger);
+    }
+
+    private async Task<ConnectionMultiplexer> ConnectAsync(string url, RedisCacheUrl redis)
+    {
+        try
+        {
+            return await ConnectionMultiplexer.ConnectAsync(redis.Configuration).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            // Not kept: the next scan tries again.
+            _redis.TryRemove(url, out _);
+            throw new CombInputException($"cache backend {redis.Display} cannot be reached: {ex.Message}", ex, CombErrorKind.UpstreamFailure);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var connection in _redis.Values.Where(c => c.IsValueCreated && c.Value.IsCompletedSuccessfully))
+        {
+            await connection.Value.Result.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _redis.Clear();
+    }
+
+    public void Dispose()
+    {
+        foreach (var connection in _redis.Values.Where(c => c.IsValueCreated && c.Value.IsCompletedSuccessfully))
+        {
+            connection.Value.Result.Dispose();
+        }
+
+        _redis.Clear();
+    }
+}

@@ -1,0 +1,47 @@
+using System.IO.Compression;
+using System.Text.Json;
+using Comb.Contracts;
+
+namespace Comb.Engine.Cache;
+
+/// <summary>The stored form of a layer's facts (gzip-compressed JSON), the same in every backend.</summary>
+internal static class LayerFactsCodec
+{
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public static async Task WriteAsync(Stream destination, LayerFacts facts, CancellationToken cancellationToken)
+    {
+        await using var gzip = new GZipStream(destination, CompressionLevel.Fastest, leaveOpen: true);
+        await JsonSerializer.SerializeAsync(gzip, facts, Json, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The facts, or null when the bytes are not an entry for <paramref name="diffId"/> (torn, corrupt, another layer).</summary>
+    public static async Task<LayerFacts?> ReadAsync(Stream source, string diffId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var gzip = new GZipStream(source, CompressionMode.Decompress, leaveOpen: true);
+            var facts = await JsonSerializer.DeserializeAsync<LayerFacts>(gzip, Json, cancellationToken).ConfigureAwait(false);
+            return facts is not null && facts.DiffId == diffId ? facts : null;
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidDataException or NotSupportedException or EndOfStreamException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The hex part of a digest, checked, for keys and file names.</summary>
+    public static string HexOf(string diffId)
+    {
+        var hex = diffId[(diffId.IndexOf(':', StringComparison.Ordinal) + 1)..];
+        if (hex.Length < 4 || hex.Any(c => !char.IsAsciiHexDigit(c)))
+        {
+            throw new ArgumentException($"not a digest: {diffId}", nameof(diffId));
+        }
+
+        return hex;
+    }
+}
