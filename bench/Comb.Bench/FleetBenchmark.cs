@@ -129,10 +129,23 @@ internal static class FleetBenchmark
         await using var store = await ScanStore.OpenAsync(location, CancellationToken.None);
         var options = new ScanOptions { CacheDir = cacheDir, StorePath = location, Scanners = new HashSet<string>([Scanners.Vuln, Scanners.Secret, Scanners.Malware]) };
         var seeded = 0;
+        var stagesTime = new Stopwatch();
+        var seedTime = new Stopwatch();
         var sw = Stopwatch.StartNew();
-        var results = await new Rescanner(store, (inv, o, ct) => scanner.RunStagesAsync(inv, o, ct), (stored, o) => seeded += seeder.Seed(stored, o))
-            .RescanAsync(null, options, CancellationToken.None);
+        var results = await new Rescanner(store, async (inv, o, ct) =>
+        {
+            stagesTime.Start();
+            var r = await scanner.RunStagesAsync(inv, o, ct);
+            stagesTime.Stop();
+            return r;
+        }, (stored, o) =>
+        {
+            seedTime.Start();
+            seeded += seeder.Seed(stored, o);
+            seedTime.Stop();
+        }).RescanAsync(null, options, CancellationToken.None);
         var seconds = sw.Elapsed.TotalSeconds;
+        Console.Error.WriteLine($"rescan {seconds:F1} s: stages {stagesTime.Elapsed.TotalSeconds:F1} s, carrying over {seedTime.Elapsed.TotalSeconds:F1} s, the rest (read, record, diff) {seconds - stagesTime.Elapsed.TotalSeconds - seedTime.Elapsed.TotalSeconds:F1} s");
         var last = await store.GetAsync(results[^1].ScanId, CancellationToken.None);
         var probe = last!.Vulnerabilities.Where(v => v.PackageType == PackageTypes.Deb).Select(v => v.Id).FirstOrDefault()
             ?? last.Vulnerabilities.Select(v => v.Id).FirstOrDefault() ?? "CVE-2021-3711";
