@@ -10,9 +10,13 @@ namespace Comb.VulnDb.Matching;
 /// memo, so the vulnerability stage matches only the packages the changed advisories name. Without a recorded change
 /// list (older build, unknown version, another Comb version) nothing is carried and every target is matched in full.
 /// </summary>
-public sealed class StoredMatchSeeder(MatchMemos memos)
+public sealed class StoredMatchSeeder(MatchMemos memos) : IDisposable
 {
     private readonly ConcurrentDictionary<(string Build, string Since), AdvisoryDbChanges?> _changes = new();
+    private readonly Lock _lock = new();
+
+    // The database stays open between scans of one re-check (it is opened again when the file is replaced).
+    private (string Path, long Length, DateTime Written, AdvisoryDatabase Db)? _open;
 
     /// <summary>Carries a stored scan's findings into the memo of the database <paramref name="options"/> name; returns how many targets were carried.</summary>
     public int Seed(ScanReport stored, ScanOptions options)
@@ -22,20 +26,39 @@ public sealed class StoredMatchSeeder(MatchMemos memos)
             return 0;
         }
 
-        var path = AdvisoryDbLocation.Resolve(options);
-        if (!File.Exists(path))
+        var path = Path.GetFullPath(AdvisoryDbLocation.Resolve(options));
+        var file = new FileInfo(path);
+        if (!file.Exists)
         {
             return 0;
         }
 
-        using var db = AdvisoryDatabase.Open(path);
-        if (db.Info.VersionLabel == since)
+        lock (_lock)
         {
-            return 0; // the same build, or one built within the same second: nothing to tell them apart by
-        }
+            if (_open is not { } open || open.Path != path || open.Length != file.Length || open.Written != file.LastWriteTimeUtc)
+            {
+                _open?.Db.Dispose();
+                _open = (path, file.Length, file.LastWriteTimeUtc, AdvisoryDatabase.Open(path));
+            }
 
-        var changes = _changes.GetOrAdd((db.Info.BuildId, since), key => db.ChangesSince(key.Since));
-        return changes is null ? 0 : Carry(stored, memos.For(db), changes);
+            var db = _open.Value.Db;
+            if (db.Info.VersionLabel == since)
+            {
+                return 0; // the same build, or one built within the same second: nothing to tell them apart by
+            }
+
+            var changes = _changes.GetOrAdd((db.Info.BuildId, since), key => db.ChangesSince(key.Since));
+            return changes is null ? 0 : Carry(stored, memos.For(db), changes);
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            _open?.Db.Dispose();
+            _open = null;
+        }
     }
 
     internal static int Carry(ScanReport stored, MatchMemo memo, AdvisoryDbChanges changes)
