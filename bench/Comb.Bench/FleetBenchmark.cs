@@ -111,9 +111,9 @@ internal static class FleetBenchmark
 
         await using var scans = await ScanStore.OpenAsync(location, CancellationToken.None);
         var probe = (await scans.ImpactByVulnerabilityAsync(first.ProbeCve, CancellationToken.None)).Count;
-        var impact = Median(5, () => scans.ImpactByVulnerabilityAsync(first.ProbeCve, CancellationToken.None));
+        var impact = QueryTiming.Median(5, () => scans.ImpactByVulnerabilityAsync(first.ProbeCve, CancellationToken.None));
         var package = inventory.Packages.First(p => p.Name.StartsWith("lib", StringComparison.Ordinal));
-        var impactPackage = Median(5, () => scans.ImpactByPackageAsync(package.Name, package.Version, CancellationToken.None));
+        var impactPackage = QueryTiming.Median(5, () => scans.ImpactByPackageAsync(package.Name, package.Version, CancellationToken.None));
         return $"| {backend} | {fill:F1} s | {first.Seconds:F1} s ({first.Findings:N0} findings, {first.Seeded:N0} targets carried) "
             + $"| {second.Seconds:F1} s ({second.Seeded:N0} targets carried) | {impact:F1} ms ({probe:N0} hits, {first.ProbeCve}) | {impactPackage:F1} ms |";
     }
@@ -276,19 +276,5 @@ internal static class FleetBenchmark
             Directory.CreateDirectory(Path.GetDirectoryName(dest)!);
             File.Copy(file, dest);
         }
-    }
-
-    private static double Median<T>(int runs, Func<Task<T>> query)
-    {
-        var times = new List<double>();
-        for (var i = 0; i < runs; i++)
-        {
-            var sw = Stopwatch.StartNew();
-            query().GetAwaiter().GetResult();
-            times.Add(sw.Elapsed.TotalMilliseconds);
-        }
-
-        times.Sort();
-        return times[runs / 2];
     }
 }
