@@ -47,10 +47,10 @@ internal static class HistoryBenchmark
         var total = images * scansPerImage;
         var probe = inventory.Packages.First(p => p.Name.StartsWith("lib", StringComparison.Ordinal));
 
-        var history = Median(5, () => scans.ListAsync(new HistoryQuery { Image = "bench.example/app-17" }, CancellationToken.None));
-        var historyAll = Median(5, () => scans.ListAsync(new HistoryQuery { Limit = 100 }, CancellationToken.None));
-        var impactPackage = Median(5, () => scans.ImpactByPackageAsync(probe.Name, probe.Version, CancellationToken.None));
-        var impactVuln = Median(5, () => scans.ImpactByVulnerabilityAsync("CVE-2099-0017", CancellationToken.None));
+        var history = QueryTiming.Median(5, () => scans.ListAsync(new HistoryQuery { Image = "bench.example/app-17" }, CancellationToken.None));
+        var historyAll = QueryTiming.Median(5, () => scans.ListAsync(new HistoryQuery { Limit = 100 }, CancellationToken.None));
+        var impactPackage = QueryTiming.Median(5, () => scans.ImpactByPackageAsync(probe.Name, probe.Version, CancellationToken.None));
+        var impactVuln = QueryTiming.Median(5, () => scans.ImpactByVulnerabilityAsync("CVE-2099-0017", CancellationToken.None));
 
         var rescanOptions = new ScanOptions { CacheDir = cacheDir, Scanners = new HashSet<string>([Scanners.Vuln]), StorePath = store, DbPath = Environment.GetEnvironmentVariable("COMB_BENCH_DB") };
         sw.Restart();
@@ -98,19 +98,5 @@ internal static class HistoryBenchmark
             Vulnerabilities = vulns,
             Trigger = "bench",
         };
-    }
-
-    private static double Median<T>(int runs, Func<Task<T>> query)
-    {
-        var times = new List<double>();
-        for (var i = 0; i < runs; i++)
-        {
-            var sw = Stopwatch.StartNew();
-            query().GetAwaiter().GetResult();
-            times.Add(sw.Elapsed.TotalMilliseconds);
-        }
-
-        times.Sort();
-        return times[runs / 2];
     }
 }

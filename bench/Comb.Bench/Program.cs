@@ -21,11 +21,14 @@ try
         case "malware":
             await MalwareBenchmark.RunAsync(work, args.Skip(1).ToArray());
             break;
+        case "fleet":
+            await FleetBenchmark.RunAsync(work, args.Skip(1).ToArray());
+            break;
         case "vulndb":
             await VulnDbBenchmark.RunAsync(work, args.Skip(1).ToArray());
             break;
         default:
-            Console.Error.WriteLine($"unknown scenario '{scenario}': intake, inventory, history, vulndb, malware");
+            Console.Error.WriteLine($"unknown scenario '{scenario}': intake, inventory, history, fleet, vulndb, malware");
             return 2;
     }
 }

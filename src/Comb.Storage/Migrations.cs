@@ -8,12 +8,25 @@ internal static class Migrations
         (1, Schema1("BLOB"), Schema1("BYTEA")),
 
         (2, Schema2, Schema2),
+
+        (3, Schema3("BLOB"), Schema3("BYTEA")),
     ];
 
     public static int Latest => Steps[^1].Version;
 
     // Impact queries join findings to the latest scan of each image by scan id; history looks images up by id too.
     private const string Schema2 = "CREATE INDEX ix_latest_scan ON image_latest (scan_id); CREATE INDEX ix_scans_image ON scans (image_id, created_at)";
+
+    // Inventories kept once per distinct package set (by content digest), with a row per package for impact queries;
+    // scans recorded before keep their packages in their report and in scan_packages, and are read as they are.
+    private static string Schema3(string blob) => $"""
+        CREATE TABLE package_sets (digest TEXT PRIMARY KEY, kind TEXT NOT NULL, file_path TEXT NOT NULL, packages INTEGER NOT NULL, data {blob} NOT NULL);
+        CREATE TABLE set_packages (set_digest TEXT NOT NULL, name TEXT NOT NULL, version TEXT NOT NULL, type TEXT NOT NULL, purl TEXT, layer TEXT, path TEXT);
+        CREATE INDEX ix_set_packages_name ON set_packages (name, version);
+        CREATE INDEX ix_set_packages_set ON set_packages (set_digest);
+        CREATE TABLE scan_sets (scan_id TEXT NOT NULL, ordinal INTEGER NOT NULL, set_digest TEXT NOT NULL, PRIMARY KEY (scan_id, ordinal));
+        CREATE INDEX ix_scan_sets_set ON scan_sets (set_digest)
+        """;
 
     private static string Schema1(string blob) => $"""
         CREATE TABLE scans (
@@ -36,11 +49,11 @@ internal static class Migrations
         CREATE TABLE image_latest (digest TEXT PRIMARY KEY, scan_id TEXT NOT NULL, created_at TEXT NOT NULL);
         """;
 
-    public static async Task ApplyAsync(ScanStore store, CancellationToken cancellationToken)
+    public static async Task ApplyAsync(ScanStore store, int upTo, CancellationToken cancellationToken)
     {
         await using var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await Sql.ExecAsync(connection, null, "CREATE TABLE IF NOT EXISTS comb_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)", cancellationToken).ConfigureAwait(false);
-        foreach (var (version, sqlite, postgres) in Steps)
+        foreach (var (version, sqlite, postgres) in Steps.Where(s => s.Version <= upTo))
         {
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             if (store.IsPostgres)

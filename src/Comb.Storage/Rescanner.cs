@@ -5,8 +5,11 @@ namespace Comb.Storage;
 /// <summary>
 /// Re-checks stored inventories against the current advisory database: no layer is read and no registry is
 /// called; each re-check is recorded as a new scan, and what became newly vulnerable is reported.
+/// <paramref name="prepare"/> sees each stored scan before its stages run (the matcher carries over what the
+/// advisory changes since that scan cannot have altered).
 /// </summary>
-public sealed class Rescanner(ScanStore store, Func<ImageInventory, ScanOptions, CancellationToken, Task<ScanReport>> runStages)
+public sealed class Rescanner(ScanStore store, Func<ImageInventory, ScanOptions, CancellationToken, Task<ScanReport>> runStages,
+    Action<ScanReport, ScanOptions>? prepare = null)
 {
     public async Task<IReadOnlyList<RescanResult>> RescanAsync(IReadOnlyList<string>? images, ScanOptions options, CancellationToken cancellationToken)
     {
@@ -22,6 +25,7 @@ public sealed class Rescanner(ScanStore store, Func<ImageInventory, ScanOptions,
                 continue;
             }
 
+            prepare?.Invoke(before, options);
             var inventory = new ImageInventory
             {
                 Image = before.Image,

@@ -16,6 +16,7 @@ public sealed class ScanStore : IAsyncDisposable
 {
     private readonly Func<CancellationToken, Task<DbConnection>> _open;
     private readonly Func<ValueTask> _release;
+    private readonly PackageSetStore _sets = new();
     private int _disposed;
 
     private ScanStore(string location, bool postgres, Func<CancellationToken, Task<DbConnection>> connect, Func<ValueTask> release)
@@ -37,7 +38,11 @@ public sealed class ScanStore : IAsyncDisposable
     public static string DefaultPath(string cacheDir) => Path.Combine(cacheDir, "history", "comb-history.db");
 
     /// <summary>Opens (creating and migrating when needed) a store: a SQLite path or a postgres:// URL.</summary>
-    public static async Task<ScanStore> OpenAsync(string location, CancellationToken cancellationToken)
+    public static Task<ScanStore> OpenAsync(string location, CancellationToken cancellationToken) =>
+        OpenAsync(location, Migrations.Latest, cancellationToken);
+
+    /// <summary>Opens a store migrated up to <paramref name="schemaVersion"/> only (upgrade tests start from an older schema).</summary>
+    internal static async Task<ScanStore> OpenAsync(string location, int schemaVersion, CancellationToken cancellationToken)
     {
         ScanStore store;
         if (IsPostgresLocation(location))
@@ -70,7 +75,7 @@ public sealed class ScanStore : IAsyncDisposable
 
         try
         {
-            await Migrations.ApplyAsync(store, cancellationToken).ConfigureAwait(false);
+            await Migrations.ApplyAsync(store, schemaVersion, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is SqliteException or NpgsqlException)
         {
@@ -116,17 +121,10 @@ public sealed class ScanStore : IAsyncDisposable
             ("verdict", report.Policy?.Decision), ("critical", Count(report, Severity.Critical)), ("high", Count(report, Severity.High)),
             ("medium", Count(report, Severity.Medium)), ("low", Count(report, Severity.Low)), ("unknown", Count(report, Severity.Unknown)),
             ("packages", report.Packages.Count()), ("secrets", report.Secrets.Count), ("malware", report.Malware.Count),
-            ("misconfigs", report.Misconfigurations.Count), ("report", ReportSerializer.Compress(stored))).ConfigureAwait(false);
+            ("misconfigs", report.Misconfigurations.Count), ("report", ReportSerializer.Compress(stored with { PackageSets = [] }))).ConfigureAwait(false);
 
-        await using (var insert = Sql.Command(connection, transaction,
-            "INSERT INTO scan_packages (scan_id, name, version, type, purl, layer, path) VALUES (@s, @n, @v, @t, @p, @l, @f)"))
-        {
-            foreach (var package in report.Packages)
-            {
-                Sql.Bind(insert, ("s", id), ("n", package.Name), ("v", package.Version), ("t", package.Type), ("p", package.Purl), ("l", package.LayerDiffId), ("f", package.Path));
-                await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-        }
+        // The inventory is kept apart, once per distinct package set: a fleet on shared bases stores its base once.
+        await _sets.WriteAsync(connection, transaction, id, report.PackageSets, cancellationToken).ConfigureAwait(false);
 
         await using (var insert = Sql.Command(connection, transaction,
             "INSERT INTO scan_vulns (scan_id, vuln_id, primary_id, package, version, type, severity, fixed, status, layer, path) VALUES (@s, @i, @p, @n, @v, @t, @sev, @f, @st, @l, @path)"))
@@ -170,7 +168,15 @@ public sealed class ScanStore : IAsyncDisposable
     {
         await using var connection = await _open(cancellationToken).ConfigureAwait(false);
         var blobs = await Sql.QueryAsync(connection, "SELECT report FROM scans WHERE id = @id", r => (byte[])r[0], cancellationToken, ("id", scanId)).ConfigureAwait(false);
-        return blobs.Count == 0 ? null : ReportSerializer.Decompress(blobs[0]);
+        if (blobs.Count == 0)
+        {
+            return null;
+        }
+
+        // Scans recorded before package sets were kept apart hold them in the report itself.
+        var report = ReportSerializer.Decompress(blobs[0]);
+        var sets = await _sets.ReadAsync(connection, scanId, cancellationToken).ConfigureAwait(false);
+        return sets is null ? report : report with { PackageSets = sets };
     }
 
     /// <summary>The newest scan of an image given by scan id, digest, reference or repository.</summary>
@@ -209,10 +215,18 @@ public sealed class ScanStore : IAsyncDisposable
     public async Task<IReadOnlyList<ImpactHit>> ImpactByPackageAsync(string name, string? version, CancellationToken cancellationToken)
     {
         await using var connection = await _open(cancellationToken).ConfigureAwait(false);
+        // Packages of scans recorded whole (scan_packages) and of scans referring to stored package sets.
+        var match = version is null ? "p.name = @name" : "p.name = @name AND p.version = @version";
         return await Sql.QueryAsync(connection, $"""
-            SELECT s.id, s.reference, s.digest, s.created_at, p.name, p.version, p.layer, p.path
-            FROM scan_packages p JOIN image_latest l ON l.scan_id = p.scan_id JOIN scans s ON s.id = p.scan_id
-            WHERE p.name = @name {(version is null ? "" : "AND p.version = @version")} ORDER BY s.reference, p.version
+            SELECT id, reference, digest, created_at, name, version, layer, path FROM (
+              SELECT s.id, s.reference, s.digest, s.created_at, p.name, p.version, p.layer, p.path
+              FROM scan_packages p JOIN image_latest l ON l.scan_id = p.scan_id JOIN scans s ON s.id = p.scan_id
+              WHERE {match}
+              UNION ALL
+              SELECT s.id, s.reference, s.digest, s.created_at, p.name, p.version, p.layer, p.path
+              FROM set_packages p JOIN scan_sets r ON r.set_digest = p.set_digest JOIN image_latest l ON l.scan_id = r.scan_id JOIN scans s ON s.id = r.scan_id
+              WHERE {match}
+            ) hits ORDER BY reference, version, id, path
             """, r => new ImpactHit
         {
             ScanId = r.GetString(0), Reference = r.GetString(1), Digest = r.GetString(2), ScannedAt = ParseTimestamp(r.GetString(3)),
@@ -241,11 +255,18 @@ public sealed class ScanStore : IAsyncDisposable
             """, r => r.GetString(0), cancellationToken, transaction, ("cutoff", cutoff), ("keep", keepLast)).ConfigureAwait(false);
         foreach (var id in doomed)
         {
-            foreach (var table in new[] { "scan_packages", "scan_vulns", "image_latest", "scans" })
+            foreach (var table in new[] { "scan_packages", "scan_sets", "scan_vulns", "image_latest", "scans" })
             {
                 var column = table == "scans" ? "id" : "scan_id";
                 await Sql.ExecAsync(connection, transaction, $"DELETE FROM {table} WHERE {column} = @id", cancellationToken, ("id", id)).ConfigureAwait(false);
             }
+        }
+
+        if (doomed.Count > 0)
+        {
+            // Package sets no scan refers to any more go too.
+            await Sql.ExecAsync(connection, transaction, "DELETE FROM set_packages WHERE set_digest NOT IN (SELECT set_digest FROM scan_sets)", cancellationToken).ConfigureAwait(false);
+            await Sql.ExecAsync(connection, transaction, "DELETE FROM package_sets WHERE digest NOT IN (SELECT set_digest FROM scan_sets)", cancellationToken).ConfigureAwait(false);
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);

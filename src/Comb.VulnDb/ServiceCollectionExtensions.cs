@@ -8,11 +8,13 @@ namespace Comb.VulnDb;
 
 public static class ServiceCollectionExtensions
 {
-    /// <summary>Vulnerability matching stage (order 100), the presentation filter for its findings, the advisory database commands' services, and the published secret values the database holds.</summary>
+    /// <summary>Vulnerability matching stage (order 100) with the host's match memos and the seeder that fills them from stored scans, the presentation filter for its findings, the advisory database commands' services, and the published secret values the database holds.</summary>
     public static IServiceCollection AddCombVulnDb(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<IScanStage>(sp => new VulnerabilityScanStage(sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<MatchMemos>();
+        services.TryAddSingleton<StoredMatchSeeder>();
+        services.AddSingleton<IScanStage>(sp => new VulnerabilityScanStage(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<MatchMemos>()));
         services.AddSingleton<IReportFilter>(sp => new Filtering.VulnerabilityReportFilter(sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<IPublishedSecretValueSource, PublishedSecretValueStore>();
         services.TryAddSingleton(sp => new DbImporter(sp.GetRequiredService<TimeProvider>(), sp.GetService<IPublishedSecretValueReader>()));

@@ -8,6 +8,8 @@ public sealed class PostgresScanStoreTests(PostgresServer server) : ScanStoreCon
 {
     protected override Task<ScanStore> NewStoreAsync() => ScanStore.OpenAsync(server.NewDatabaseUrl(), TestContext.Current.CancellationToken);
 
+    protected override string NewLocation() => server.NewDatabaseUrl();
+
     [Fact]
     public async Task Passwords_are_redacted_in_the_store_location()
     {

@@ -7,6 +7,9 @@ public abstract class ScanStoreContract
 {
     protected abstract Task<ScanStore> NewStoreAsync();
 
+    /// <summary>Where a new, empty store can be opened.</summary>
+    protected abstract string NewLocation();
+
     private static readonly DateTimeOffset T0 = new(2026, 1, 10, 12, 0, 0, TimeSpan.Zero);
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -163,5 +166,51 @@ public abstract class ScanStoreContract
         Assert.Equal(24, (await store.ListAsync(new HistoryQuery { Limit = 1000 }, Ct)).Count);
         Assert.Equal(4, (await store.LatestPerImageAsync(Ct)).Count);
         Assert.Equal(4, (await store.ImpactByVulnerabilityAsync("CVE-2021-0001", Ct)).Count);
+    }
+
+    [Fact]
+    public async Task Package_sets_shared_by_images_are_stored_once_and_read_back_whole()
+    {
+        var store = await NewStoreAsync();
+        var packages = new[] { ("openssl", "1.1.1k"), ("zlib", "1.2") };
+        var a = await store.RecordAsync(Reports.Of("registry.example/a:1", "sha256:" + new string('1', 64), T0, packages), Ct);
+        var b = await store.RecordAsync(Reports.Of("registry.example/b:1", "sha256:" + new string('2', 64), T0, packages), Ct);
+        var c = await store.RecordAsync(Reports.Of("registry.example/c:1", "sha256:" + new string('3', 64), T0, [("openssl", "3.0.2")]), Ct);
+
+        await using var connection = await store.OpenConnectionAsync(Ct);
+        var sets = await Sql.QueryAsync(connection, "SELECT COUNT(*) FROM package_sets", r => Convert.ToInt64(r.GetValue(0), System.Globalization.CultureInfo.InvariantCulture), Ct);
+        var rows = await Sql.QueryAsync(connection, "SELECT COUNT(*) FROM set_packages", r => Convert.ToInt64(r.GetValue(0), System.Globalization.CultureInfo.InvariantCulture), Ct);
+
+        Assert.Equal(2, sets[0]);
+        Assert.Equal(3, rows[0]);
+        Assert.Equal(["openssl@1.1.1k", "zlib@1.2"], (await store.GetAsync(b, Ct))!.Packages.Select(p => $"{p.Name}@{p.Version}"));
+        Assert.Equal(["openssl@3.0.2"], (await store.GetAsync(c, Ct))!.Packages.Select(p => $"{p.Name}@{p.Version}"));
+        Assert.Equal(["registry.example/a:1", "registry.example/b:1"], (await store.ImpactByPackageAsync("openssl", "1.1.1k", Ct)).Select(h => h.Reference));
+        Assert.NotEqual(a, b);
+    }
+
+    [Fact]
+    public async Task A_store_from_before_package_sets_upgrades_and_reads_queries_and_rechecks_its_old_scans()
+    {
+        var location = NewLocation();
+        var old = Reports.Of("registry.example/app:1", "sha256:" + new string('1', 64), T0, [("openssl", "1.1.1k"), ("zlib", "1.2")], [("CVE-2021-3711", "openssl", "1.1.1k")]);
+        string id;
+        await using (var legacy = await ScanStore.OpenAsync(location, LegacyStore.SchemaBeforePackageSets, Ct))
+        {
+            id = await LegacyStore.RecordAsync(legacy, old, LegacyStore.Id(1), Ct);
+        }
+
+        await using var store = await ScanStore.OpenAsync(location, Ct);
+        var back = await store.GetAsync(id, Ct);
+        await store.RecordAsync(Reports.Of("registry.example/new:1", "sha256:" + new string('2', 64), T0.AddDays(1), [("openssl", "1.1.1k")]), Ct);
+        var impact = await store.ImpactByPackageAsync("openssl", "1.1.1k", Ct);
+        var rechecked = await new Rescanner(store, (inventory, options, _) => Task.FromResult(new ScanContext(inventory, options).ToReport()))
+            .RescanAsync(["registry.example/app:1"], new ScanOptions { NoStore = true }, Ct);
+        var after = await store.GetAsync(Assert.Single(rechecked).ScanId, Ct);
+
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(old with { ScanId = id }), System.Text.Json.JsonSerializer.Serialize(back));
+        Assert.Equal(["registry.example/app:1", "registry.example/new:1"], impact.Select(h => h.Reference));
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(old.PackageSets), System.Text.Json.JsonSerializer.Serialize(after!.PackageSets));
+        Assert.Equal(["registry.example/app:1", "registry.example/new:1"], (await store.ImpactByPackageAsync("openssl", "1.1.1k", Ct)).Select(h => h.Reference));
     }
 }

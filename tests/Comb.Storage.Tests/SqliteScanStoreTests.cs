@@ -7,8 +7,9 @@ public sealed class SqliteScanStoreTests : ScanStoreContract, IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("comb-store-").FullName;
 
-    protected override Task<ScanStore> NewStoreAsync() =>
-        ScanStore.OpenAsync(Path.Combine(_dir, Guid.NewGuid().ToString("N"), "history.db"), TestContext.Current.CancellationToken);
+    protected override Task<ScanStore> NewStoreAsync() => ScanStore.OpenAsync(NewLocation(), TestContext.Current.CancellationToken);
+
+    protected override string NewLocation() => Path.Combine(_dir, Guid.NewGuid().ToString("N"), "history.db");
 
     [Fact]
     public async Task Reopening_applies_no_migration_twice()

@@ -223,7 +223,9 @@ internal static class HistoryCommands
                 Scanners = new HashSet<string>([Scanners.Vuln, Scanners.Secret, Scanners.Malware]),
                 StorePath = store.LocationOf(parse),
             };
-            var results = await new Rescanner(scans, (inventory, o, token) => scanner.RunStagesAsync(inventory, o, token)).RescanAsync(parse.GetValue(all) ? null : refs, options, ct);
+            var seeder = services.GetRequiredService<Comb.VulnDb.Matching.StoredMatchSeeder>();
+            var results = await new Rescanner(scans, (inventory, o, token) => scanner.RunStagesAsync(inventory, o, token), (stored, o) => seeder.Seed(stored, o))
+                .RescanAsync(parse.GetValue(all) ? null : refs, options, ct);
             var output = parse.InvocationConfiguration.Output;
             if (store.IsJson(parse))
             {

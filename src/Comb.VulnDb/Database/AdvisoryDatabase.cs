@@ -30,6 +30,12 @@ internal sealed class AdvisoryDatabase : IDisposable
 
     public AdvisoryDbInfo Info { get; }
 
+    /// <summary>The open read-only connection, for the few readers outside the lookups above (change lists).</summary>
+    internal SqliteConnection Connection => _conn;
+
+    /// <summary>What changed since the build labelled <paramref name="since"/>, when this build recorded it.</summary>
+    public AdvisoryDbChanges? ChangesSince(string since) => AdvisoryDbChanges.Read(_conn, since);
+
     /// <summary>Opens the database read-only; a missing file or a damaged one is the user's to fix, with the command to run.</summary>
     public static AdvisoryDatabase Open(string path)
     {
@@ -111,6 +117,7 @@ internal sealed class AdvisoryDatabase : IDisposable
             Path = path,
             SchemaVersion = schema,
             BuiltAt = ParseTime(meta.GetValueOrDefault("built_at")) ?? throw new FormatException("no build time"),
+            BuildId = meta.GetValueOrDefault("build_id") ?? $"{path}|{new FileInfo(path).Length}|{File.GetLastWriteTimeUtc(path).Ticks}",
             SizeBytes = new FileInfo(path).Length,
             AdvisoryCount = int.TryParse(meta.GetValueOrDefault("advisories"), CultureInfo.InvariantCulture, out var n) ? n : 0,
             Sources = sources,

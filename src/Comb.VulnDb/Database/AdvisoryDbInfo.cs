@@ -10,8 +10,13 @@ public sealed record AdvisoryDbInfo
     public int AdvisoryCount { get; init; }
     public required IReadOnlyList<AdvisorySourceInfo> Sources { get; init; }
 
+    /// <summary>Unique per build (older builds without one: their path, size and write time), for what is kept per build.</summary>
+    public string BuildId { get; init; } = "";
+
     /// <summary>Short version string recorded in reports ("comb-db v1 built 2026-11-26T19:00:00Z").</summary>
-    public string VersionLabel => $"comb-db v{SchemaVersion} built {BuiltAt.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}";
+    public string VersionLabel => Label(SchemaVersion, BuiltAt);
+
+    internal static string Label(int schemaVersion, DateTimeOffset builtAt) => $"comb-db v{schemaVersion} built {builtAt.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}";
 }
 
 public sealed record AdvisorySourceInfo(string Name, int Records, DateTimeOffset? NewestModified);

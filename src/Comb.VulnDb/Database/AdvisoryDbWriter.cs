@@ -20,7 +20,8 @@ internal static class AdvisoryDbWriter
         var temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         try
         {
-            await WriteAsync(feeds, temp, time.GetUtcNow(), cancellationToken);
+            var changes = AdvisoryDbChangeRecorder.ForPrevious(full);
+            await WriteAsync(feeds, temp, time.GetUtcNow(), changes, cancellationToken);
             File.Move(temp, full, overwrite: true);
         }
         finally
@@ -35,19 +36,20 @@ internal static class AdvisoryDbWriter
         return db.Info;
     }
 
-    private static async Task WriteAsync(AdvisoryCollection feeds, string path, DateTimeOffset builtAt, CancellationToken cancellationToken)
+    private static async Task WriteAsync(AdvisoryCollection feeds, string path, DateTimeOffset builtAt, AdvisoryDbChangeRecorder changes, CancellationToken cancellationToken)
     {
         var cs = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false }.ToString();
         await using var conn = new SqliteConnection(cs);
         await conn.OpenAsync(cancellationToken);
         await ExecAsync(conn, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA page_size=8192;", cancellationToken);
-        await ExecAsync(conn, AdvisoryDbSchema.Create, cancellationToken);
+        await ExecAsync(conn, AdvisoryDbSchema.Create + AdvisoryDbChangeRecorder.Create, cancellationToken);
 
         await using (var tx = (SqliteTransaction)await conn.BeginTransactionAsync(cancellationToken))
         {
             using var adv = Prepare(conn, tx, "INSERT INTO advisories VALUES($id,$aliases,$upstream,$related,$summary,$details,$vs,$vss,$bare,$cvss,$cwes,$refs,$pub,$mod,$wd,$src)");
             using var aff = Prepare(conn, tx, "INSERT INTO affected VALUES($adv,$eco,$name,$pname,$purl,$status,$sev,$ranges,$versions)");
             using var alias = Prepare(conn, tx, "INSERT INTO aliases VALUES($alias,$adv)");
+            using var digests = Prepare(conn, tx, "INSERT INTO advisory_digests VALUES($id,$digest)");
             foreach (var a in feeds.Advisories.OrderBy(a => a.Id, StringComparer.Ordinal))
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -68,6 +70,7 @@ internal static class AdvisoryDbWriter
                 Set(adv, "$wd", Iso(a.Withdrawn));
                 Set(adv, "$src", Json([.. a.Sources]));
                 adv.ExecuteNonQuery();
+                var stored = new List<object?>(Values(adv));
 
                 // Related CVEs too: distro errata (ALSA) name their CVEs only there; the matcher checks relevance.
                 var related = a.Related.Where(r => r.StartsWith("CVE-", StringComparison.Ordinal));
@@ -90,10 +93,19 @@ internal static class AdvisoryDbWriter
                     Set(aff, "$ranges", e.Ranges.Count == 0 ? null : JsonSerializer.Serialize(e.Ranges));
                     Set(aff, "$versions", e.Versions.Count == 0 ? null : Json(e.Versions));
                     aff.ExecuteNonQuery();
+                    stored.AddRange(Values(aff));
                 }
+
+                // What the record is stored as, so the next build can tell whether it changed.
+                var digest = AdvisoryDbChangeRecorder.Digest(stored);
+                Set(digests, "$id", a.Id);
+                Set(digests, "$digest", digest);
+                digests.ExecuteNonQuery();
+                changes.Observe(a, digest);
             }
 
             using var kev = Prepare(conn, tx, "INSERT OR REPLACE INTO kev VALUES($cve,$vendor,$product,$name,$added,$due,$action,$ransom)");
+            using var kevDigests = Prepare(conn, tx, "INSERT OR REPLACE INTO kev_digests VALUES($cve,$digest)");
             foreach (var k in feeds.Kev)
             {
                 Set(kev, "$cve", k.CveId);
@@ -105,6 +117,11 @@ internal static class AdvisoryDbWriter
                 Set(kev, "$action", k.RequiredAction);
                 Set(kev, "$ransom", k.RansomwareUse);
                 kev.ExecuteNonQuery();
+                var kevDigest = AdvisoryDbChangeRecorder.Digest(Values(kev));
+                Set(kevDigests, "$cve", k.CveId);
+                Set(kevDigests, "$digest", kevDigest);
+                kevDigests.ExecuteNonQuery();
+                changes.ObserveKev(k.CveId, kevDigest);
             }
 
             using var published = Prepare(conn, tx, "INSERT INTO published_secrets VALUES($value)");
@@ -129,6 +146,7 @@ internal static class AdvisoryDbWriter
                          ("schema_version", AdvisoryDbSchema.Version.ToString(CultureInfo.InvariantCulture)),
                          ("built_at", Iso(builtAt)!),
                          ("advisories", feeds.Count.ToString(CultureInfo.InvariantCulture)),
+                         ("build_id", Guid.NewGuid().ToString("N")),
                      })
             {
                 Set(meta, "$key", key);
@@ -136,6 +154,7 @@ internal static class AdvisoryDbWriter
                 meta.ExecuteNonQuery();
             }
 
+            changes.Write(conn, tx, AdvisoryDbInfo.Label(AdvisoryDbSchema.Version, builtAt));
             await tx.CommitAsync(cancellationToken);
         }
 
@@ -167,6 +186,8 @@ internal static class AdvisoryDbWriter
         cmd.Prepare();
         return cmd;
     }
+
+    private static IEnumerable<object?> Values(SqliteCommand cmd) => cmd.Parameters.Cast<SqliteParameter>().Select(p => p.Value);
 
     private static void Set(SqliteCommand cmd, string name, object? value) => cmd.Parameters[name].Value = value ?? DBNull.Value;
 
