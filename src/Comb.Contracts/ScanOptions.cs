@@ -31,6 +31,9 @@ public sealed record ScanOptions
     public string? Username { get; init; }
     public string? Password { get; init; }
 
+    /// <summary>Credentials for this scan only, by registry host (e.g. "registry.example:5000"); they win over the environment and the Docker config.</summary>
+    public IReadOnlyDictionary<string, RegistryCredential> RegistryCredentials { get; init; } = new Dictionary<string, RegistryCredential>(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>
     /// Files no analyzer reads, as globs over the in-image path (<c>app/config.json</c>, <c>**/*.pem</c>; a leading
     /// '/' is ignored). They still count for layer stacking and whiteouts.

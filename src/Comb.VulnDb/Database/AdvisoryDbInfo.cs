@@ -12,6 +12,13 @@ public sealed record AdvisoryDbInfo
 
     /// <summary>Short version string recorded in reports ("comb-db v1 built 2026-11-26T19:00:00Z").</summary>
     public string VersionLabel => $"comb-db v{SchemaVersion} built {BuiltAt.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}";
+
+    /// <summary>Reads the information of the database at a path; a missing or damaged file is a <see cref="Contracts.CombInputException"/>.</summary>
+    public static AdvisoryDbInfo Read(string path)
+    {
+        using var db = AdvisoryDatabase.Open(path);
+        return db.Info;
+    }
 }
 
 public sealed record AdvisorySourceInfo(string Name, int Records, DateTimeOffset? NewestModified);
