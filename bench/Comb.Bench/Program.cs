@@ -24,8 +24,11 @@ try
         case "vulndb":
             await VulnDbBenchmark.RunAsync(work, args.Skip(1).ToArray());
             break;
+        case "fleet":
+            await FleetBenchmark.RunAsync(work, args.Skip(1).ToArray());
+            break;
         default:
-            Console.Error.WriteLine($"unknown scenario '{scenario}': intake, inventory, history, vulndb, malware");
+            Console.Error.WriteLine($"unknown scenario '{scenario}': intake, inventory, history, vulndb, malware, fleet");
             return 2;
     }
 }

@@ -41,6 +41,10 @@ public sealed class ServerProcessTests(ScanKit kit) : IClassFixture<ScanKit>
         var normalised = Normalise(remote.Out, serverScan, localScan);
         Assert.Equal(local.Out, normalised);
         Assert.NotEqual(local.Out, remote.Out);
+
+        var refused = await RunCliAsync([.. common, "--server", server.Url, "--token", "comb_wrong"]);
+        Assert.Equal(2, refused.Code);
+        Assert.Contains("401", refused.Err, StringComparison.Ordinal);
     }
 
     [Fact]

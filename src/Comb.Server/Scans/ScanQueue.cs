@@ -13,7 +13,8 @@ public sealed class ScanQueue(ServerLocations locations, IOptions<ScanSettings> 
     private JobQueue? _queue;
     private bool _disposed;
 
-    public string Location => locations.Store;
+    /// <summary>The store's location, without a password.</summary>
+    public string Location => Contracts.PostgresUrl.IsPostgres(locations.Store) ? Contracts.PostgresUrl.Redact(locations.Store) : locations.Store;
 
     public async Task<JobQueue> GetAsync(CancellationToken cancellationToken)
     {

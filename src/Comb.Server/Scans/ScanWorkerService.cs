@@ -20,14 +20,30 @@ internal sealed class ScanWorkerService(ScanQueue queue, ScanJobHandler handler,
             return;
         }
 
-        JobQueue jobs;
-        try
+        JobQueue? jobs = null;
+        while (jobs is null)
         {
-            jobs = await queue.GetAsync(stoppingToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            return;
+            try
+            {
+                jobs = await queue.GetAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is Contracts.CombInputException || JobDb.IsTransient(ex))
+            {
+                // A store that is not up yet (PostgreSQL restarting) is waited for, as the workers wait out outages later.
+                logger.LogWarning("scan queue at {Store} cannot be opened ({Error}); trying again", queue.Location, ex.Message);
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(2), stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
         }
 
         var worker = new JobWorker(jobs, [handler], Options(slots, settings.Value), logger);
