@@ -61,6 +61,10 @@ internal sealed class CombProcess : IDisposable
         }
     }
 
+    /// <summary>SIGSTOP (true) or SIGCONT (false): a stopped process holds what it holds and finishes nothing.</summary>
+    public void Pause(bool stop) =>
+        Process.Start("kill", [stop ? "-STOP" : "-CONT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+
     /// <summary>SIGKILL: nothing in the process gets to run.</summary>
     public void Kill() => _process.Kill(entireProcessTree: true);
 
