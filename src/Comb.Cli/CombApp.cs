@@ -31,6 +31,7 @@ public static class CombApp
         root.Subcommands.Add(TrainCommands.Build());
         root.Subcommands.Add(ServerCommands.BuildServer());
         root.Subcommands.Add(ServerCommands.BuildToken());
+        root.Subcommands.Add(ServerCommands.BuildWorker());
         return root;
     }
 

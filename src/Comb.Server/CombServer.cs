@@ -2,6 +2,7 @@ using Comb.Engine;
 using Comb.Server.Api;
 using Comb.Server.Auth;
 using Comb.Server.Data;
+using Comb.Server.Scans;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.DataProtection;
@@ -77,6 +78,9 @@ public static class CombServer
             .AddPolicy(ServerRoles.CanScan, p => p.RequireRole(ServerRoles.Admin, ServerRoles.Scanner))
             .AddPolicy(ServerRoles.CanAdminister, p => p.RequireRole(ServerRoles.Admin));
         services.AddOpenApi("v1");
+
+        // Scans: the queue, its handler and the in-process workers.
+        services.AddScanning();
     }
 
     private static void MapEndpoints(WebApplication app)
@@ -85,5 +89,6 @@ public static class CombServer
         app.MapGet("/healthz", () => Results.Text("ok")).ExcludeFromDescription();
         var api = app.MapGroup("/api/v1").RequireAuthorization(ServerRoles.CanRead);
         TokenEndpoints.Map(api);
+        ScanEndpoints.Map(app, api);
     }
 }

@@ -103,12 +103,25 @@ public sealed class ScanStore : IAsyncDisposable
     /// <summary>Records a report (with a new id) and returns the id.</summary>
     public async Task<string> RecordAsync(ScanReport report, CancellationToken cancellationToken)
     {
-        var id = NewId(report.CreatedAt);
+        var id = NewScanId(report.CreatedAt);
+        await using var connection = await _open(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await RecordAsync(report, id, connection, transaction, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return id;
+    }
+
+    /// <summary>
+    /// Records a report under <paramref name="id"/> (from <see cref="NewScanId"/>) inside a caller's transaction on this
+    /// store's database, e.g. the one that completes a queued job, so the scan is recorded exactly when the job is. The
+    /// caller commits; this store must be open (migrated) first.
+    /// </summary>
+    public async Task RecordAsync(ScanReport report, string id, DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
         var stored = report with { ScanId = id };
         var digest = DigestOf.Image(report.Image);
         var createdAt = Timestamp(report.CreatedAt);
-        await using var connection = await _open(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
 
         await Sql.ExecAsync(connection, transaction, """
             INSERT INTO scans (id, created_at, reference, registry, repository, tag, digest, image_id, db_version, trigger_source, verdict,
@@ -146,9 +159,6 @@ public sealed class ScanStore : IAsyncDisposable
             ON CONFLICT (digest) DO UPDATE SET scan_id = excluded.scan_id, created_at = excluded.created_at
             WHERE excluded.created_at >= image_latest.created_at
             """, cancellationToken, ("digest", digest), ("id", id), ("created", createdAt)).ConfigureAwait(false);
-
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return id;
     }
 
     public async Task<IReadOnlyList<ScanSummary>> ListAsync(HistoryQuery query, CancellationToken cancellationToken)
@@ -313,6 +323,6 @@ public sealed class ScanStore : IAsyncDisposable
     internal static DateTimeOffset ParseTimestamp(string text) => DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
 
     /// <summary>Time-ordered, unique ids: the scan time in milliseconds then random bits.</summary>
-    private static string NewId(DateTimeOffset time) =>
+    public static string NewScanId(DateTimeOffset time) =>
         $"{time.ToUnixTimeMilliseconds():x12}{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4))}";
 }

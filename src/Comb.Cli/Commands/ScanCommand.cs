@@ -38,12 +38,14 @@ internal static class ScanCommand
         var parallel = new Option<int>("--parallel") { Description = "Images scanned at once", DefaultValueFactory = _ => 2 };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress output" };
         var cacheBackend = new Option<string?>("--cache-backend") { Description = "Layer cache backend: fs (the cache directory, default) or redis://host:port[/db] shared by hosts (or $COMB_CACHE_BACKEND)" };
+        var server = new Option<string?>("--server") { Description = "Have a Comb server scan (client mode): its URL (or $COMB_SERVER); --policy then names a stored policy" };
+        var token = new Option<string?>("--token") { Description = "API token for --server (or $COMB_TOKEN)" };
         var access = new ImageAccessOptions();
         var skips = new PathSkipOptions();
         var devDeps = new DevDependencyOption();
 
         command.Arguments.Add(refs);
-        foreach (var option in new Option[] { refFile, scanners, format, output, severity, ignoreUnfixed, exitCode, failOn, ignoreFile, vex, secretConfig, clamd, yara, hashes, policy, trust, dockerfile, store, noStore, db, parallel, quiet, cacheBackend })
+        foreach (var option in new Option[] { refFile, scanners, format, output, severity, ignoreUnfixed, exitCode, failOn, ignoreFile, vex, secretConfig, clamd, yara, hashes, policy, trust, dockerfile, store, noStore, db, parallel, quiet, cacheBackend, server, token })
         {
             command.Options.Add(option);
         }
@@ -67,6 +69,40 @@ internal static class ScanCommand
             if (references.Count == 0)
             {
                 throw new CombInputException("no image given: comb scan REF [REF...] or --ref-file FILE");
+            }
+
+            if ((parse.GetValue(server) ?? Environment.GetEnvironmentVariable("COMB_SERVER")) is { Length: > 0 } serverUrl)
+            {
+                // Settings that name files on this machine cannot reach the server; its own settings apply instead.
+                var local = new Option[] { ignoreFile, vex, secretConfig, clamd, yara, hashes, trust, dockerfile, store, noStore, db, access.CacheDir, access.MaxLayerSize }
+                    .Where(o => parse.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
+                if (local.Count > 0)
+                {
+                    throw new CombInputException($"{string.Join(", ", local)} cannot be used with --server: the server's own settings apply");
+                }
+
+                var apiToken = parse.GetValue(token) ?? Environment.GetEnvironmentVariable("COMB_TOKEN")
+                    ?? throw new CombInputException("--server needs an API token: --token T or $COMB_TOKEN");
+                var user = parse.GetValue(access.Username) ?? Environment.GetEnvironmentVariable("COMB_USERNAME");
+                var password = parse.GetValue(access.Password) ?? Environment.GetEnvironmentVariable("COMB_PASSWORD");
+                var template = new Comb.Server.Scans.ScanRequest
+                {
+                    Scanners = [.. ParseScanners(parse.GetValue(scanners)!).Order(StringComparer.Ordinal)],
+                    Severities = [.. ParseSeverities(parse.GetValue(severity)).Select(v => v.ToUpperName())],
+                    IgnoreUnfixed = parse.GetValue(ignoreUnfixed),
+                    FailOn = parse.GetValue(failOn) is { } fo ? ParseSeverity(fo).ToUpperName() : null,
+                    ExitCode = parse.GetValue(exitCode),
+                    Policy = parse.GetValue(policy),
+                    Platform = parse.GetValue(access.Platform),
+                    InsecureRegistry = parse.GetValue(access.Insecure),
+                    SkipFiles = skips.Apply(parse, new ScanOptions()).SkipFiles,
+                    SkipDirs = skips.Apply(parse, new ScanOptions()).SkipDirs,
+                    IncludeDevDeps = parse.GetValue(devDeps.IncludeDevDeps),
+                    Trigger = TriggerOf(),
+                };
+                var remote = new RemoteScan(RemoteScan.ParseServer(serverUrl), apiToken, parse.GetValue(format)!, parse.GetValue(output), parse.GetValue(quiet),
+                    user is null && password is null ? null : new RegistryCredential(user, password), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
+                return await remote.ExecuteAsync(references, template, ct);
             }
 
             var options = devDeps.Apply(parse, skips.Apply(parse, access.Apply(parse, new ScanOptions
@@ -254,7 +290,7 @@ internal sealed class ScanRun(IServiceProvider services, string format, string? 
             (report.ScanId is null ? "" : $", scan {report.ScanId}");
     }
 
-    private static string FileNameOf(string reference) =>
+    internal static string FileNameOf(string reference) =>
         new string([.. reference.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '_')]).Trim('_');
 
     internal static string Extension(string format) => format switch

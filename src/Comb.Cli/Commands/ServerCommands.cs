@@ -38,6 +38,38 @@ internal static class ServerCommands
         return command;
     }
 
+    public static Command BuildWorker()
+    {
+        var store = new Option<string?>("--store") { Description = "The server's store and queue: postgres:// URL (or SQLite path on the server's machine)" };
+        var cacheDir = new Option<string?>("--cache-dir") { Description = "Layer cache and advisory database directory (default: $COMB_CACHE_DIR or ~/.cache/comb)" };
+        var workers = new Option<int>("--workers") { Description = "Scans run at once", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var command = new Command("worker", "Run queued scans from a server's store until stopped (SIGTERM/SIGINT: running scans finish or go back)") { store, cacheDir, workers };
+        command.SetAction(async (parse, ct) =>
+        {
+            if (parse.GetValue(workers) < 1)
+            {
+                throw new CombInputException("--workers must be at least 1");
+            }
+
+            var args = new List<string> { "--workers", parse.GetValue(workers).ToString(System.Globalization.CultureInfo.InvariantCulture) };
+            if (parse.GetValue(store) is { } s)
+            {
+                args.AddRange(["--store", s]);
+            }
+
+            if (parse.GetValue(cacheDir) is { } c)
+            {
+                args.AddRange(["--cache-dir", c]);
+            }
+
+            using var host = CombWorker.Build([.. args]);
+            await host.StartAsync(ct);
+            await host.WaitForShutdownAsync(ct);
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
     public static Command BuildToken()
     {
         var role = new Option<string>("--role") { Description = "admin|scanner|viewer", Required = true };

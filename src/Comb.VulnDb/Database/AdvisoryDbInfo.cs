@@ -17,6 +17,13 @@ public sealed record AdvisoryDbInfo
     public string VersionLabel => Label(SchemaVersion, BuiltAt);
 
     internal static string Label(int schemaVersion, DateTimeOffset builtAt) => $"comb-db v{schemaVersion} built {builtAt.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}";
+
+    /// <summary>Reads the information of the database at a path; a missing or damaged file is a <see cref="Contracts.CombInputException"/>.</summary>
+    public static AdvisoryDbInfo Read(string path)
+    {
+        using var db = AdvisoryDatabase.Open(path);
+        return db.Info;
+    }
 }
 
 public sealed record AdvisorySourceInfo(string Name, int Records, DateTimeOffset? NewestModified);
