@@ -18,7 +18,7 @@ namespace Comb.Server;
 /// authentication with three roles, and the API under /api/v1. Settings are read when services are first resolved, not
 /// while building, so a test host's settings apply as well as the command line's.
 /// </summary>
-public static class CombServer
+public static partial class CombServer
 {
     /// <summary>Command-line flags and the settings they set.</summary>
     private static readonly Dictionary<string, string> Switches = new(StringComparer.Ordinal)
@@ -77,6 +77,7 @@ public static class CombServer
             .AddPolicy(ServerRoles.CanScan, p => p.RequireRole(ServerRoles.Admin, ServerRoles.Scanner))
             .AddPolicy(ServerRoles.CanAdminister, p => p.RequireRole(ServerRoles.Admin));
         services.AddOpenApi("v1");
+        AddReadAndManage(services);
     }
 
     private static void MapEndpoints(WebApplication app)
@@ -85,5 +86,6 @@ public static class CombServer
         app.MapGet("/healthz", () => Results.Text("ok")).ExcludeFromDescription();
         var api = app.MapGroup("/api/v1").RequireAuthorization(ServerRoles.CanRead);
         TokenEndpoints.Map(api);
+        MapReadAndManage(app, api);
     }
 }
