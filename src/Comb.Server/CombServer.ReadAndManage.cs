@@ -1,5 +1,6 @@
 using Comb.Server.Api;
 using Comb.Server.History;
+using Comb.Server.Policies;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,6 +14,8 @@ public static partial class CombServer
     {
         services.AddSingleton<ServerStore>();
         services.AddSingleton<RescanGate>();
+        services.AddSingleton<PolicyStore>();
+        services.AddSingleton<IPolicyCatalog, PolicyCatalog>();
     }
 
     private static void MapReadAndManage(WebApplication app, RouteGroupBuilder api)
@@ -24,5 +27,7 @@ public static partial class CombServer
         ImpactEndpoints.Map(api);
         RescanEndpoints.Map(api);
         AuditEndpoints.Map(api);
+        PolicyEndpoints.Map(api);
+        ExceptionEndpoints.Map(api);
     }
 }
