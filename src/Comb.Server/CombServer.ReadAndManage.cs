@@ -1,5 +1,6 @@
 using Comb.Server.Api;
 using Comb.Server.History;
+using Comb.Server.Metrics;
 using Comb.Server.Policies;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
@@ -15,6 +16,8 @@ public static partial class CombServer
         services.AddSingleton<ServerStore>();
         services.AddSingleton<RescanGate>();
         services.AddSingleton<PolicyStore>();
+        services.AddSingleton<ServerMetrics>();
+        services.AddSingleton<ServerQueue>();
         services.AddSingleton<IPolicyCatalog, PolicyCatalog>();
     }
 
@@ -29,5 +32,6 @@ public static partial class CombServer
         AuditEndpoints.Map(api);
         PolicyEndpoints.Map(api);
         ExceptionEndpoints.Map(api);
+        MetricsEndpoint.Map(app);
     }
 }
