@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Comb.Server.Tests;
 
@@ -55,6 +56,21 @@ public sealed class RescanAndAuditApiTests
         // Nothing stored yet: nothing to re-check, and no database is needed for that.
         var empty = await (await admin.PostAsync("/api/v1/rescan", null, Ct)).Content.ReadFromJsonAsync<JsonElement>(Ct);
         Assert.Equal(0, empty.GetProperty("images").GetInt32());
+    }
+
+    [Fact]
+    public async Task Rescan_without_an_advisory_database_says_so()
+    {
+        await using var server = new ServerFactory();
+        await StoredScans.ImportDbAsync(server, withLodash: true, null, Ct);
+        await StoredScans.ScanAsync(server, StoredScans.BuildImage(server, "shop", "4.17.15"), Ct);
+        var cacheDir = server.Services.GetRequiredService<ServerLocations>().CacheDir;
+        File.Delete(Comb.VulnDb.Database.AdvisoryDbLocation.Resolve(null, cacheDir));
+
+        using var admin = await server.ClientAsync("admin");
+        var response = await admin.PostAsync("/api/v1/rescan", null, Ct);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Contains("advisory database", await response.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
     }
 
     [Fact]
