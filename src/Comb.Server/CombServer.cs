@@ -19,7 +19,7 @@ namespace Comb.Server;
 /// authentication with three roles, and the API under /api/v1. Settings are read when services are first resolved, not
 /// while building, so a test host's settings apply as well as the command line's.
 /// </summary>
-public static class CombServer
+public static partial class CombServer
 {
     /// <summary>Command-line flags and the settings they set.</summary>
     private static readonly Dictionary<string, string> Switches = new(StringComparer.Ordinal)
@@ -81,6 +81,7 @@ public static class CombServer
 
         // Scans: the queue, its handler and the in-process workers.
         services.AddScanning();
+        AddReadAndManage(services);
     }
 
     private static void MapEndpoints(WebApplication app)
@@ -90,5 +91,6 @@ public static class CombServer
         var api = app.MapGroup("/api/v1").RequireAuthorization(ServerRoles.CanRead);
         TokenEndpoints.Map(api);
         ScanEndpoints.Map(app, api);
+        MapReadAndManage(app, api);
     }
 }

@@ -12,7 +12,7 @@ namespace Comb.Storage;
 /// Each scan is written in one transaction, so an interrupted scan leaves no half record. Whoever opens a store
 /// disposes it: that closes pooled connections (SQLite) or the PostgreSQL data source.
 /// </summary>
-public sealed class ScanStore : IAsyncDisposable
+public sealed partial class ScanStore : IAsyncDisposable
 {
     private readonly Func<CancellationToken, Task<DbConnection>> _open;
     private readonly Func<ValueTask> _release;

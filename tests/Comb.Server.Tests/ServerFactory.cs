@@ -2,7 +2,9 @@ using System.Net.Http.Headers;
 using Comb.Server.Auth;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Comb.Server.Tests;
 
@@ -15,8 +17,12 @@ public sealed class ServerFactory : WebApplicationFactory<Program>
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "comb-server-" + Guid.NewGuid().ToString("N"));
     private readonly Dictionary<string, string> _settings;
 
-    public ServerFactory(IReadOnlyDictionary<string, string>? settings = null)
+    private readonly TimeProvider? _time;
+
+    /// <param name="time">The server's clock (a test clock to move expiry dates); the system clock when null.</param>
+    public ServerFactory(IReadOnlyDictionary<string, string>? settings = null, TimeProvider? time = null)
     {
+        _time = time;
         System.IO.Directory.CreateDirectory(_dir);
         _settings = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -36,6 +42,15 @@ public sealed class ServerFactory : WebApplicationFactory<Program>
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
+        }
+
+        if (_time is not null)
+        {
+            builder.ConfigureTestServices(services =>
+            {
+                services.RemoveAll<TimeProvider>();
+                services.AddSingleton(_time);
+            });
         }
     }
 

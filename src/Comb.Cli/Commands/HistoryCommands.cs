@@ -169,9 +169,7 @@ internal static class HistoryCommands
         {
             var scans = await store.OpenAsync(parse, ct);
             var query = parse.GetValue(what)!;
-            var hits = LooksLikeVulnerabilityId(query)
-                ? await scans.ImpactByVulnerabilityAsync(query, ct)
-                : await scans.ImpactByPackageAsync(SplitPackage(query).Name, SplitPackage(query).Version, ct);
+            var hits = await ImpactQuery.Parse(query).RunAsync(scans, ct);
             var output = parse.InvocationConfiguration.Output;
             if (store.IsJson(parse))
             {
@@ -279,15 +277,6 @@ internal static class HistoryCommands
             return ExitCodes.Success;
         });
         return trace;
-    }
-
-    internal static bool LooksLikeVulnerabilityId(string text) =>
-        System.Text.RegularExpressions.Regex.IsMatch(text, "^(CVE-\\d{4}-\\d+|GHSA(-[0-9a-z]{4}){3}|[A-Z][A-Z0-9]+-[0-9A-Za-z:.-]+\\d)$");
-
-    internal static (string Name, string? Version) SplitPackage(string text)
-    {
-        var at = text.LastIndexOf('@');
-        return at > 0 ? (text[..at], text[(at + 1)..]) : (text, null);
     }
 
     private static async Task Section(TextWriter output, string title, IReadOnlyList<string> items)

@@ -20,6 +20,19 @@ public sealed class ServerDatabase : IAsyncDisposable
               target TEXT, detail TEXT, address TEXT);
             CREATE INDEX ix_audit_at ON audit_log (at)
             """),
+        (2, """
+            CREATE TABLE policies (
+              name TEXT PRIMARY KEY, revision INTEGER NOT NULL, yaml TEXT NOT NULL,
+              created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, updated_by TEXT);
+            CREATE TABLE policy_revisions (
+              name TEXT NOT NULL, revision INTEGER NOT NULL, yaml TEXT NOT NULL, created_at BIGINT NOT NULL, created_by TEXT,
+              PRIMARY KEY (name, revision));
+            CREATE TABLE policy_exceptions (
+              id TEXT PRIMARY KEY, policy TEXT NOT NULL, finding TEXT, package TEXT, image TEXT, rules TEXT NOT NULL,
+              expires TEXT, reason TEXT NOT NULL, created_at BIGINT NOT NULL, created_by TEXT,
+              updated_at BIGINT NOT NULL, updated_by TEXT, expired_at BIGINT);
+            CREATE INDEX ix_policy_exceptions_policy ON policy_exceptions (policy)
+            """),
     ];
 
     private ServerDatabase(JobDb db) => Db = db;
