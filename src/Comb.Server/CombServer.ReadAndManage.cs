@@ -17,7 +17,6 @@ public static partial class CombServer
         services.AddSingleton<RescanGate>();
         services.AddSingleton<PolicyStore>();
         services.AddSingleton<ServerMetrics>();
-        services.AddSingleton<ServerQueue>();
         services.AddSingleton<IPolicyCatalog, PolicyCatalog>();
     }
 

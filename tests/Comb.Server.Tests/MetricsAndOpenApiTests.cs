@@ -1,3 +1,4 @@
+using Comb.Server.Scans;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
@@ -86,7 +87,7 @@ public sealed class MetricsAndOpenApiTests
         metrics.RecordLayer(TimeSpan.FromMilliseconds(30), cacheHit: true);
         metrics.RecordLayer(TimeSpan.FromMilliseconds(30), cacheHit: true);
         metrics.RecordLayer(TimeSpan.FromSeconds(4), cacheHit: false);
-        var queue = await server.Services.GetRequiredService<ServerQueue>().GetAsync(Ct);
+        var queue = await server.Services.GetRequiredService<ScanQueue>().GetAsync(Ct);
         await queue.EnqueueAsync(new JobRequest("test", "{}"), Ct);
         await queue.EnqueueAsync(new JobRequest("test", "{}"), Ct);
 

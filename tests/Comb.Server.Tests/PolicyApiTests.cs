@@ -7,8 +7,6 @@ using Comb.Server.Policies;
 using Comb.Testing.Services;
 using Microsoft.Extensions.DependencyInjection;
 
-[assembly: AssemblyFixture(typeof(PostgresServer))]
-
 namespace Comb.Server.Tests;
 
 /// <summary>Stored policies and exceptions: validation, revisions, roles, expiry, the resolved policy, and the audit trail.</summary>

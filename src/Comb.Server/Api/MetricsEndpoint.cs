@@ -1,6 +1,7 @@
 using Comb.Jobs;
 using Comb.Server.History;
 using Comb.Server.Metrics;
+using Comb.Server.Scans;
 using Comb.VulnDb.Database;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -16,7 +17,7 @@ internal static class MetricsEndpoint
 {
     public static void Map(IEndpointRouteBuilder app)
     {
-        app.MapGet("/metrics", async (ServerQueue queue, ServerStore store, ServerMetrics metrics, ServerLocations locations, TimeProvider time, CancellationToken ct) =>
+        app.MapGet("/metrics", async (ScanQueue queue, ServerStore store, ServerMetrics metrics, ServerLocations locations, TimeProvider time, CancellationToken ct) =>
         {
             var text = new PrometheusText();
             var states = await (await queue.GetAsync(ct)).CountByStateAsync(ct);
