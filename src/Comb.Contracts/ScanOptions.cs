@@ -31,6 +31,11 @@ public sealed record ScanOptions
     public string? Username { get; init; }
     public string? Password { get; init; }
 
+    /// <summary>Local container stores (containers-storage:, containerd: references); null means the defaults.</summary>
+    public string? StorageRoot { get; init; }
+    public string? ContainerdRoot { get; init; }
+    public string? ContainerdNamespace { get; init; }
+
     /// <summary>
     /// Files no analyzer reads, as globs over the in-image path (<c>app/config.json</c>, <c>**/*.pem</c>; a leading
     /// '/' is ignored). They still count for layer stacking and whiteouts.

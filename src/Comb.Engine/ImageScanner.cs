@@ -203,5 +203,8 @@ public sealed class ImageScanner(
         Username = options.Username,
         Password = options.Password,
         TempDir = cache.TempDir,
+        StorageRoot = options.StorageRoot,
+        ContainerdRoot = options.ContainerdRoot,
+        ContainerdNamespace = options.ContainerdNamespace,
     };
 }
