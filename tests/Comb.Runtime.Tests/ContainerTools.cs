@@ -28,11 +28,14 @@ internal static class ContainerTools
     }
 }
 
-/// <summary>Podman on its own storage root and run root, with the vfs driver and runc (what works without systemd here).</summary>
+/// <summary>Podman on its own storage root and run root, with the vfs (default) or overlay driver and runc (what works without systemd here).</summary>
 internal sealed class PodmanStore : IDisposable
 {
-    public PodmanStore()
+    private readonly string _driver;
+
+    public PodmanStore(string driver = "vfs")
     {
+        _driver = driver;
         // Lower case only: podman names an image pulled from oci:DIR after DIR; and short: it refuses a run root over 50 characters.
         var dir = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "comb-pm-" + Guid.NewGuid().ToString("n")[..12])).FullName;
         Root = Path.Combine(dir, "root");
@@ -45,7 +48,7 @@ internal sealed class PodmanStore : IDisposable
     public string RunRoot { get; }
 
     public string Podman(params string[] args) => ContainerTools.Run("podman",
-        ["--root", Root, "--runroot", RunRoot, "--storage-driver", "vfs", "--runtime", "runc", "--cgroup-manager", "cgroupfs", "--events-backend", "file", .. args]);
+        ["--root", Root, "--runroot", RunRoot, "--storage-driver", _driver, "--runtime", "runc", "--cgroup-manager", "cgroupfs", "--events-backend", "file", .. args]);
 
     public void Dispose()
     {

@@ -13,13 +13,15 @@ public sealed class RuntimeScanTests
 {
     private static readonly string[] RunOptions = ["--network", "none", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024"];
 
-    [Fact]
-    public async Task Files_written_into_a_running_container_are_drift_and_the_web_shell_is_found()
+    [Theory]
+    [InlineData("vfs")]
+    [InlineData("overlay")]
+    public async Task Files_written_into_a_running_container_are_drift_and_the_web_shell_is_found(string driver)
     {
         ContainerTools.Require("podman", "runc");
         var webShell = Samples.WebShell();
         var image = DebianImage.RequireReference();
-        using var podman = new PodmanStore();
+        using var podman = new PodmanStore(driver);
         podman.Podman("pull", image + ":bookworm");
         var imageId = podman.Podman("images", "--quiet", "--no-trunc").Trim().Split('\n')[0];
         podman.Podman(["run", "-d", "--name", "web", .. RunOptions, imageId, "sleep", "600"]);
@@ -30,7 +32,7 @@ public sealed class RuntimeScanTests
         await File.WriteAllBytesAsync(shellFile, webShell, TestContext.Current.CancellationToken);
         podman.Podman("exec", "web", "mkdir", "-p", "/var/www/html");
         podman.Podman("cp", shellFile, "web:/var/www/html/shell.php");
-        podman.Podman("exec", "web", "sh", "-c", "cp /bin/ls /usr/local/bin/tool && chmod 4755 /usr/local/bin/tool && echo 99 > /etc/debian_version");
+        podman.Podman("exec", "web", "sh", "-c", "cp /bin/ls /usr/local/bin/tool && chmod 4755 /usr/local/bin/tool && echo 99 > /etc/debian_version && rm /etc/adduser.conf");
 
         var (code, stdout, stderr) = await CliAsync("runtime", "scan", "--storage-root", podman.Root, "--runroot", podman.RunRoot, "--format", "json");
 
@@ -58,6 +60,10 @@ public sealed class RuntimeScanTests
         Assert.Equal("changed", changed["change"]!.GetValue<string>());
         Assert.Contains("package-file", Kinds(changed));
         Assert.NotEqual(changed["sha256"]!.GetValue<string>(), changed["imageSha256"]!.GetValue<string>());
+
+        var deleted = drift["/etc/adduser.conf"]!;
+        Assert.Equal("deleted", deleted["change"]!.GetValue<string>());
+        Assert.Contains("package-file", Kinds(deleted));
 
         // Files the runtime mounts over the root filesystem are not the container's drift.
         Assert.DoesNotContain("/etc/hosts", drift.Keys);

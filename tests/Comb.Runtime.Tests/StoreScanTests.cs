@@ -80,13 +80,15 @@ public sealed class StoreScanTests(AdvisoryCache cache) : IClassFixture<Advisory
             .File("app/.env", "AWS_ACCESS_KEY_ID=AKIAQYLPMN5HHHFPZAM2\n")
             .Whiteout("app/tmp/remove-me.txt"));
 
-    [Fact]
-    public async Task An_image_in_Podman_storage_and_in_containerd_scans_like_its_OCI_layout()
+    [Theory]
+    [InlineData("vfs")]
+    [InlineData("overlay")]
+    public async Task An_image_in_Podman_storage_and_in_containerd_scans_like_its_OCI_layout(string driver)
     {
         ContainerTools.Require("podman", "runc", "containerd", "ctr");
         cache.Require();
         var webShell = Samples.WebShell();
-        using var podman = new PodmanStore();
+        using var podman = new PodmanStore(driver);
         using var containerd = new ContainerdDaemon();
         var layout = Path.Combine(podman.Dir, "layout");
         var archive = Path.Combine(podman.Dir, "image.tar");
