@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Comb.Cli;
 using Comb.Testing.Images;
 
 namespace Comb.Runtime.Tests;
@@ -34,7 +33,7 @@ public sealed class RuntimeScanTests
         podman.Podman("cp", shellFile, "web:/var/www/html/shell.php");
         podman.Podman("exec", "web", "sh", "-c", "cp /bin/ls /usr/local/bin/tool && chmod 4755 /usr/local/bin/tool && echo 99 > /etc/debian_version && rm /etc/adduser.conf");
 
-        var (code, stdout, stderr) = await CliAsync("runtime", "scan", "--storage-root", podman.Root, "--runroot", podman.RunRoot, "--format", "json");
+        var (code, stdout, stderr) = await Cli.RunAsync("runtime", "scan", "--storage-root", podman.Root, "--runroot", podman.RunRoot, "--format", "json");
 
         Assert.True(code == 0, stderr);
         var containers = JsonNode.Parse(stdout)!["containers"]!.AsArray();
@@ -83,16 +82,16 @@ public sealed class RuntimeScanTests
         {
             Directory.CreateDirectory(Path.Combine(empty, "vfs-containers"));
             await File.WriteAllTextAsync(Path.Combine(empty, "vfs-containers", "containers.json"), "[]", TestContext.Current.CancellationToken);
-            var (code, stdout, stderr) = await CliAsync("runtime", "scan", "--storage-root", empty, "--format", "json");
+            var (code, stdout, stderr) = await Cli.RunAsync("runtime", "scan", "--storage-root", empty, "--format", "json");
             Assert.True(code == 0, stderr);
             Assert.Empty(JsonNode.Parse(stdout)!["containers"]!.AsArray());
 
             await File.WriteAllTextAsync(Path.Combine(empty, "vfs-containers", "containers.json"), "{not json", TestContext.Current.CancellationToken);
-            var (bad, _, badErr) = await CliAsync("runtime", "scan", "--storage-root", empty);
+            var (bad, _, badErr) = await Cli.RunAsync("runtime", "scan", "--storage-root", empty);
             Assert.Equal(2, bad);
             Assert.Contains("containers.json", badErr, StringComparison.Ordinal);
 
-            var (missing, _, missingErr) = await CliAsync("runtime", "scan", "--storage-root", Path.Combine(empty, "nope"));
+            var (missing, _, missingErr) = await Cli.RunAsync("runtime", "scan", "--storage-root", Path.Combine(empty, "nope"));
             Assert.Equal(2, missing);
             Assert.Contains("not found", missingErr, StringComparison.Ordinal);
         }
@@ -106,12 +105,4 @@ public sealed class RuntimeScanTests
 
     private static List<string> Privileges(JsonNode container) =>
         [.. container["privileges"]!.AsArray().Select(p => p!["id"]!.GetValue<string>()).Distinct().Order(StringComparer.Ordinal)];
-
-    private static async Task<(int Code, string Out, string Err)> CliAsync(params string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var code = await CombApp.RunAsync(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
 }

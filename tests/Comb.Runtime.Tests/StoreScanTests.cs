@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Comb.Cli;
 using Comb.Testing;
 using Comb.Testing.Images;
 
@@ -22,8 +21,8 @@ public sealed class AdvisoryCache : IAsyncLifetime
             return;
         }
 
-        using var stderr = new StringWriter();
-        if (await CombApp.RunAsync(["db", "import", feeds, "--cache-dir", Dir], new StringWriter(), stderr) != 0)
+        var (code, _, stderr) = await Cli.RunAsync("db", "import", feeds, "--cache-dir", Dir);
+        if (code != 0)
         {
             _skip = "advisory database import failed: " + stderr;
         }
@@ -127,7 +126,7 @@ public sealed class StoreScanTests(AdvisoryCache cache) : IClassFixture<Advisory
         var id = podman.Podman("images", "--quiet", "--no-trunc").Trim().Split('\n')[0].Replace("sha256:", "", StringComparison.Ordinal);
         podman.Podman("tag", id, "localhost/comb-test/inspect:v1");
 
-        var (code, stdout, stderr) = await CliAsync("image", "inspect", $"containers-storage:comb-test/inspect@{built.ManifestDigest}", "--storage-root", podman.Root, "--format", "json");
+        var (code, stdout, stderr) = await Cli.RunAsync("image", "inspect", $"containers-storage:comb-test/inspect@{built.ManifestDigest}", "--storage-root", podman.Root, "--format", "json");
 
         Assert.True(code == 0, stderr);
         var view = JsonNode.Parse(stdout)!;
@@ -135,14 +134,14 @@ public sealed class StoreScanTests(AdvisoryCache cache) : IClassFixture<Advisory
         Assert.Equal(built.Layers.Select(l => l.Digest), view["layers"]!.AsArray().Select(l => l!["digest"]!.GetValue<string>()));
         Assert.Equal(built.Layers.Select(l => l.DiffId), view["layers"]!.AsArray().Select(l => l!["diffId"]!.GetValue<string>()));
 
-        var (missing, _, missingErr) = await CliAsync("image", "inspect", "containers-storage:comb-test/nothing:v1", "--storage-root", podman.Root);
+        var (missing, _, missingErr) = await Cli.RunAsync("image", "inspect", "containers-storage:comb-test/nothing:v1", "--storage-root", podman.Root);
         Assert.Equal(2, missing);
         Assert.Contains("no image 'comb-test/nothing:v1'", missingErr, StringComparison.Ordinal);
     }
 
     private async Task<JsonNode> ScanAsync(string reference, params string[] extra)
     {
-        var (code, stdout, stderr) = await CliAsync(["scan", reference, "--format", "json", "--cache-dir", cache.Dir, "-q", "--no-store", .. extra]);
+        var (code, stdout, stderr) = await Cli.RunAsync(["scan", reference, "--format", "json", "--cache-dir", cache.Dir, "-q", "--no-store", .. extra]);
         Assert.True(code == 0, $"scan {reference} exited {code}: {stderr}");
         return JsonNode.Parse(stdout)!;
     }
@@ -158,13 +157,5 @@ public sealed class StoreScanTests(AdvisoryCache cache) : IClassFixture<Advisory
         image.Remove("tag");
         image.Remove("sourceKind");
         return copy.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
-    }
-
-    private static async Task<(int Code, string Out, string Err)> CliAsync(params string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var code = await CombApp.RunAsync(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
     }
 }
