@@ -37,6 +37,11 @@ public sealed record ScanOptions
     /// <summary>Credentials for this scan only, by registry host (e.g. "registry.example:5000"); they win over the environment and the Docker config.</summary>
     public IReadOnlyDictionary<string, RegistryCredential> RegistryCredentials { get; init; } = new Dictionary<string, RegistryCredential>(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>Local container stores (containers-storage:, containerd: references); null means the defaults.</summary>
+    public string? StorageRoot { get; init; }
+    public string? ContainerdRoot { get; init; }
+    public string? ContainerdNamespace { get; init; }
+
     /// <summary>
     /// Files no analyzer reads, as globs over the in-image path (<c>app/config.json</c>, <c>**/*.pem</c>; a leading
     /// '/' is ignored). They still count for layer stacking and whiteouts.

@@ -16,6 +16,15 @@ public sealed record ImageOpenOptions
 
     /// <summary>Directory for temporary files a source may need (e.g. an archive's index); inside the cache.</summary>
     public string? TempDir { get; init; }
+
+    /// <summary>Podman/CRI-O storage root for containers-storage: references; default /var/lib/containers/storage.</summary>
+    public string? StorageRoot { get; init; }
+
+    /// <summary>containerd root for containerd: references; default /var/lib/containerd.</summary>
+    public string? ContainerdRoot { get; init; }
+
+    /// <summary>containerd namespace for containerd: references; default "default".</summary>
+    public string? ContainerdNamespace { get; init; }
 }
 
 /// <summary>An opened image: its metadata and verified access to its layers.</summary>

@@ -231,5 +231,8 @@ public sealed class ImageScanner(
         Password = options.Password,
         RegistryCredentials = options.RegistryCredentials,
         TempDir = cache.TempDir,
+        StorageRoot = options.StorageRoot,
+        ContainerdRoot = options.ContainerdRoot,
+        ContainerdNamespace = options.ContainerdNamespace,
     };
 }

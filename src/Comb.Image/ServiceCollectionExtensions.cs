@@ -13,6 +13,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<IImageSource, OciArchiveSource>();
         services.AddSingleton<IImageSource, DockerArchiveSource>();
         services.AddSingleton<IImageSource, RootfsSource>();
+        services.AddSingleton<IImageSource, Stores.ContainersStorageSource>();
+        services.AddSingleton<IImageSource, Stores.ContainerdSource>();
         services.AddSingleton<ImageSourceResolver>();
         return services;
     }

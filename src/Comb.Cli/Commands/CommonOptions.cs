@@ -13,6 +13,9 @@ internal sealed class ImageAccessOptions
     public Option<string?> Platform { get; } = new("--platform") { Description = "Platform to pick from a multi-platform image: os/arch[/variant] (default: this machine's)" };
     public Option<string?> Username { get; } = new("--username") { Description = "Registry user name (or $COMB_USERNAME)" };
     public Option<string?> Password { get; } = new("--password") { Description = "Registry password or token (or $COMB_PASSWORD)" };
+    public Option<string?> StorageRoot { get; } = new("--storage-root") { Description = "Podman/CRI-O storage root for containers-storage: references (default /var/lib/containers/storage)" };
+    public Option<string?> ContainerdRoot { get; } = new("--containerd-root") { Description = "containerd root for containerd: references (default /var/lib/containerd)" };
+    public Option<string?> ContainerdNamespace { get; } = new("--containerd-namespace") { Description = "containerd namespace for containerd: references (default \"default\")" };
     public Option<long?> MaxLayerSize { get; } = new("--max-layer-size") { Description = "Maximum uncompressed bytes per layer (decompression-bomb guard; default 32 GiB)" };
 
     public void AddTo(Command command)
@@ -23,6 +26,9 @@ internal sealed class ImageAccessOptions
         command.Options.Add(Username);
         command.Options.Add(Password);
         command.Options.Add(MaxLayerSize);
+        command.Options.Add(StorageRoot);
+        command.Options.Add(ContainerdRoot);
+        command.Options.Add(ContainerdNamespace);
     }
 
     public ScanOptions Apply(ParseResult parse, ScanOptions options)
@@ -36,6 +42,9 @@ internal sealed class ImageAccessOptions
             Username = parse.GetValue(Username) ?? Environment.GetEnvironmentVariable("COMB_USERNAME"),
             Password = parse.GetValue(Password) ?? Environment.GetEnvironmentVariable("COMB_PASSWORD"),
             MaxLayerBytes = parse.GetValue(MaxLayerSize) ?? options.MaxLayerBytes,
+            StorageRoot = parse.GetValue(StorageRoot),
+            ContainerdRoot = parse.GetValue(ContainerdRoot),
+            ContainerdNamespace = parse.GetValue(ContainerdNamespace),
         };
     }
 }

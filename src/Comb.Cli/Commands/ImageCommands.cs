@@ -15,7 +15,7 @@ internal static class ImageCommands
     {
         var image = new Command("image", "Work with images");
         var inspect = new Command("inspect", "Print an image's digest, platform, user, env, entrypoint and layers");
-        var reference = new Argument<string>("REF") { Description = "Image reference (registry, oci:DIR, oci-archive:FILE, docker-archive:FILE, rootfs:DIR)" };
+        var reference = new Argument<string>("REF") { Description = "Image reference (registry, oci:DIR, oci-archive:FILE, docker-archive:FILE, rootfs:DIR, containers-storage:NAME, containerd:NAME)" };
         var format = new Option<string>("--format", "-f") { Description = "table or json", DefaultValueFactory = _ => "table" };
         format.AcceptOnlyFromAmong("table", "json");
         var access = new ImageAccessOptions();
@@ -34,6 +34,9 @@ internal static class ImageCommands
                 Username = options.Username,
                 Password = options.Password,
                 TempDir = cache.TempDir,
+                StorageRoot = options.StorageRoot,
+                ContainerdRoot = options.ContainerdRoot,
+                ContainerdNamespace = options.ContainerdNamespace,
             }, ct);
             var view = InspectView.From(opened.Metadata);
             var output = parse.InvocationConfiguration.Output;

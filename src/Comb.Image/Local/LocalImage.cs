@@ -116,7 +116,7 @@ internal static class OciLayoutReader
             ?? throw new CombInputException($"{what}: no image for platform {platform}; available: {PlatformSelector.Describe(images)}");
     }
 
-    private static LocalImage FromDescriptor(IBlobStore store, Descriptor descriptor, string reference, string sourceKind, string? tag, ImageOpenOptions options, int depth)
+    internal static LocalImage FromDescriptor(IBlobStore store, Descriptor descriptor, string reference, string sourceKind, string? tag, ImageOpenOptions options, int depth)
     {
         if (depth > 4)
         {
