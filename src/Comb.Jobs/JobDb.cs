@@ -35,6 +35,9 @@ public sealed class JobDb : IAsyncDisposable
 
     public string ForUpdate => IsPostgres ? "FOR UPDATE" : "";
 
+    /// <summary>A database on a SQLite path or a postgres:// URL that retries through an outage as the job queue does.</summary>
+    public static JobDb Create(string location) => Create(location, new JobQueueOptions().OutageRideOut);
+
     /// <summary>A database on a SQLite path or a postgres:// URL; <paramref name="rideOut"/> is how long <see cref="RunAsync"/> retries through an outage.</summary>
     public static JobDb Create(string location, TimeSpan rideOut)
     {
