@@ -62,6 +62,11 @@ public static class CombApp
         return unknown;
     }
 
+    /// <summary>Commands that run until a signal stops them: for those the signal is the normal end, not an interruption.</summary>
+    private static readonly HashSet<string> LongRunning = new(StringComparer.Ordinal) { "comb server", "comb worker", "comb runtime watch" };
+
+    private static bool RunsUntilStopped(CommandResult command) => LongRunning.Contains(CommandPath(command));
+
     private static string CommandPath(CommandResult command)
     {
         var names = new List<string>();
@@ -113,7 +118,7 @@ public static class CombApp
 
             var config = new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null, Output = output, Error = error };
             var code = await parse.InvokeAsync(config, cancel.Token).ConfigureAwait(false);
-            return cancel.IsCancellationRequested ? await CancelledAsync(error, signalled).ConfigureAwait(false) : code;
+            return cancel.IsCancellationRequested && !RunsUntilStopped(parse.CommandResult) ? await CancelledAsync(error, signalled).ConfigureAwait(false) : code;
         }
         catch (CombInputException ex)
         {
