@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Comb.Contracts;
 using Comb.Engine.Apply;
 using Comb.Engine.Cache;
@@ -22,8 +23,10 @@ public sealed class ImageScanner(
     IScanRecorder? recorder = null,
     CombHostOptions? host = null,
     ScanBudget? budget = null,
-    LayerCacheBackends? cacheBackends = null)
+    LayerCacheBackends? cacheBackends = null,
+    IEnumerable<IScanProgressSink>? sinks = null)
 {
+    private readonly IScanProgressSink[] _sinks = [.. sinks ?? []];
     private readonly ScanBudget _budget = budget ?? ScanBudget.Unlimited;
     private readonly LayerCacheBackends _cacheBackends = cacheBackends ?? new LayerCacheBackends();
 
@@ -34,6 +37,7 @@ public sealed class ImageScanner(
     /// <summary>Reads the image and builds its inventory; <paramref name="metrics"/>, when given, collects where the layer walks spent time.</summary>
     public async Task<ImageInventory> InventoryAsync(string reference, ScanOptions options, IProgress<ScanProgress>? progress, WalkMetrics? metrics, CancellationToken cancellationToken)
     {
+        progress = WithSinks(progress);
         using var slot = await _budget.EnterScanAsync(cancellationToken).ConfigureAwait(false);
         return await InventoryCoreAsync(reference, WithHostDefaults(options), progress, metrics, cancellationToken).ConfigureAwait(false);
     }
@@ -112,12 +116,39 @@ public sealed class ImageScanner(
     public async Task<ScanOutcome> RunAsync(string reference, ScanOptions options, IProgress<ScanProgress>? progress, CancellationToken cancellationToken)
     {
         options = WithHostDefaults(options);
-        using var slot = await _budget.EnterScanAsync(cancellationToken).ConfigureAwait(false);
-        var inventory = await InventoryCoreAsync(reference, options, progress, null, cancellationToken).ConfigureAwait(false);
-        progress?.Report(new ScanProgress { Image = reference, Stage = "analyzing" });
-        var outcome = await EvaluateAsync(inventory, options, cancellationToken).ConfigureAwait(false);
-        progress?.Report(new ScanProgress { Image = reference, Stage = "done" });
-        return outcome;
+        progress = WithSinks(progress);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            using var slot = await _budget.EnterScanAsync(cancellationToken).ConfigureAwait(false);
+            var inventory = await InventoryCoreAsync(reference, options, progress, null, cancellationToken).ConfigureAwait(false);
+            progress?.Report(new ScanProgress { Image = reference, Stage = "analyzing" });
+            var outcome = await EvaluateAsync(inventory, options, cancellationToken).ConfigureAwait(false);
+            progress?.Report(new ScanProgress { Image = reference, Stage = "done", Elapsed = Stopwatch.GetElapsedTime(started) });
+            return outcome;
+        }
+        catch (Exception ex)
+        {
+            var stage = ex is OperationCanceledException && cancellationToken.IsCancellationRequested ? "cancelled" : "failed";
+            progress?.Report(new ScanProgress { Image = reference, Stage = stage, Elapsed = Stopwatch.GetElapsedTime(started) });
+            throw;
+        }
+    }
+
+    /// <summary>The caller's progress and the host's sinks as one (the caller's alone when the host has no sinks).</summary>
+    private IProgress<ScanProgress>? WithSinks(IProgress<ScanProgress>? progress) =>
+        _sinks.Length == 0 || progress is SinkedProgress ? progress : new SinkedProgress(progress, _sinks);
+
+    private sealed class SinkedProgress(IProgress<ScanProgress>? inner, IScanProgressSink[] sinks) : IProgress<ScanProgress>
+    {
+        public void Report(ScanProgress value)
+        {
+            inner?.Report(value);
+            foreach (var sink in sinks)
+            {
+                sink.Report(value);
+            }
+        }
     }
 
     /// <summary>Full scan; returns the whole report, with the verdict and (when stored) the scan id.</summary>
@@ -171,9 +202,13 @@ public sealed class ImageScanner(
     private static async Task<LayerFacts> LayerFactsAsync(IImage image, LayerDescriptor layer, LayerWalker walker, ILayerCacheBackend cache, string analyzerKey,
         ScanOptions options, IProgress<ScanProgress>? progress, string reference, int count, CancellationToken cancellationToken)
     {
+        var started = Stopwatch.GetTimestamp();
         LayerFacts Cached(LayerFacts facts)
         {
-            progress?.Report(new ScanProgress { Image = reference, Stage = "layer-cached", Layer = layer.DiffId, LayerIndex = layer.Index, LayerCount = count });
+            progress?.Report(new ScanProgress
+            {
+                Image = reference, Stage = "layer-cached", Layer = layer.DiffId, LayerIndex = layer.Index, LayerCount = count, Elapsed = Stopwatch.GetElapsedTime(started),
+            });
             return facts;
         }
 
@@ -204,7 +239,11 @@ public sealed class ImageScanner(
         }
 
         await cache.PutAsync(analyzerKey, facts, cancellationToken).ConfigureAwait(false);
-        progress?.Report(new ScanProgress { Image = reference, Stage = "layer-done", Layer = layer.DiffId, LayerIndex = layer.Index, LayerCount = count, Bytes = facts.UncompressedSize });
+        progress?.Report(new ScanProgress
+        {
+            Image = reference, Stage = "layer-done", Layer = layer.DiffId, LayerIndex = layer.Index, LayerCount = count, Bytes = facts.UncompressedSize,
+            Elapsed = Stopwatch.GetElapsedTime(started),
+        });
         return facts;
     }
 

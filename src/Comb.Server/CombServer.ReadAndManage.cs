@@ -5,6 +5,7 @@ using Comb.Server.Policies;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Comb.Server;
 
@@ -16,7 +17,7 @@ public static partial class CombServer
         services.AddSingleton<ServerStore>();
         services.AddSingleton<RescanGate>();
         services.AddSingleton<PolicyStore>();
-        services.AddSingleton<ServerMetrics>();
+        services.TryAddSingleton<ServerMetrics>();
         services.AddSingleton<IPolicyCatalog, PolicyCatalog>();
     }
 

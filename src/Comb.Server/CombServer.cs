@@ -5,8 +5,6 @@ using Comb.Server.Data;
 using Comb.Server.Scans;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,6 +26,7 @@ public static partial class CombServer
         ["--store"] = $"{ServerSettings.Section}:{nameof(ServerSettings.Store)}",
         ["--cache-dir"] = $"{ServerSettings.Section}:{nameof(ServerSettings.CacheDir)}",
         ["--workers"] = $"{ServerSettings.Section}:{nameof(ServerSettings.Workers)}",
+        ["--cache-backend"] = $"{ServerSettings.Section}:{nameof(ServerSettings.CacheBackend)}",
     };
 
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
@@ -57,20 +56,15 @@ public static partial class CombServer
         });
 
         // The engine's defaults come from the server's settings (registered first: AddComb keeps an existing one).
-        services.AddSingleton(sp =>
-        {
-            var locations = sp.GetRequiredService<ServerLocations>();
-            return new CombHostOptions { CacheDir = locations.CacheDir, StoreLocation = locations.Store };
-        });
+        services.AddSingleton(ServerHost.EngineOptions);
         services.AddComb();
         services.AddSingleton(sp => ServerDatabase.Create(sp.GetRequiredService<ServerLocations>().Store));
         services.AddSingleton<ApiTokens>();
         services.AddSingleton<AuditLog>();
         services.AddHostedService<ServerStartup>();
 
-        // Tokens are bearer secrets, not cookies: nothing needs data-protection keys, so none are written to disk.
-        services.AddDataProtection();
-        services.Configure<KeyManagementOptions>(o => o.XmlRepository = new InMemoryKeyRepository());
+        // Seals registry credentials in queued scans; workers sharing the key directory unseal them.
+        services.AddServerKeyRing();
         services.AddAuthentication(TokenAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder()

@@ -18,6 +18,7 @@ public static class CombWorker
         ["--store"] = $"{ServerSettings.Section}:{nameof(ServerSettings.Store)}",
         ["--cache-dir"] = $"{ServerSettings.Section}:{nameof(ServerSettings.CacheDir)}",
         ["--workers"] = $"{ServerSettings.Section}:{nameof(ServerSettings.Workers)}",
+        ["--cache-backend"] = $"{ServerSettings.Section}:{nameof(ServerSettings.CacheBackend)}",
     };
 
     public static IHost Build(string[] args)
@@ -31,12 +32,9 @@ public static class CombWorker
             var settings = sp.GetRequiredService<IOptions<ServerSettings>>().Value;
             return ServerLocations.Of(settings.CacheDir, settings.Store);
         });
-        builder.Services.AddSingleton(sp =>
-        {
-            var locations = sp.GetRequiredService<ServerLocations>();
-            return new CombHostOptions { CacheDir = locations.CacheDir, StoreLocation = locations.Store };
-        });
+        builder.Services.AddSingleton(ServerHost.EngineOptions);
         builder.Services.AddComb();
+        builder.Services.AddServerKeyRing();
         builder.Services.AddScanning();
         return builder.Build();
     }

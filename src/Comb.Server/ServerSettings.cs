@@ -14,9 +14,18 @@ public sealed class ServerSettings
     /// <summary>Scan store and queue: a SQLite path or a postgres:// URL (default: SQLite under the cache directory).</summary>
     public string? Store { get; set; }
 
+    /// <summary>Layer cache backend: null or <c>fs</c> (the cache directory), or <c>redis://host:port[/db]</c> shared by every server and worker.</summary>
+    public string? CacheBackend { get; set; }
+
+    /// <summary>Where the data-protection keys that seal queued credentials live (default: &lt;cache&gt;/server/keys); shared by the server and its workers.</summary>
+    public string? KeyRingDir { get; set; }
+
     /// <summary>Scan workers run in this process (0: none, the API only).</summary>
     public int Workers { get; set; } = Environment.ProcessorCount;
 
     /// <summary>Largest request body accepted, in bytes.</summary>
     public long MaxRequestBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>The key directory these settings name, the cache directory's server/keys unless set.</summary>
+    public string KeyRingDirectory(ServerLocations locations) => Path.GetFullPath(KeyRingDir ?? Path.Combine(locations.CacheDir, "server", "keys"));
 }

@@ -16,7 +16,8 @@ internal static class ServerCommands
         var store = new Option<string?>("--store") { Description = "Scan store and queue: SQLite path or postgres:// URL (default: under the cache directory)" };
         var cacheDir = new Option<string?>("--cache-dir") { Description = "Cache directory (default: $COMB_CACHE_DIR or ~/.cache/comb)" };
         var workers = new Option<int>("--workers") { Description = "Scan workers in this process (0: API only)", DefaultValueFactory = _ => Environment.ProcessorCount };
-        var command = new Command("server", "Run the Comb server: REST API under /api/v1, scan queue and workers") { listen, store, cacheDir, workers };
+        var cacheBackend = CacheBackendOption();
+        var command = new Command("server", "Run the Comb server: REST API under /api/v1, scan queue and workers") { listen, store, cacheDir, workers, cacheBackend };
         command.SetAction(async (parse, ct) =>
         {
             var args = new List<string> { "--listen", parse.GetValue(listen)!, "--workers", parse.GetValue(workers).ToString(System.Globalization.CultureInfo.InvariantCulture) };
@@ -30,6 +31,7 @@ internal static class ServerCommands
                 args.AddRange(["--cache-dir", c]);
             }
 
+            AddCacheBackend(args, parse.GetValue(cacheBackend));
             await using var app = CombServer.Build([.. args]);
             await app.StartAsync(ct);
             await app.WaitForShutdownAsync(ct);
@@ -43,7 +45,8 @@ internal static class ServerCommands
         var store = new Option<string?>("--store") { Description = "The server's store and queue: postgres:// URL (or SQLite path on the server's machine)" };
         var cacheDir = new Option<string?>("--cache-dir") { Description = "Layer cache and advisory database directory (default: $COMB_CACHE_DIR or ~/.cache/comb)" };
         var workers = new Option<int>("--workers") { Description = "Scans run at once", DefaultValueFactory = _ => Environment.ProcessorCount };
-        var command = new Command("worker", "Run queued scans from a server's store until stopped (SIGTERM/SIGINT: running scans finish or go back)") { store, cacheDir, workers };
+        var cacheBackend = CacheBackendOption();
+        var command = new Command("worker", "Run queued scans from a server's store until stopped (SIGTERM/SIGINT: running scans finish or go back)") { store, cacheDir, workers, cacheBackend };
         command.SetAction(async (parse, ct) =>
         {
             if (parse.GetValue(workers) < 1)
@@ -62,12 +65,28 @@ internal static class ServerCommands
                 args.AddRange(["--cache-dir", c]);
             }
 
+            AddCacheBackend(args, parse.GetValue(cacheBackend));
             using var host = CombWorker.Build([.. args]);
             await host.StartAsync(ct);
             await host.WaitForShutdownAsync(ct);
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    private static Option<string?> CacheBackendOption() => new("--cache-backend")
+    {
+        Description = "Layer cache backend: fs (the cache directory, default) or redis://host:port[/db] shared by the server and every worker",
+    };
+
+    /// <summary>Checked here so a misspelt backend stops the start with a clear error instead of failing every scan.</summary>
+    private static void AddCacheBackend(List<string> args, string? backend)
+    {
+        if (backend is not null)
+        {
+            Engine.Cache.LayerCacheBackends.Validate(backend);
+            args.AddRange(["--cache-backend", backend]);
+        }
     }
 
     public static Command BuildToken()

@@ -16,10 +16,28 @@ public sealed class LayerCacheBackends(ILogger<LayerCacheBackends>? logger = nul
     private readonly ConcurrentDictionary<string, Lazy<Task<ConnectionMultiplexer>>> _redis = new(StringComparer.Ordinal);
     private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
 
+    /// <summary>Checks a backend address without connecting (for a host's settings at start); throws <see cref="CombInputException"/> when malformed.</summary>
+    public static void Validate(string? url)
+    {
+        if (IsFileSystem(url))
+        {
+            return;
+        }
+
+        if (!RedisCacheUrl.IsRedis(url))
+        {
+            throw new CombInputException($"unknown cache backend '{url.Split('@')[^1]}': use fs (the cache directory) or redis://host:port[/db]");
+        }
+
+        RedisCacheUrl.Parse(url);
+    }
+
+    private static bool IsFileSystem([System.Diagnostics.CodeAnalysis.NotNullWhen(false)] string? url) => string.IsNullOrWhiteSpace(url) || url.Trim().ToLowerInvariant() is "fs" or "filesystem";
+
     /// <summary>The backend for <paramref name="url"/>; the filesystem one lives in <paramref name="cacheDir"/>.</summary>
     public async Task<ILayerCacheBackend> OpenAsync(string? url, string cacheDir, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(url) || url.Trim().ToLowerInvariant() is "fs" or "filesystem")
+        if (IsFileSystem(url))
         {
             return new LayerCache(cacheDir);
         }

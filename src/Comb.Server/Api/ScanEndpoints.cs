@@ -58,7 +58,7 @@ internal static class ScanEndpoints
     }
 
     private static async Task<IResult> SubmitAsync(HttpContext context, ScanQueue queue, AdvisoryDbVersion database, AuditLog audit, IEnumerable<IReportWriter> writers,
-        IOptions<ServerSettings> settings, CancellationToken ct)
+        CredentialSeal seal, IOptions<ServerSettings> settings, CancellationToken ct)
     {
         var (request, problem) = await ReadBodyAsync(context, settings.Value.MaxRequestBytes, ct);
         if (problem is not null)
@@ -83,7 +83,8 @@ internal static class ScanEndpoints
             }
         }
 
-        var job = new ScanJob(request, policy?.Yaml, policy?.Revision);
+        // The row never holds a plaintext password: credentials are sealed before the job is written.
+        var job = seal.Seal(new ScanJob(request, policy?.Yaml, policy?.Revision));
         var jobs = await queue.GetAsync(ct);
         var enqueued = await jobs.EnqueueAsync(new JobRequest(ScanJob.Kind, job.ToJson(), ScanRequests.DedupeKey(job, database.Current())), ct);
         if (enqueued.Outcome == EnqueueOutcome.QueueFull)

@@ -13,7 +13,7 @@ namespace Comb.Server.Scans;
 /// Upstream trouble (registry 5xx, timeouts) is retried with backoff; bad input (a malformed image, refused
 /// credentials, a missing database) fails at once.
 /// </summary>
-public sealed class ScanJobHandler(ImageScanner scanner, ScanStores stores, ServerLocations locations) : IJobHandler
+public sealed class ScanJobHandler(ImageScanner scanner, ScanStores stores, ServerLocations locations, CredentialSeal seal) : IJobHandler
 {
     public string Kind => ScanJob.Kind;
 
@@ -30,11 +30,11 @@ public sealed class ScanJobHandler(ImageScanner scanner, ScanStores stores, Serv
         }
 
         var policyFile = job.PolicyYaml is null ? null : await PolicyFileAsync(job.PolicyYaml, cancellationToken).ConfigureAwait(false);
-        var options = ScanRequests.ToOptions(job, locations.CacheDir, policyFile);
         var progress = new JobProgressWriter(context, cancellationToken);
         ScanOutcome outcome;
         try
         {
+            var options = ScanRequests.ToOptions(job, seal.Unseal(job), locations.CacheDir, policyFile);
             outcome = await scanner.RunAsync(job.Request.Image!, options, progress, cancellationToken).ConfigureAwait(false);
         }
         catch (CombInputException ex)

@@ -52,8 +52,11 @@ public sealed record ScanRequest
     public string? Format { get; init; }
 }
 
-/// <summary>The queued job's payload: the request, and the stored policy as it stood when the scan was submitted.</summary>
-public sealed record ScanJob(ScanRequest Request, string? PolicyYaml = null, string? PolicyRevision = null)
+/// <summary>
+/// The queued job's payload: the request (without its credentials), the stored policy as it stood when the scan was
+/// submitted, and the request's registry credentials sealed with the server's data-protection keys (<see cref="CredentialSeal"/>).
+/// </summary>
+public sealed record ScanJob(ScanRequest Request, string? PolicyYaml = null, string? PolicyRevision = null, string? SealedCredentials = null)
 {
     public const string Kind = "scan";
 

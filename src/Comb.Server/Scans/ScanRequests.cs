@@ -62,8 +62,11 @@ public static class ScanRequests
     /// <summary>Registry references only: local sources (oci:, rootfs:, ...) would read the server's own files.</summary>
     public static bool IsRegistryReference(string reference) => !HasLocalPrefix(reference) && RegistryReference.TryParse(reference, out _);
 
-    /// <summary>The engine's options for a job; the policy, when there is one, is read from <paramref name="policyFile"/>.</summary>
-    public static ScanOptions ToOptions(ScanJob job, string cacheDir, string? policyFile)
+    /// <summary>
+    /// The engine's options for a job, with the registry credentials unsealed from it; the policy, when there is one, is
+    /// read from <paramref name="policyFile"/>.
+    /// </summary>
+    public static ScanOptions ToOptions(ScanJob job, IReadOnlyDictionary<string, RegistryCredential> credentials, string cacheDir, string? policyFile)
     {
         var request = job.Request;
         return new ScanOptions
@@ -72,7 +75,7 @@ public static class ScanRequests
             CacheDir = cacheDir,
             Platform = request.Platform is null ? null : PlatformSelector.Parse(request.Platform),
             InsecureRegistry = request.InsecureRegistry,
-            RegistryCredentials = new Dictionary<string, RegistryCredential>(request.RegistryCredentials ?? new Dictionary<string, RegistryCredential>(), StringComparer.OrdinalIgnoreCase),
+            RegistryCredentials = new Dictionary<string, RegistryCredential>(credentials, StringComparer.OrdinalIgnoreCase),
             Severities = (request.Severities ?? []).Select(v => TryParseSeverity(v)!.Value).ToHashSet(),
             IgnoreUnfixed = request.IgnoreUnfixed,
             SkipFiles = [.. request.SkipFiles ?? []],
@@ -89,10 +92,16 @@ public static class ScanRequests
 
     /// <summary>
     /// Jobs with this key are the same work: the same image (by digest when the reference names one), the same advisory
-    /// database, and the same settings (scanners, policy revision, filters, credentials). Pending ones are merged.
+    /// database, and the same settings (scanners, policy revision, filters). Pending ones are merged. A job with sealed
+    /// credentials has no key: it is never merged, as the queue keeps no digest a password could be guessed from.
     /// </summary>
-    public static string DedupeKey(ScanJob job, string? databaseVersion)
+    public static string? DedupeKey(ScanJob job, string? databaseVersion)
     {
+        if (job.SealedCredentials is not null || job.Request.RegistryCredentials is { Count: > 0 })
+        {
+            return null;
+        }
+
         var reference = RegistryReference.Parse(job.Request.Image!);
         var target = reference.Digest is { } digest ? $"{reference.Registry}/{reference.Repository}@{digest}" : reference.ToString();
         var settings = job with { Request = job.Request with { Image = null, Scanners = job.Request.Scanners?.Order(StringComparer.Ordinal).ToArray() }, PolicyYaml = null };

@@ -1,4 +1,7 @@
+using Comb.Engine;
+using Comb.Server.Metrics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -13,8 +16,13 @@ public static class ScanServices
         services.AddOptions<ScanSettings>().BindConfiguration(ServerSettings.Section);
         services.AddSingleton<ScanQueue>();
         services.AddSingleton<ScanJobHandler>();
+        services.AddSingleton<CredentialSeal>();
         services.AddSingleton<AdvisoryDbVersion>();
         services.AddHostedService<ScanWorkerService>();
+
+        // The engine reports every scan's progress to this sink too, so layer times and cache hits are real ones.
+        services.TryAddSingleton<ServerMetrics>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IScanProgressSink, ScanMetricsSink>());
 
         // Running scans get their grace to finish before the host gives up on stopping.
         services.AddOptions<HostOptions>().Configure<IOptions<ScanSettings>>((host, scans) =>
