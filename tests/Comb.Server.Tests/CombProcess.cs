@@ -15,6 +15,15 @@ internal sealed class CombProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>Waits (up to <paramref name="wait"/>) for the process to end by itself and returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan wait, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(wait);
+        await _process.WaitForExitAsync(timeout.Token);
+        return _process.ExitCode;
+    }
+
     public string Output => string.Join('\n', _lines);
 
     /// <summary>Starts <c>comb ARGS</c>; <paramref name="environment"/> adds settings (e.g. Comb__LeaseSeconds).</summary>

@@ -41,9 +41,17 @@ public sealed class ScanKit : IAsyncLifetime
     }
 
     /// <summary>A small Alpine-like image (an OS, two vulnerable packages, a secret), made distinct by <paramref name="variant"/>; returns its reference.</summary>
-    public async Task<string> PushAsync(string repository, int variant, int extraLayers = 0, CancellationToken cancellationToken = default)
+    public async Task<string> PushAsync(string repository, int variant, int extraLayers = 0, CancellationToken cancellationToken = default, RegistryServer? registry = null)
     {
-        using var client = Registry.CreateClient();
+        registry ??= Registry;
+        using var client = registry.CreateClient();
+        await TestImagePusher.PushAsync(client, repository, "1.0", Image(variant, extraLayers), cancellationToken: cancellationToken);
+        return $"{registry.Host}/{repository}:1.0";
+    }
+
+    /// <summary>The image <see cref="PushAsync"/> pushes, with its layers' digests.</summary>
+    public static PushableImage Image(int variant, int extraLayers = 0)
+    {
         var builder = new PushableImageBuilder()
             .WithLayer(("etc/os-release", "ID=alpine\nVERSION_ID=3.20.0\n"),
                 ("lib/apk/db/installed", "P:zlib\nV:1.3-r0\nA:x86_64\no:zlib\n\nP:busybox\nV:1.36.1-r5\nA:x86_64\no:busybox\n\n"))
@@ -53,8 +61,7 @@ public sealed class ScanKit : IAsyncLifetime
             builder = builder.WithLayer(($"data/blob{i}.txt", string.Concat(Enumerable.Repeat($"{variant}-{i} filler line\n", 20_000))));
         }
 
-        await TestImagePusher.PushAsync(client, repository, "1.0", builder.Build(), cancellationToken: cancellationToken);
-        return $"{Registry.Host}/{repository}:1.0";
+        return builder.Build();
     }
 
     /// <summary>Server settings for a test: this kit's cache (and database), its own store, <paramref name="workers"/> in-process workers.</summary>

@@ -1,0 +1,173 @@
+using System.Net;
+using System.Text;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Comb.Server.Tests;
+
+/// <summary>
+/// Every route the server maps, called with no token and with each role's token: no token is 401, a role that may not
+/// is 403, a role that may is neither. The routes come from the app itself, so a route added without an entry in
+/// <see cref="Routes"/> fails this test until its access is written down here.
+/// </summary>
+public sealed partial class EndpointRoleTests
+{
+    /// <summary>Who may call a route.</summary>
+    public enum Access
+    {
+        /// <summary>Anyone, no token needed.</summary>
+        Anonymous,
+
+        /// <summary>viewer, scanner, admin.</summary>
+        Read,
+
+        /// <summary>scanner, admin.</summary>
+        Scan,
+
+        /// <summary>admin only.</summary>
+        Admin,
+    }
+
+    /// <summary>"METHOD /route/pattern" (as mapped, without a trailing slash) and who may call it.</summary>
+    public static readonly IReadOnlyDictionary<string, Access> Routes = new Dictionary<string, Access>(StringComparer.Ordinal)
+    {
+        ["GET /healthz"] = Access.Anonymous,
+        ["GET /readyz"] = Access.Anonymous,
+        ["GET /metrics"] = Access.Anonymous,
+        ["GET /openapi/{documentName}.json"] = Access.Anonymous,
+
+        ["GET /api/v1/tokens"] = Access.Admin,
+        ["POST /api/v1/tokens"] = Access.Admin,
+        ["DELETE /api/v1/tokens/{id}"] = Access.Admin,
+
+        ["POST /api/v1/scans"] = Access.Scan,
+        ["GET /api/v1/scans"] = Access.Read,
+        ["GET /api/v1/scans/{id}"] = Access.Read,
+        ["POST /api/v1/scans/{id}/cancel"] = Access.Scan,
+        ["DELETE /api/v1/scans/{id}"] = Access.Scan,
+        ["GET /api/v1/scans/{id}/report"] = Access.Read,
+
+        ["GET /api/v1/images"] = Access.Read,
+        ["GET /api/v1/images/digests"] = Access.Read,
+        ["GET /api/v1/history"] = Access.Read,
+        ["GET /api/v1/history/{scanId}"] = Access.Read,
+        ["GET /api/v1/history/{scanId}/report"] = Access.Read,
+        ["GET /api/v1/trace"] = Access.Read,
+        ["GET /api/v1/diff"] = Access.Read,
+        ["GET /api/v1/impact"] = Access.Read,
+        ["POST /api/v1/rescan"] = Access.Scan,
+        ["GET /api/v1/audit"] = Access.Admin,
+
+        ["GET /api/v1/policies"] = Access.Read,
+        ["GET /api/v1/policies/{name}"] = Access.Read,
+        ["PUT /api/v1/policies/{name}"] = Access.Admin,
+        ["GET /api/v1/policies/{name}/revisions"] = Access.Read,
+        ["GET /api/v1/policies/{name}/revisions/{revision:int}"] = Access.Read,
+        ["GET /api/v1/policies/{name}/resolved"] = Access.Read,
+
+        ["GET /api/v1/exceptions"] = Access.Read,
+        ["POST /api/v1/exceptions"] = Access.Admin,
+        ["GET /api/v1/exceptions/{id}"] = Access.Read,
+        ["PUT /api/v1/exceptions/{id}"] = Access.Admin,
+        ["POST /api/v1/exceptions/{id}/expire"] = Access.Admin,
+    };
+
+    private static readonly string?[] Callers = [null, "viewer", "scanner", "admin"];
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>Every "METHOD /pattern" the running app maps.</summary>
+    internal static IReadOnlyList<string> MappedRoutes(IServiceProvider services) =>
+    [
+        .. services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["*"]).Select(m => $"{m} {Normalize(e.RoutePattern.RawText ?? "")}"))
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal),
+    ];
+
+    [Fact]
+    public async Task Every_route_has_an_entry_and_answers_each_role_as_the_entry_says()
+    {
+        await using var server = new ServerFactory();
+        var clients = new Dictionary<string, HttpClient>(StringComparer.Ordinal);
+        foreach (var caller in Callers)
+        {
+            clients[caller ?? "no token"] = await server.ClientAsync(caller);
+        }
+
+        try
+        {
+            var mapped = MappedRoutes(server.Services);
+            var missing = mapped.Where(r => !Routes.ContainsKey(r)).ToList();
+            Assert.True(missing.Count == 0, "routes with no entry in EndpointRoleTests.Routes (add each with who may call it):\n" + string.Join('\n', missing));
+            var stale = Routes.Keys.Where(r => !mapped.Contains(r)).ToList();
+            Assert.True(stale.Count == 0, "entries in EndpointRoleTests.Routes that the server does not map:\n" + string.Join('\n', stale));
+
+            var wrong = new List<string>();
+            foreach (var (route, access) in Routes)
+            {
+                var method = route[..route.IndexOf(' ', StringComparison.Ordinal)];
+                var path = Concrete(route[(method.Length + 1)..]);
+                foreach (var (caller, client) in clients)
+                {
+                    var status = await SendAsync(client, method, path);
+                    var expected = Expected(access, caller);
+                    var ok = expected is { } code ? status == code : status is not HttpStatusCode.Unauthorized and not HttpStatusCode.Forbidden;
+                    if (!ok)
+                    {
+                        wrong.Add($"{route} as {caller}: {(int)status}, expected {(expected is { } e ? ((int)e).ToString(System.Globalization.CultureInfo.InvariantCulture) : "neither 401 nor 403")}");
+                    }
+                }
+            }
+
+            Assert.True(wrong.Count == 0, string.Join('\n', wrong));
+        }
+        finally
+        {
+            foreach (var client in clients.Values)
+            {
+                client.Dispose();
+            }
+        }
+    }
+
+    /// <summary>401, 403, or null for "let through" (any answer but those two).</summary>
+    private static HttpStatusCode? Expected(Access access, string caller) => (access, caller) switch
+    {
+        (Access.Anonymous, _) => null,
+        (_, "no token") => HttpStatusCode.Unauthorized,
+        (Access.Read, _) => null,
+        (Access.Scan, "viewer") => HttpStatusCode.Forbidden,
+        (Access.Scan, _) => null,
+        (Access.Admin, "admin") => null,
+        (Access.Admin, _) => HttpStatusCode.Forbidden,
+        _ => throw new ArgumentOutOfRangeException(nameof(access)),
+    };
+
+    private static async Task<HttpStatusCode> SendAsync(HttpClient client, string method, string path)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        if (method is "POST" or "PUT" or "PATCH")
+        {
+            // An empty object: enough to pass authorization, never a valid request that would change much.
+            request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
+        }
+
+        using var response = await client.SendAsync(request, Ct);
+        return response.StatusCode;
+    }
+
+    /// <summary>A path for a pattern: numbers for int parameters, v1 for the OpenAPI document, "x" for the rest.</summary>
+    private static string Concrete(string pattern) =>
+        Parameter().Replace(pattern, m => m.Groups["constraint"].Value == "int" ? "1" : m.Groups["name"].Value == "documentName" ? "v1" : "x");
+
+    private static string Normalize(string raw)
+    {
+        var path = "/" + raw.Trim('/');
+        return path.Length > 1 ? path : "/";
+    }
+
+    [GeneratedRegex(@"\{(?<name>[A-Za-z_][A-Za-z0-9_]*)(?::(?<constraint>[a-z]+))?\}")]
+    private static partial Regex Parameter();
+}
