@@ -40,7 +40,7 @@ public sealed class ImageScanner(
 
     private async Task<ImageInventory> InventoryCoreAsync(string reference, ScanOptions options, IProgress<ScanProgress>? progress, WalkMetrics? metrics, CancellationToken cancellationToken)
     {
-        var cache = new LayerCache(options.CacheDir ?? LayerCache.DefaultRoot());
+        var cache = new LayerCache(options.CacheDir ?? CacheDirectory.Default());
         var backend = await _cacheBackends.OpenAsync(options.CacheBackend, cache.Root, cancellationToken).ConfigureAwait(false);
         var fileAnalyzers = analyzerProviders.SelectMany(p => p.CreateFileAnalyzers(options)).ToList();
         var postAnalyzers = analyzerProviders.SelectMany(p => p.CreatePostAnalyzers(options)).ToList();

@@ -48,7 +48,7 @@ internal static class HistoryCommands
             }
         }
 
-        public string CacheDirOf(ParseResult parse) => parse.GetValue(CacheDir) ?? LayerCache.DefaultRoot();
+        public string CacheDirOf(ParseResult parse) => parse.GetValue(CacheDir) ?? CacheDirectory.Default();
 
         public string LocationOf(ParseResult parse) =>
             parse.GetValue(Store) ?? Environment.GetEnvironmentVariable("COMB_STORE") ?? ScanStore.DefaultPath(CacheDirOf(parse));

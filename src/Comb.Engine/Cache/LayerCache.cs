@@ -35,19 +35,6 @@ public sealed class LayerCache : ILayerCacheBackend
 
     private string LockFile => Path.Combine(Root, "layers.lock");
 
-    public static string DefaultRoot()
-    {
-        var env = Environment.GetEnvironmentVariable("COMB_CACHE_DIR");
-        if (!string.IsNullOrEmpty(env))
-        {
-            return env;
-        }
-
-        var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-        var baseDir = !string.IsNullOrEmpty(xdg) ? xdg : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
-        return Path.Combine(baseDir, "comb");
-    }
-
     /// <summary>Cache key of an analyzer set: changes when any analyzer's id, version or options change.</summary>
     public static string AnalyzerSetKey(IEnumerable<IFileAnalyzer> analyzers) => AnalyzerSetKey(analyzers.Select(a => a.CacheKey));
 
