@@ -4,6 +4,7 @@ using Comb.Engine.Cache;
 using Comb.Engine.Walk;
 using Comb.Image;
 using Comb.Image.Layers;
+using Microsoft.Extensions.Logging;
 
 namespace Comb.Engine;
 
@@ -22,7 +23,8 @@ public sealed class ImageScanner(
     IScanRecorder? recorder = null,
     CombHostOptions? host = null,
     ScanBudget? budget = null,
-    LayerCacheBackends? cacheBackends = null)
+    LayerCacheBackends? cacheBackends = null,
+    ILogger<LayerWalker>? walkLogger = null)
 {
     private readonly ScanBudget _budget = budget ?? ScanBudget.Unlimited;
     private readonly LayerCacheBackends _cacheBackends = cacheBackends ?? new LayerCacheBackends();
@@ -77,7 +79,8 @@ public sealed class ImageScanner(
         var metadata = image.Metadata;
         progress?.Report(new ScanProgress { Image = reference, Stage = "opened", LayerCount = metadata.Layers.Count });
 
-        var walker = new LayerWalker(fileAnalyzers, postAnalyzers, cache.TempDir, metrics: metrics, skipper: skipper, budget: _budget);
+        var walker = new LayerWalker(fileAnalyzers, postAnalyzers, cache.TempDir, metrics: metrics, skipper: skipper, budget: _budget,
+            logger: walkLogger, slowAnalyzer: host?.SlowAnalyzerThreshold);
         LayerFacts[] facts;
         if (image is IDirectoryImage directory)
         {

@@ -21,7 +21,7 @@ public sealed class LayerCacheBackends(ILogger<LayerCacheBackends>? logger = nul
     {
         if (string.IsNullOrWhiteSpace(url) || url.Trim().ToLowerInvariant() is "fs" or "filesystem")
         {
-            return new LayerCache(cacheDir);
+            return new LayerCache(cacheDir, _logger);
         }
 
         if (!RedisCacheUrl.IsRedis(url))

@@ -3,6 +3,8 @@ using System.Diagnostics;
 using System.Formats.Tar;
 using System.Threading.Channels;
 using Comb.Contracts;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Comb.Engine.Walk;
 
@@ -12,7 +14,7 @@ namespace Comb.Engine.Walk;
 /// bounded pool of workers while the tar keeps streaming. Files a post-analyzer wants are kept until the last entry,
 /// then each post-analyzer sees its files of the layer together.
 /// </summary>
-public sealed class LayerWalker
+public sealed partial class LayerWalker
 {
     private const int InMemoryLimit = 16 * 1024 * 1024;
     private const int RetainForLinksLimit = 256 * 1024;
@@ -25,6 +27,8 @@ public sealed class LayerWalker
     private readonly WalkMetrics? _metrics;
     private readonly PathSkipper _skipper;
     private readonly ScanBudget? _budget;
+    private readonly ILogger _logger;
+    private readonly TimeSpan _slow;
 
     public LayerWalker(IReadOnlyList<IFileAnalyzer> analyzers, string tempDir, int workers = 0)
         : this(analyzers, [], tempDir, workers, null)
@@ -32,8 +36,12 @@ public sealed class LayerWalker
     }
 
     /// <param name="budget">The host's budget: in-memory file buffers wait for room in it, and one larger than all of it is spooled to disk.</param>
-    public LayerWalker(IReadOnlyList<IFileAnalyzer> analyzers, IReadOnlyList<IPostAnalyzer> postAnalyzers, string tempDir, int workers = 0, WalkMetrics? metrics = null, PathSkipper? skipper = null, ScanBudget? budget = null)
+    /// <param name="logger">Where analyzer calls slower than <paramref name="slowAnalyzer"/> (default 10 s) are told.</param>
+    public LayerWalker(IReadOnlyList<IFileAnalyzer> analyzers, IReadOnlyList<IPostAnalyzer> postAnalyzers, string tempDir, int workers = 0, WalkMetrics? metrics = null, PathSkipper? skipper = null, ScanBudget? budget = null,
+        ILogger? logger = null, TimeSpan? slowAnalyzer = null)
     {
+        _logger = logger ?? NullLogger.Instance;
+        _slow = slowAnalyzer ?? TimeSpan.FromSeconds(10);
         _budget = budget;
         _analyzers = analyzers;
         _postAnalyzers = postAnalyzers;
@@ -309,7 +317,9 @@ public sealed class LayerWalker
             }
             finally
             {
-                _metrics?.AddCall(analyzer.Id, started, input.Files.Sum(f => f.Meta.Size));
+                var bytes = input.Files.Sum(f => f.Meta.Size);
+                _metrics?.AddCall(analyzer.Id, started, bytes);
+                Timed(analyzer.Id, started, "the layer's files", bytes, facts.DiffId);
             }
         }
     }
@@ -428,6 +438,7 @@ public sealed class LayerWalker
                     finally
                     {
                         _metrics?.AddCall(analyzer.Id, started, item.Meta.Size);
+                        Timed(analyzer.Id, started, item.Meta.Path, item.Meta.Size, facts.DiffId);
                     }
                 }
             }
@@ -437,6 +448,19 @@ public sealed class LayerWalker
             }
         }
     }
+
+    /// <summary>Tells an analyzer call that took the threshold or longer: a host sees which analyzer and file hold its scans up.</summary>
+    private void Timed(string analyzer, long started, string what, long bytes, string layer)
+    {
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        if (elapsed >= _slow && _logger.IsEnabled(LogLevel.Warning))
+        {
+            LogSlow(_logger, analyzer, elapsed.TotalSeconds, what, bytes, Image.Layers.LayerStreams.Short(layer));
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "slow analyzer {Analyzer}: {Seconds:0.000} s on {What} ({Bytes} bytes) in layer {Layer}")]
+    private static partial void LogSlow(ILogger logger, string analyzer, double seconds, string what, long bytes, string layer);
 
     private sealed record WorkItem(FileMeta Meta, List<IFileAnalyzer> Analyzers, FileContent Content)
     {
