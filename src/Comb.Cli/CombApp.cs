@@ -5,6 +5,7 @@ using Comb.Cli.Commands;
 using Comb.Contracts;
 using Comb.Engine;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Comb.Cli;
 
@@ -100,7 +101,12 @@ public static class CombApp
 
         using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
-        await using var services = new ServiceCollection().AddComb().BuildServiceProvider();
+        // The engine's log lines go to standard error, off unless $COMB_LOG_LEVEL asks (the CLI reports through its own output).
+        await using var services = new ServiceCollection().AddComb(host =>
+        {
+            host.LogWriter = error;
+            host.LogLevel = LogLevel.None;
+        }).BuildServiceProvider();
         try
         {
             var parse = BuildRoot(services).Parse(args);

@@ -109,7 +109,7 @@ public interface IScanStage
 /// <summary>Renders a report in one format.</summary>
 public interface IReportWriter
 {
-    /// <summary>table, json, sarif, cyclonedx, spdx, junit.</summary>
+    /// <summary>The format's name (Comb.Reporting.ReportFormats lists them).</summary>
     string Format { get; }
     Task WriteAsync(ScanReport report, Stream output, CancellationToken cancellationToken);
 }

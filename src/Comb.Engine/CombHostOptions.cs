@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace Comb.Engine;
 
 /// <summary>Settings a host gives once for every scan it runs; a scan's own options win where they say otherwise.</summary>
@@ -17,4 +19,13 @@ public sealed class CombHostOptions
 
     /// <summary>Bytes of layer file content held in memory at once, across every scan; 0 = no limit.</summary>
     public long MaxBufferBytes { get; set; }
+
+    /// <summary>Lowest level of the engine's log lines unless $COMB_LOG_LEVEL says; null leaves the host's logging configuration as it is.</summary>
+    public LogLevel? LogLevel { get; set; }
+
+    /// <summary>Where a host without logging of its own wants log lines, one per line (the CLI: standard error); null adds none.</summary>
+    public TextWriter? LogWriter { get; set; }
+
+    /// <summary>An analyzer that takes longer than this on one file (or a post-analyzer on one layer) is logged as slow.</summary>
+    public TimeSpan SlowAnalyzerThreshold { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -5,6 +5,7 @@ using Comb.Engine.Cache;
 using Comb.Engine.Walk;
 using Comb.Image;
 using Comb.Image.Layers;
+using Microsoft.Extensions.Logging;
 
 namespace Comb.Engine;
 
@@ -24,7 +25,8 @@ public sealed class ImageScanner(
     CombHostOptions? host = null,
     ScanBudget? budget = null,
     LayerCacheBackends? cacheBackends = null,
-    IEnumerable<IScanProgressSink>? sinks = null)
+    IEnumerable<IScanProgressSink>? sinks = null,
+    ILogger<LayerWalker>? walkLogger = null)
 {
     private readonly IScanProgressSink[] _sinks = [.. sinks ?? []];
     private readonly ScanBudget _budget = budget ?? ScanBudget.Unlimited;
@@ -44,7 +46,7 @@ public sealed class ImageScanner(
 
     private async Task<ImageInventory> InventoryCoreAsync(string reference, ScanOptions options, IProgress<ScanProgress>? progress, WalkMetrics? metrics, CancellationToken cancellationToken)
     {
-        var cache = new LayerCache(options.CacheDir ?? LayerCache.DefaultRoot());
+        var cache = new LayerCache(options.CacheDir ?? CacheDirectory.Default());
         var backend = await _cacheBackends.OpenAsync(options.CacheBackend, cache.Root, cancellationToken).ConfigureAwait(false);
         var fileAnalyzers = analyzerProviders.SelectMany(p => p.CreateFileAnalyzers(options)).ToList();
         var postAnalyzers = analyzerProviders.SelectMany(p => p.CreatePostAnalyzers(options)).ToList();
@@ -81,7 +83,8 @@ public sealed class ImageScanner(
         var metadata = image.Metadata;
         progress?.Report(new ScanProgress { Image = reference, Stage = "opened", LayerCount = metadata.Layers.Count });
 
-        var walker = new LayerWalker(fileAnalyzers, postAnalyzers, cache.TempDir, metrics: metrics, skipper: skipper, budget: _budget);
+        var walker = new LayerWalker(fileAnalyzers, postAnalyzers, cache.TempDir, metrics: metrics, skipper: skipper, budget: _budget,
+            logger: walkLogger, slowAnalyzer: host?.SlowAnalyzerThreshold);
         LayerFacts[] facts;
         if (image is IDirectoryImage directory)
         {

@@ -1,6 +1,7 @@
 using Comb.Analyzers;
 using Comb.Checks;
 using Comb.Engine.Cache;
+using Comb.Engine.Logging;
 using Comb.Image;
 using Comb.Image.Registry;
 using Comb.Malware;
@@ -17,7 +18,8 @@ public static class ServiceCollectionExtensions
 {
     /// <summary>
     /// The whole engine, as every host (CLI, server, workers) composes it: image sources, analyzers, matching, checks,
-    /// verdict, report writers and the host-owned scan stores. Disposing the provider releases what the engine opened.
+    /// verdict, report writers and the host-owned scan stores, and the engine's logging (<see cref="CombLogging"/>).
+    /// Disposing the provider releases what the engine opened.
     /// </summary>
     public static IServiceCollection AddComb(this IServiceCollection services, Action<CombHostOptions>? configure = null)
     {
@@ -25,6 +27,7 @@ public static class ServiceCollectionExtensions
         configure?.Invoke(host);
         services.TryAddSingleton(host);
         services.TryAddSingleton(new ScanBudget(host.MaxConcurrentScans, host.MaxBufferBytes));
+        services.AddLogging(logging => CombLogging.Configure(logging, host));
         services.AddCombEngine();
         services.AddCombAnalyzers();
         services.AddCombVulnDb();

@@ -151,8 +151,8 @@ public sealed class CycloneDxReportWriter : IReportWriter
     private static JsonArray Dependencies(ScanReport report, BomRefs refs, string imageRef, string? osRef)
     {
         var deps = new JsonArray();
-        var osPackages = refs.All.Where(x => ReportFacts.IsOsType(x.Package.Type)).Select(x => x.Ref).ToList();
-        var topLevel = refs.All.Where(x => !ReportFacts.IsOsType(x.Package.Type) || osRef is null).Select(x => x.Ref);
+        var osPackages = refs.All.Where(x => PackageClasses.IsOs(x.Package.Type)).Select(x => x.Ref).ToList();
+        var topLevel = refs.All.Where(x => !PackageClasses.IsOs(x.Package.Type) || osRef is null).Select(x => x.Ref);
         var imageDeps = (osRef is null ? topLevel : topLevel.Prepend(osRef)).Distinct(StringComparer.Ordinal).ToList();
         deps.Add(new JsonObject { ["ref"] = imageRef, ["dependsOn"] = JsonNodeOutput.Strings(imageDeps) });
         if (osRef is not null)

@@ -108,6 +108,4 @@ internal static class ReportFacts
             (v.PackagePurl is not null && p.Purl == v.PackagePurl) || (p.Name == v.PackageName && p.Version == v.InstalledVersion && p.Type == v.PackageType)));
         return set is not null ? ImagePath(set.FilePath) : ImageName(report.Image);
     }
-
-    public static bool IsOsType(string type) => type is PackageTypes.Deb or PackageTypes.Apk or PackageTypes.Rpm;
 }

@@ -2,21 +2,14 @@ using Comb.Contracts;
 
 namespace Comb.Reporting;
 
-/// <summary>Every output format, by name.</summary>
+/// <summary>A writer for every output format of <see cref="ReportFormats"/>, by name.</summary>
 public static class ReportWriters
 {
     public static IReadOnlyList<IReportWriter> All(TableWriterOptions? tableOptions = null) =>
-    [
-        new TableReportWriter(tableOptions),
-        new JsonReportWriter(),
-        new SarifReportWriter(),
-        new CycloneDxReportWriter(),
-        new SpdxReportWriter(),
-        new JunitReportWriter(),
-    ];
+        [.. ReportFormats.All.Select(f => f.Create(tableOptions))];
 
     /// <summary>The writer for a format name; unknown names are a user input error.</summary>
     public static IReportWriter For(string format, TableWriterOptions? tableOptions = null) =>
-        All(tableOptions).FirstOrDefault(w => string.Equals(w.Format, format, StringComparison.OrdinalIgnoreCase))
-        ?? throw new CombInputException($"Unknown report format '{format}'. Known formats: {string.Join(", ", All().Select(w => w.Format))}.");
+        ReportFormats.Find(format)?.Create(tableOptions)
+        ?? throw new CombInputException($"Unknown report format '{format}'. Known formats: {string.Join(", ", ReportFormats.Names)}.");
 }

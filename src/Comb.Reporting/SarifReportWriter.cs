@@ -141,7 +141,7 @@ public sealed class SarifReportWriter : IReportWriter
             }
 
             yield return new Finding(
-                v.Id, ReportFacts.IsOsType(v.PackageType) ? "OsPackageVulnerability" : "LanguageSpecificPackageVulnerability",
+                v.Id, PackageClasses.IsOs(v.PackageType) ? "OsPackageVulnerability" : "LanguageSpecificPackageVulnerability",
                 "vulnerability", v.Severity, ReportFacts.PreferredCvss(v), title, v.Description ?? title, help, markdown,
                 v.References.FirstOrDefault(), tags,
                 $"Package: {v.PackageName}\nInstalled Version: {v.InstalledVersion}\nVulnerability {v.Id}\nSeverity: {v.Severity.ToUpperName()}\nFixed Version: {fixedIn}",

@@ -6,16 +6,15 @@ namespace Comb.Reporting;
 
 public static class ServiceCollectionExtensions
 {
-    /// <summary>Registers one <see cref="IReportWriter"/> per output format.</summary>
+    /// <summary>Registers one <see cref="IReportWriter"/> per output format of <see cref="ReportFormats"/>.</summary>
     public static IServiceCollection AddCombReporting(this IServiceCollection services)
     {
         services.TryAddSingleton(new TableWriterOptions());
-        services.AddSingleton<IReportWriter>(sp => new TableReportWriter(sp.GetRequiredService<TableWriterOptions>()));
-        services.AddSingleton<IReportWriter, JsonReportWriter>();
-        services.AddSingleton<IReportWriter, SarifReportWriter>();
-        services.AddSingleton<IReportWriter, CycloneDxReportWriter>();
-        services.AddSingleton<IReportWriter, SpdxReportWriter>();
-        services.AddSingleton<IReportWriter, JunitReportWriter>();
+        foreach (var format in ReportFormats.All)
+        {
+            services.AddSingleton(sp => format.Create(sp.GetRequiredService<TableWriterOptions>()));
+        }
+
         return services;
     }
 }

@@ -89,7 +89,7 @@ public sealed class SpdxReportWriter : IReportWriter
                 .OfType<string>().ToList();
             package.With("comment", comment.Count == 0 ? null : string.Join("; ", comment));
             packages.Add(package);
-            relationships.Add(Relationship(ReportFacts.IsOsType(p.Type) && osId is not null ? osId : imageId, "CONTAINS", ids[bomRef]));
+            relationships.Add(Relationship(PackageClasses.IsOs(p.Type) && osId is not null ? osId : imageId, "CONTAINS", ids[bomRef]));
         }
 
         foreach (var (p, bomRef) in refs.All.Where(x => x.Package.DependsOn is not null))

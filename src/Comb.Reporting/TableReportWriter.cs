@@ -102,20 +102,20 @@ public sealed class TableReportWriter(TableWriterOptions? options = null) : IRep
     {
         var targets = report.PackageSets
             .GroupBy(s => ReportFacts.ImagePath(s.FilePath), StringComparer.Ordinal)
-            .Select(g => (Target: g.Key, Kind: g.First().Kind))
+            .Select(g => (Target: g.Key, Kind: g.First().Kind, Class: PackageClasses.Of(g.First())))
             .ToList();
         foreach (var extra in report.Vulnerabilities.Select(v => ReportFacts.VulnerabilityTarget(v, report)).Distinct(StringComparer.Ordinal))
         {
             if (!targets.Any(t => t.Target == extra))
             {
-                targets.Add((extra, "unknown"));
+                targets.Add((extra, "unknown", PackageClass.Language));
             }
         }
 
         // One section per target with findings (OS package databases first, then language targets, each by path);
         // the clean ones are counted in one line, since an image can hold dozens of lock files and package folders.
         var clean = 0;
-        foreach (var (target, kind) in targets.OrderBy(t => t.Kind is "dpkg" or "apk" or "rpm" ? 0 : 1).ThenBy(t => t.Target, StringComparer.Ordinal))
+        foreach (var (target, kind, @class) in targets.OrderBy(t => t.Class == PackageClass.Os ? 0 : 1).ThenBy(t => t.Target, StringComparer.Ordinal))
         {
             var vulns = report.Vulnerabilities.Where(v => ReportFacts.VulnerabilityTarget(v, report) == target).ToList();
             if (vulns.Count == 0)
@@ -124,7 +124,7 @@ public sealed class TableReportWriter(TableWriterOptions? options = null) : IRep
                 continue;
             }
 
-            var label = kind is "dpkg" or "apk" or "rpm" ? $"{target} ({kind}, OS packages)" : $"{target} ({kind})";
+            var label = @class == PackageClass.Os ? $"{target} ({kind}, OS packages)" : $"{target} ({kind})";
             console.Write(new Rule($"[bold]{Markup.Escape(label)}[/]").LeftJustified());
             console.WriteLine(Totals(vulns.Select(v => v.Severity)));
             var table = NewTable("Library", "Vulnerability", "Severity", "Status", "Installed", "Fixed", "Title");

@@ -1,5 +1,5 @@
+using Comb.Contracts;
 using Comb.Storage;
-using Comb.VulnDb.Database;
 
 namespace Comb.Server;
 
@@ -8,7 +8,7 @@ public sealed record ServerLocations(string CacheDir, string Store)
 {
     public static ServerLocations Of(string? cacheDir, string? store)
     {
-        var cache = Path.GetFullPath(cacheDir ?? AdvisoryDbLocation.DefaultCacheDir());
+        var cache = Path.GetFullPath(cacheDir ?? CacheDirectory.Default());
         return new ServerLocations(cache, store ?? ScanStore.DefaultPath(cache));
     }
 }

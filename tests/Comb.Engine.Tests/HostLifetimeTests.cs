@@ -1,5 +1,7 @@
 using Comb.Contracts;
+using Comb.Engine.Cache;
 using Comb.Storage;
+using Comb.Testing.Services;
 using Comb.Testing.Registry;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -7,8 +9,10 @@ namespace Comb.Engine.Tests;
 
 /// <summary>
 /// The engine as a long-running host owns it: composed with AddComb (no CLI), many scans at once from several threads
-/// against a real registry, then disposed; what the scans opened is released and counted.
+/// against a real registry, then disposed; what the scans opened is released and counted (descriptors, registry
+/// connections, files, cache entries).
 /// </summary>
+[Collection(nameof(HostLifetimeTests))]
 public sealed class HostLifetimeTests : IDisposable
 {
     private const int Scans = 20;
@@ -21,21 +25,24 @@ public sealed class HostLifetimeTests : IDisposable
     {
         var ct = TestContext.Current.CancellationToken;
         await using var registry = await RegistryServer.StartAsync(RegistryMode.Anonymous, ct);
-        using var client = registry.CreateClient();
         var references = new List<string>();
-        for (var i = 0; i < 4; i++)
+        using (var client = registry.CreateClient())
         {
-            var image = new PushableImageBuilder()
-                .WithLayer(("etc/os-release", "ID=alpine\nVERSION_ID=3.20.0\n"), ("app/package.json", $"{{\"name\":\"app{i}\",\"version\":\"1.0.{i}\"}}"))
-                .WithLayer(("app/.env", $"AWS_ACCESS_KEY_ID=AKIAQYLPMN5HHHFPZAM{i}\n"), ("app/big.txt", new string('x', 200_000 + i)))
-                .WithEnv("DB_PASSWORD=Sup3rS3cretValue" + i)
-                .Build();
-            await TestImagePusher.PushAsync(client, $"host/app{i}", "1.0", image, cancellationToken: ct);
-            references.Add($"{registry.Host}/host/app{i}:1.0");
+            for (var i = 0; i < 4; i++)
+            {
+                var image = new PushableImageBuilder()
+                    .WithLayer(("etc/os-release", "ID=alpine\nVERSION_ID=3.20.0\n"), ("app/package.json", $"{{\"name\":\"app{i}\",\"version\":\"1.0.{i}\"}}"))
+                    .WithLayer(("app/.env", $"AWS_ACCESS_KEY_ID=AKIAQYLPMN5HHHFPZAM{i}\n"), ("app/big.txt", new string('x', 200_000 + i)))
+                    .WithEnv("DB_PASSWORD=Sup3rS3cretValue" + i)
+                    .Build();
+                await TestImagePusher.PushAsync(client, $"host/app{i}", "1.0", image, cancellationToken: ct);
+                references.Add($"{registry.Host}/host/app{i}:1.0");
+            }
         }
 
         var cache = Path.Combine(_root, "cache");
         var storePath = Path.Combine(_root, "store", "history.db");
+        var handlesBefore = ProcessHandles.Supported ? ProcessHandles.Resources() : [];
         var services = new ServiceCollection().AddComb(host =>
         {
             host.CacheDir = cache;
@@ -49,13 +56,20 @@ public sealed class HostLifetimeTests : IDisposable
         var options = new ScanOptions { Scanners = new HashSet<string> { Scanners.Secret, Scanners.Config }, InsecureRegistry = true };
 
         // Each scan starts on its own thread-pool thread, so the engine is entered from several threads at once.
-        var outcomes = await Task.WhenAll(Enumerable.Range(0, Scans).Select(i =>
+        Task<ScanOutcome[]> RoundAsync() => Task.WhenAll(Enumerable.Range(0, Scans).Select(i =>
             Task.Run(() => scanner.RunAsync(references[i % references.Count], options, null, ct), ct)));
+        var outcomes = await RoundAsync();
+        var first = Snapshot(cache, registry.Port);
+
+        // A second round of the same images: whatever the engine keeps between scans (layer cache, pooled connections,
+        // open files) stays as it was after the first, so nothing grows with the number of scans.
+        outcomes = [.. outcomes, .. await RoundAsync()];
+        var second = Snapshot(cache, registry.Port);
         var store = await stores.GetAsync(storePath, ct);
         var recorded = await store.ListAsync(new HistoryQuery { Limit = 100 }, ct);
         var openedStores = stores.OpenedCount;
-        var openBeforeDisposal = OperatingSystem.IsLinux() ? OpenFilesUnder(_root).Count : 0;
         await services.DisposeAsync();
+        var disposed = Snapshot(cache, registry.Port);
 
         // The budget was kept: never more scans or buffered bytes at once than the host allowed, and all given back
         Assert.InRange(budget.PeakScans, 1, ScansAtOnce);
@@ -63,45 +77,50 @@ public sealed class HostLifetimeTests : IDisposable
         Assert.Equal(0, budget.BufferBytesInFlight);
         Assert.True(budget.Reservations.Requested >= references.Count * 4, $"{budget.Reservations.Requested} buffers reserved"); // every file of every layer, once per layer at least
 
-        Assert.Equal(Scans, outcomes.Select(o => o.Report.ScanId).Distinct().Count());
+        Assert.Equal(2 * Scans, outcomes.Select(o => o.Report.ScanId).Distinct().Count());
         Assert.All(outcomes, o => Assert.Contains(o.Report.Secrets, s => s.Path == "app/.env"));
-        Assert.Equal(Scans, recorded.Count);
+        Assert.Equal(2 * Scans, recorded.Count);
         Assert.Equal(1, openedStores);
         Assert.True(store.IsDisposed);
         await Assert.ThrowsAsync<ObjectDisposedException>(() => stores.GetAsync(storePath, ct));
         await Assert.ThrowsAsync<ObjectDisposedException>(() => store.ListAsync(new HistoryQuery(), ct));
-        Assert.Empty(TempFiles(Path.Combine(cache, "tmp")));
-        if (OperatingSystem.IsLinux())
+
+        // Caches: one entry per layer (4 images of 2 layers), however many scans read them; no temp files at any point.
+        Assert.Equal(references.Count * 2, first.CacheEntries);
+        Assert.Equal(first.CacheEntries, second.CacheEntries);
+        Assert.Equal(first.CacheEntries, disposed.CacheEntries);
+        Assert.Equal(0, first.TempFiles + second.TempFiles + disposed.TempFiles);
+        if (ProcessHandles.Supported)
         {
-            Assert.True(openBeforeDisposal > 0, "the pooled store connections hold the database open until the host disposes them");
-            Assert.Empty(OpenFilesUnder(_root));
+            // Pooled registry connections and the store stay open while the host lives, no more after 40 scans than after 20.
+            Assert.InRange(first.RegistryConnections, 1, ScansAtOnce * 4);
+            Assert.InRange(second.RegistryConnections, 1, first.RegistryConnections);
+            Assert.True(first.OpenFiles > 0, "the pooled store connections hold the database open until the host disposes them");
+            Assert.Equal(first.OpenFiles, second.OpenFiles);
+
+            // Disposed: no connection to the registry, no file below the host's directories, no descriptor more than before.
+            Assert.Equal(0, disposed.RegistryConnections);
+            Assert.Equal(0, disposed.OpenFiles);
+            Assert.Empty(ProcessHandles.Added(handlesBefore, disposed.Descriptors));
         }
     }
+
+    /// <summary>What the host holds at one moment: layer cache entries, temp files, and (Linux) descriptors, files under the test's directory and registry connections.</summary>
+    private Counts Snapshot(string cache, int registryPort) => new(
+        new LayerCache(cache).Info().Entries,
+        TempFiles(Path.Combine(cache, "tmp")).Count(),
+        ProcessHandles.Supported ? ProcessHandles.Resources() : [],
+        ProcessHandles.Supported ? ProcessHandles.OpenFilesUnder(_root).Count : 0,
+        ProcessHandles.Supported ? ProcessHandles.TcpConnectionsTo(registryPort) : 0);
+
+    private sealed record Counts(int CacheEntries, int TempFiles, List<string> Descriptors, int OpenFiles, int RegistryConnections);
 
     private static IEnumerable<string> TempFiles(string dir) =>
         Directory.Exists(dir) ? Directory.EnumerateFileSystemEntries(dir, "*", SearchOption.AllDirectories) : [];
 
-    /// <summary>Files this process still holds open below a directory (Linux: the targets of /proc/self/fd).</summary>
-    private static List<string> OpenFilesUnder(string dir)
-    {
-        var open = new List<string>();
-        foreach (var fd in Directory.EnumerateFileSystemEntries("/proc/self/fd"))
-        {
-            try
-            {
-                if (new FileInfo(fd).LinkTarget is { } target && target.StartsWith(dir, StringComparison.Ordinal))
-                {
-                    open.Add(target);
-                }
-            }
-            catch (IOException)
-            {
-                // the descriptor closed while listing
-            }
-        }
-
-        return open;
-    }
-
     public void Dispose() => Directory.Delete(_root, recursive: true);
 }
+
+/// <summary>Alone, after the parallel tests: the process's descriptor count is this host's alone to measure.</summary>
+[CollectionDefinition(nameof(HostLifetimeTests), DisableParallelization = true)]
+public sealed class HostLifetimeCollection;

@@ -72,4 +72,17 @@ public sealed class GoldenFileTests
         Assert.Equal(["cyclonedx", "json", "junit", "sarif", "spdx", "table"], writers.Select(w => w.Format).Order(StringComparer.Ordinal));
         Assert.Throws<CombInputException>(() => ReportWriters.For("pdf"));
     }
+
+    [Fact]
+    public void The_format_list_names_each_writer_once_with_its_file_and_content_type()
+    {
+        Assert.All(ReportFormats.All, f => Assert.Equal(f.Name, f.Create(null).Format));
+        Assert.Equal(ReportFormats.Names.Count, ReportFormats.Names.Distinct(StringComparer.OrdinalIgnoreCase).Count());
+        Assert.Equal(ReportFormats.All.Count, ReportFormats.All.Select(f => f.Extension).Distinct(StringComparer.Ordinal).Count());
+        Assert.Equal(".cdx.json", ReportFormats.Find("CycloneDX")?.Extension);
+        Assert.Null(ReportFormats.Find("pdf"));
+
+        // comb sbom: the SBOM standards first, never a findings-only format
+        Assert.Equal(["cyclonedx", "spdx", "table", "json"], ReportFormats.SbomNames);
+    }
 }

@@ -14,14 +14,14 @@ internal static class CacheCommands
         var info = new Command("info", "Show the cache location, entry count and size") { dir };
         info.SetAction(async (parse, _) =>
         {
-            var result = new LayerCache(parse.GetValue(dir) ?? LayerCache.DefaultRoot()).Info();
+            var result = new LayerCache(parse.GetValue(dir) ?? CacheDirectory.Default()).Info();
             await parse.InvocationConfiguration.Output.WriteLineAsync($"cache: {result.Root}\nlayer entries: {result.Entries}\nsize: {InspectView.Bytes(result.Bytes)}");
             return ExitCodes.Success;
         });
         var clean = new Command("clean", "Remove cached layer results (the advisory database is kept)") { dir };
         clean.SetAction(async (parse, _) =>
         {
-            var removed = new LayerCache(parse.GetValue(dir) ?? LayerCache.DefaultRoot()).Clean();
+            var removed = new LayerCache(parse.GetValue(dir) ?? CacheDirectory.Default()).Clean();
             await parse.InvocationConfiguration.Output.WriteLineAsync($"removed {removed} layer entries");
             return ExitCodes.Success;
         });
@@ -36,7 +36,7 @@ internal static class CacheCommands
                 return ExitCodes.InputError;
             }
 
-            var layers = new LayerCache(parse.GetValue(dir) ?? LayerCache.DefaultRoot());
+            var layers = new LayerCache(parse.GetValue(dir) ?? CacheDirectory.Default());
             layers.SetMaxSize(max);
             var removed = await layers.PruneAsync(max, ct);
             var after = layers.Info();

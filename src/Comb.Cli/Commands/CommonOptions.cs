@@ -36,7 +36,7 @@ internal sealed class ImageAccessOptions
         var platform = parse.GetValue(Platform);
         return options with
         {
-            CacheDir = parse.GetValue(CacheDir) ?? LayerCache.DefaultRoot(),
+            CacheDir = parse.GetValue(CacheDir) ?? CacheDirectory.Default(),
             InsecureRegistry = parse.GetValue(Insecure),
             Platform = platform is null ? null : PlatformSelector.Parse(platform),
             Username = parse.GetValue(Username) ?? Environment.GetEnvironmentVariable("COMB_USERNAME"),

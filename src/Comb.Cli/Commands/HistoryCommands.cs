@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Comb.Contracts;
+using Comb.Reporting;
 using Comb.Engine;
 using Comb.Engine.Cache;
 using Comb.Storage;
@@ -47,7 +48,7 @@ internal static class HistoryCommands
             }
         }
 
-        public string CacheDirOf(ParseResult parse) => parse.GetValue(CacheDir) ?? LayerCache.DefaultRoot();
+        public string CacheDirOf(ParseResult parse) => parse.GetValue(CacheDir) ?? CacheDirectory.Default();
 
         public string LocationOf(ParseResult parse) =>
             parse.GetValue(Store) ?? Environment.GetEnvironmentVariable("COMB_STORE") ?? ScanStore.DefaultPath(CacheDirOf(parse));
@@ -88,7 +89,7 @@ internal static class HistoryCommands
         var show = new Command("show", "Print a stored report in any output format");
         var id = new Argument<string>("ID") { Description = "Scan id (or image reference/digest: its latest scan)" };
         var showStore = new StoreOptions(services);
-        var format = new Option<string>("--format", "-f") { Description = "table|json|sarif|cyclonedx|spdx|junit", DefaultValueFactory = _ => "table" };
+        var format = new Option<string>("--format", "-f") { Description = string.Join('|', ReportFormats.Names), DefaultValueFactory = _ => "table" };
         show.Arguments.Add(id);
         show.Options.Add(format);
         showStore.AddTo(show, format: false);

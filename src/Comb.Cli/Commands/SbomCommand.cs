@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Comb.Contracts;
+using Comb.Reporting;
 using Comb.Engine;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -8,14 +9,12 @@ namespace Comb.Cli.Commands;
 /// <summary>comb sbom REF: the package inventory only, as CycloneDX, SPDX, JSON or a table.</summary>
 internal static class SbomCommand
 {
-    private static readonly string[] Formats = ["cyclonedx", "spdx", "json", "table"];
-
     public static Command Build(IServiceProvider services)
     {
         var command = new Command("sbom", "Write the image's package inventory (SBOM)");
         var reference = new Argument<string>("REF") { Description = "Image reference" };
-        var format = new Option<string>("--format", "-f") { Description = "cyclonedx|spdx|json|table", DefaultValueFactory = _ => "cyclonedx" };
-        format.AcceptOnlyFromAmong(Formats);
+        var format = new Option<string>("--format", "-f") { Description = string.Join('|', ReportFormats.SbomNames), DefaultValueFactory = _ => ReportFormats.SbomNames[0] };
+        format.AcceptOnlyFromAmong([.. ReportFormats.SbomNames]);
         var output = new Option<string?>("--output", "-o") { Description = "Write to FILE instead of standard output" };
         var access = new ImageAccessOptions();
         var skips = new PathSkipOptions();

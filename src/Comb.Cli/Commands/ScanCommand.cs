@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Comb.Contracts;
+using Comb.Reporting;
 using Comb.Engine;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -8,16 +9,14 @@ namespace Comb.Cli.Commands;
 /// <summary>comb scan REF...: the whole pipeline, one report per image, exit code from findings and policy.</summary>
 internal static class ScanCommand
 {
-    private static readonly string[] Formats = ["table", "json", "sarif", "cyclonedx", "spdx", "junit"];
-
     public static Command Build(IServiceProvider services)
     {
         var command = new Command("scan", "Scan images for vulnerabilities, secrets, malware and misconfiguration");
         var refs = new Argument<string[]>("REF") { Description = "Image references (registry, oci:DIR[:TAG], oci-archive:FILE, docker-archive:FILE, rootfs:DIR)", Arity = ArgumentArity.ZeroOrMore };
         var refFile = new Option<string?>("--ref-file") { Description = "File with one image reference per line" };
         var scanners = new Option<string>("--scanners") { Description = "Comma-separated: vuln,secret,malware,config", DefaultValueFactory = _ => string.Join(',', Scanners.All) };
-        var format = new Option<string>("--format", "-f") { Description = "Output format: " + string.Join('|', Formats), DefaultValueFactory = _ => "table" };
-        format.AcceptOnlyFromAmong(Formats);
+        var format = new Option<string>("--format", "-f") { Description = "Output format: " + string.Join('|', ReportFormats.Names), DefaultValueFactory = _ => "table" };
+        format.AcceptOnlyFromAmong([.. ReportFormats.Names]);
         var output = new Option<string?>("--output", "-o") { Description = "Write the report to FILE (with several images: a directory, one file per image)" };
         var severity = new Option<string?>("--severity") { Description = "Only report these severities, e.g. HIGH,CRITICAL" };
         var ignoreUnfixed = new Option<bool>("--ignore-unfixed") { Description = "Hide vulnerabilities that have no fixed version" };
@@ -293,15 +292,7 @@ internal sealed class ScanRun(IServiceProvider services, string format, string? 
     internal static string FileNameOf(string reference) =>
         new string([.. reference.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '_')]).Trim('_');
 
-    internal static string Extension(string format) => format switch
-    {
-        "json" => ".json",
-        "sarif" => ".sarif",
-        "cyclonedx" => ".cdx.json",
-        "spdx" => ".spdx.json",
-        "junit" => ".xml",
-        _ => ".txt",
-    };
+    internal static string Extension(string format) => ReportFormats.Find(format)?.Extension ?? ".txt";
 }
 
 /// <summary>Plain progress lines on stderr (CI logs); one line per layer event.</summary>

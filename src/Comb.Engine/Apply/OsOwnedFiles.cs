@@ -14,7 +14,7 @@ public static class OsOwnedFiles
     public static IReadOnlyList<PackageSet> DropLanguageSetsOwnedByOs(IReadOnlyList<PackageSet> sets)
     {
         var owned = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var package in sets.SelectMany(s => s.Packages).Where(p => IsOs(p.Type)))
+        foreach (var package in sets.SelectMany(s => s.Packages).Where(p => PackageClasses.IsOs(p.Type)))
         {
             foreach (var file in package.InstalledFiles ?? [])
             {
@@ -27,10 +27,8 @@ public static class OsOwnedFiles
             return sets;
         }
 
-        return [.. sets.Where(s => s.Packages.Any(p => IsOs(p.Type)) || !IsOwned(owned, ArchiveRoot(s.FilePath)))];
+        return [.. sets.Where(s => PackageClasses.Of(s) == PackageClass.Os || !IsOwned(owned, ArchiveRoot(s.FilePath)))];
     }
-
-    private static bool IsOs(string type) => type is PackageTypes.Deb or PackageTypes.Apk or PackageTypes.Rpm;
 
     /// <summary>Owned as written, or under its other name on a merged-/usr system (/bin is /usr/bin).</summary>
     private static bool IsOwned(HashSet<string> owned, string path)

@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
 using Comb.Contracts;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Comb.Engine.Cache;
 
@@ -12,14 +14,18 @@ namespace Comb.Engine.Cache;
 /// under a cross-process lock before renaming its entry in, so the limit holds while several processes write.
 /// Evicting an entry another process is reading is safe: the reader keeps its open file.
 /// </summary>
-public sealed class LayerCache : ILayerCacheBackend
+public sealed partial class LayerCache : ILayerCacheBackend
 {
     private const int FormatVersion = 2;
 
-    public LayerCache(string root)
+    private readonly ILogger _logger;
+
+    /// <param name="logger">Where evictions are told (a long-running host sees what its cache dropped and why).</param>
+    public LayerCache(string root, ILogger? logger = null)
     {
         Root = root;
         LayersDir = Path.Combine(root, "layers");
+        _logger = logger ?? NullLogger.Instance;
     }
 
     public string Root { get; }
@@ -34,19 +40,6 @@ public sealed class LayerCache : ILayerCacheBackend
     private string LimitFile => Path.Combine(Root, "layers-max-size");
 
     private string LockFile => Path.Combine(Root, "layers.lock");
-
-    public static string DefaultRoot()
-    {
-        var env = Environment.GetEnvironmentVariable("COMB_CACHE_DIR");
-        if (!string.IsNullOrEmpty(env))
-        {
-            return env;
-        }
-
-        var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-        var baseDir = !string.IsNullOrEmpty(xdg) ? xdg : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
-        return Path.Combine(baseDir, "comb");
-    }
 
     /// <summary>Cache key of an analyzer set: changes when any analyzer's id, version or options change.</summary>
     public static string AnalyzerSetKey(IEnumerable<IFileAnalyzer> analyzers) => AnalyzerSetKey(analyzers.Select(a => a.CacheKey));
@@ -199,6 +192,7 @@ public sealed class LayerCache : ILayerCacheBackend
     {
         var entries = Entries();
         var total = entries.Sum(f => f.Length);
+        var before = total;
         var removed = 0;
         foreach (var entry in entries.OrderBy(f => f.LastAccessTimeUtc).ThenBy(f => f.FullName, StringComparer.Ordinal))
         {
@@ -224,8 +218,16 @@ public sealed class LayerCache : ILayerCacheBackend
             }
         }
 
+        if (removed > 0)
+        {
+            LogEvicted(_logger, LayersDir, removed, before - total, maxBytes);
+        }
+
         return removed;
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "layer cache {Location}: evicted {Entries} least recently used entries ({Bytes} bytes) to keep within {MaxBytes} bytes")]
+    private static partial void LogEvicted(ILogger logger, string location, int entries, long bytes, long maxBytes);
 
     /// <summary>A read marks its entry used: eviction goes by this time, set explicitly so noatime mounts work too.</summary>
     private static void MarkUsed(string path)

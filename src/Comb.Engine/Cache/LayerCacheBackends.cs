@@ -39,7 +39,7 @@ public sealed class LayerCacheBackends(ILogger<LayerCacheBackends>? logger = nul
     {
         if (IsFileSystem(url))
         {
-            return new LayerCache(cacheDir);
+            return new LayerCache(cacheDir, _logger);
         }
 
         if (!RedisCacheUrl.IsRedis(url))

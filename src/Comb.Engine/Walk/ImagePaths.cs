@@ -6,60 +6,13 @@ namespace Comb.Engine.Walk;
 public static class ImagePaths
 {
     /// <summary>Normalises a tar entry name; throws when ".." would climb above the image root.</summary>
-    public static string NormalizeEntry(string name, string layer)
-    {
-        var parts = new List<string>();
-        foreach (var part in name.Replace('\\', '/').Split('/', StringSplitOptions.RemoveEmptyEntries))
-        {
-            if (part == ".")
-            {
-                continue;
-            }
-
-            if (part == "..")
-            {
-                if (parts.Count == 0)
-                {
-                    throw new CombInputException($"layer {layer}: entry '{name}' escapes the image root (path traversal)");
-                }
-
-                parts.RemoveAt(parts.Count - 1);
-                continue;
-            }
-
-            parts.Add(part);
-        }
-
-        return string.Join('/', parts);
-    }
+    public static string NormalizeEntry(string name, string layer) =>
+        PathSegments.Normalize(name.Replace('\\', '/'))
+        ?? throw new CombInputException($"layer {layer}: entry '{name}' escapes the image root (path traversal)");
 
     /// <summary>Resolves a link target inside the image the way a chroot would: ".." stops at the root.</summary>
-    public static string ResolveLink(string linkPath, string target)
-    {
-        var baseParts = target.StartsWith('/') ? [] : linkPath.Split('/', StringSplitOptions.RemoveEmptyEntries)[..^1];
-        var parts = new List<string>(baseParts);
-        foreach (var part in target.Split('/', StringSplitOptions.RemoveEmptyEntries))
-        {
-            if (part == ".")
-            {
-                continue;
-            }
-
-            if (part == "..")
-            {
-                if (parts.Count > 0)
-                {
-                    parts.RemoveAt(parts.Count - 1);
-                }
-
-                continue;
-            }
-
-            parts.Add(part);
-        }
-
-        return string.Join('/', parts);
-    }
+    public static string ResolveLink(string linkPath, string target) =>
+        PathSegments.NormalizeWithin(target.StartsWith('/') ? target : Parent(linkPath) + "/" + target);
 
     /// <summary>"app/package-lock.json" -> "app"; a file at the root -> "".</summary>
     public static string Parent(string path)

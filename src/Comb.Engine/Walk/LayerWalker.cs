@@ -3,6 +3,8 @@ using System.Diagnostics;
 using System.Formats.Tar;
 using System.Threading.Channels;
 using Comb.Contracts;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Comb.Engine.Walk;
 
@@ -12,7 +14,7 @@ namespace Comb.Engine.Walk;
 /// bounded pool of workers while the tar keeps streaming. Files a post-analyzer wants are kept until the last entry,
 /// then each post-analyzer sees its files of the layer together.
 /// </summary>
-public sealed class LayerWalker
+public sealed partial class LayerWalker
 {
     private const int InMemoryLimit = 16 * 1024 * 1024;
     private const int RetainForLinksLimit = 256 * 1024;
@@ -25,6 +27,8 @@ public sealed class LayerWalker
     private readonly WalkMetrics? _metrics;
     private readonly PathSkipper _skipper;
     private readonly ScanBudget? _budget;
+    private readonly ILogger _logger;
+    private readonly TimeSpan _slow;
 
     public LayerWalker(IReadOnlyList<IFileAnalyzer> analyzers, string tempDir, int workers = 0)
         : this(analyzers, [], tempDir, workers, null)
@@ -32,8 +36,12 @@ public sealed class LayerWalker
     }
 
     /// <param name="budget">The host's budget: in-memory file buffers wait for room in it, and one larger than all of it is spooled to disk.</param>
-    public LayerWalker(IReadOnlyList<IFileAnalyzer> analyzers, IReadOnlyList<IPostAnalyzer> postAnalyzers, string tempDir, int workers = 0, WalkMetrics? metrics = null, PathSkipper? skipper = null, ScanBudget? budget = null)
+    /// <param name="logger">Where analyzer calls slower than <paramref name="slowAnalyzer"/> (default 10 s) are told.</param>
+    public LayerWalker(IReadOnlyList<IFileAnalyzer> analyzers, IReadOnlyList<IPostAnalyzer> postAnalyzers, string tempDir, int workers = 0, WalkMetrics? metrics = null, PathSkipper? skipper = null, ScanBudget? budget = null,
+        ILogger? logger = null, TimeSpan? slowAnalyzer = null)
     {
+        _logger = logger ?? NullLogger.Instance;
+        _slow = slowAnalyzer ?? TimeSpan.FromSeconds(10);
         _budget = budget;
         _analyzers = analyzers;
         _postAnalyzers = postAnalyzers;
@@ -129,8 +137,8 @@ public sealed class LayerWalker
                     {
                         try
                         {
-                            await using var copy = item.Open();
-                            await posts.AddAsync(meta with { Size = item.Memory is null ? meta.Size : item.Length }, post, copy, cancellationToken).ConfigureAwait(false);
+                            await using var copy = item.Content.Open();
+                            await posts.AddAsync(meta with { Size = item.Content.Memory is null ? meta.Size : item.Content.Length }, post, copy, cancellationToken).ConfigureAwait(false);
                         }
                         catch
                         {
@@ -139,10 +147,10 @@ public sealed class LayerWalker
                         }
                     }
 
-                    if (item.Memory is { } bytes && item.Length <= RetainForLinksLimit && retainedBytes + item.Length <= RetainForLinksBudget)
+                    if (item.Content is { Memory: { } bytes, Length: var length } && length <= RetainForLinksLimit && retainedBytes + length <= RetainForLinksBudget)
                     {
-                        retained[path] = bytes.AsSpan(0, item.Length).ToArray();
-                        retainedBytes += item.Length;
+                        retained[path] = bytes.AsSpan(0, length).ToArray();
+                        retainedBytes += length;
                     }
                 }
                 else if (meta.Kind == FileKind.HardLink && meta.LinkTarget is { } target && retained.TryGetValue(target, out var content))
@@ -161,7 +169,7 @@ public sealed class LayerWalker
                     await ReserveAsync(content.Length, cancellationToken).ConfigureAwait(false);
                     var copy = ArrayPool<byte>.Shared.Rent(Math.Max(1, content.Length));
                     content.CopyTo(copy, 0);
-                    item = new WorkItem(linked, wanted, copy, content.Length, null) { Budget = _budget, Reserved = content.Length };
+                    item = new WorkItem(linked, wanted, FileContent.InMemory(copy, content.Length)) { Budget = _budget, Reserved = content.Length };
                 }
                 else
                 {
@@ -175,7 +183,7 @@ public sealed class LayerWalker
                         continue;
                     }
 
-                    item = new WorkItem(meta, wanted, null, 0, null);
+                    item = new WorkItem(meta, wanted, FileContent.None);
                 }
 
                 _metrics?.AddRead(reading);
@@ -231,7 +239,7 @@ public sealed class LayerWalker
 
                 if (wanted.Count > 0)
                 {
-                    await EnqueueAsync(work.Writer, new WorkItem(meta, wanted, null, 0, kind == FileKind.Regular ? info.FullName : null), cancellationToken).ConfigureAwait(false);
+                    await EnqueueAsync(work.Writer, new WorkItem(meta, wanted, kind == FileKind.Regular ? FileContent.OnDisk(info.FullName) : FileContent.None), cancellationToken).ConfigureAwait(false);
                 }
             }
         }
@@ -309,7 +317,9 @@ public sealed class LayerWalker
             }
             finally
             {
-                _metrics?.AddCall(analyzer.Id, started, input.Files.Sum(f => f.Meta.Size));
+                var bytes = input.Files.Sum(f => f.Meta.Size);
+                _metrics?.AddCall(analyzer.Id, started, bytes);
+                Timed(analyzer.Id, started, "the layer's files", bytes, facts.DiffId);
             }
         }
     }
@@ -348,22 +358,10 @@ public sealed class LayerWalker
         if (meta.Size <= InMemoryLimit && (_budget is null || _budget.FitsInMemory(meta.Size)))
         {
             await ReserveAsync(meta.Size, cancellationToken).ConfigureAwait(false);
-            var item = new WorkItem(meta, wanted, ArrayPool<byte>.Shared.Rent((int)Math.Max(1, meta.Size)), 0, null) { Budget = _budget, Reserved = meta.Size };
+            var item = new WorkItem(meta, wanted, FileContent.InMemory(ArrayPool<byte>.Shared.Rent((int)Math.Max(1, meta.Size)), 0)) { Budget = _budget, Reserved = meta.Size };
             try
             {
-                var filled = 0;
-                while (filled < meta.Size)
-                {
-                    var n = await data.ReadAsync(item.Memory!.AsMemory(filled, (int)meta.Size - filled), cancellationToken).ConfigureAwait(false);
-                    if (n == 0)
-                    {
-                        break;
-                    }
-
-                    filled += n;
-                }
-
-                return item with { Length = filled };
+                return item with { Content = await FileContent.ReadAsync(data, item.Content.Memory!, (int)meta.Size, cancellationToken).ConfigureAwait(false) };
             }
             catch
             {
@@ -372,21 +370,8 @@ public sealed class LayerWalker
             }
         }
 
-        Directory.CreateDirectory(_tempDir);
-        var temp = Path.Combine(_tempDir, $"walk-{Guid.NewGuid():N}");
-        try
-        {
-            await using var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
-            await data.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            // A cancelled or failed copy leaves no half-written file behind.
-            File.Delete(temp);
-            throw;
-        }
-
-        return new WorkItem(meta, wanted, null, 0, temp) { DeleteFile = true };
+        // A cancelled or failed copy leaves no half-written file behind.
+        return new WorkItem(meta, wanted, await FileContent.SpoolAsync(data, _tempDir, "walk", cancellationToken).ConfigureAwait(false)) { DeleteFile = true };
     }
 
     private ValueTask ReserveAsync(long bytes, CancellationToken cancellationToken) =>
@@ -432,7 +417,7 @@ public sealed class LayerWalker
         {
             try
             {
-                var input = new AnalysisInput(item.Meta, facts.DiffId, item.Open);
+                var input = new AnalysisInput(item.Meta, facts.DiffId, item.Content.Open);
                 foreach (var analyzer in item.Analyzers)
                 {
                     var started = Stopwatch.GetTimestamp();
@@ -453,6 +438,7 @@ public sealed class LayerWalker
                     finally
                     {
                         _metrics?.AddCall(analyzer.Id, started, item.Meta.Size);
+                        Timed(analyzer.Id, started, item.Meta.Path, item.Meta.Size, facts.DiffId);
                     }
                 }
             }
@@ -463,7 +449,20 @@ public sealed class LayerWalker
         }
     }
 
-    private sealed record WorkItem(FileMeta Meta, List<IFileAnalyzer> Analyzers, byte[]? Memory, int Length, string? FilePath)
+    /// <summary>Tells an analyzer call that took the threshold or longer: a host sees which analyzer and file hold its scans up.</summary>
+    private void Timed(string analyzer, long started, string what, long bytes, string layer)
+    {
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        if (elapsed >= _slow && _logger.IsEnabled(LogLevel.Warning))
+        {
+            LogSlow(_logger, analyzer, elapsed.TotalSeconds, what, bytes, Image.Layers.LayerStreams.Short(layer));
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "slow analyzer {Analyzer}: {Seconds:0.000} s on {What} ({Bytes} bytes) in layer {Layer}")]
+    private static partial void LogSlow(ILogger logger, string analyzer, double seconds, string what, long bytes, string layer);
+
+    private sealed record WorkItem(FileMeta Meta, List<IFileAnalyzer> Analyzers, FileContent Content)
     {
         public bool DeleteFile { get; init; }
 
@@ -472,27 +471,22 @@ public sealed class LayerWalker
 
         public long Reserved { get; init; }
 
-        public Stream Open() =>
-            Memory is not null ? new MemoryStream(Memory, 0, Length, writable: false)
-            : FilePath is not null ? new FileStream(FilePath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan)
-            : Stream.Null;
-
         public void Release()
         {
-            if (Memory is not null)
+            if (Content.Memory is { } memory)
             {
-                ArrayPool<byte>.Shared.Return(Memory);
+                ArrayPool<byte>.Shared.Return(memory);
                 if (Budget is { MaxBufferBytes: > 0 })
                 {
                     Budget.ReleaseBytes(Reserved);
                 }
             }
 
-            if (DeleteFile && FilePath is not null)
+            if (DeleteFile && Content.Path is { } path)
             {
                 try
                 {
-                    File.Delete(FilePath);
+                    File.Delete(path);
                 }
                 catch (IOException)
                 {

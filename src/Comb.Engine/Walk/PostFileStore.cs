@@ -23,33 +23,15 @@ internal sealed class PostFileStore(string tempDir) : IDisposable
     {
         if (meta.Size <= InMemoryLimit && _memory + meta.Size <= MemoryBudget)
         {
-            var buffer = new byte[meta.Size];
-            var filled = 0;
-            while (filled < buffer.Length)
-            {
-                var n = await data.ReadAsync(buffer.AsMemory(filled), cancellationToken).ConfigureAwait(false);
-                if (n == 0)
-                {
-                    break;
-                }
-
-                filled += n;
-            }
-
-            _memory += filled;
-            Put(meta with { Size = filled }, analyzers, buffer.AsMemory(0, filled), null);
+            var read = await FileContent.ReadAsync(data, new byte[meta.Size], (int)meta.Size, cancellationToken).ConfigureAwait(false);
+            _memory += read.Length;
+            Put(meta with { Size = read.Length }, analyzers, read);
             return;
         }
 
-        Directory.CreateDirectory(tempDir);
-        var temp = Path.Combine(tempDir, $"post-{Guid.NewGuid():N}");
-        _tempFiles.Add(temp);
-        await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
-        {
-            await data.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
-        }
-
-        Put(meta, analyzers, null, temp);
+        var spooled = await FileContent.SpoolAsync(data, tempDir, "post", cancellationToken).ConfigureAwait(false);
+        _tempFiles.Add(spooled.Path!);
+        Put(meta, analyzers, spooled);
     }
 
     /// <summary>A hard link to a file already kept: the same content under the link's path; false when the target was not kept.</summary>
@@ -60,16 +42,16 @@ internal sealed class PostFileStore(string tempDir) : IDisposable
             return false;
         }
 
-        Put(meta with { Kind = FileKind.Regular, Size = kept.Meta.Size }, analyzers, kept.Memory, kept.File);
+        Put(meta with { Kind = FileKind.Regular, Size = kept.Meta.Size }, analyzers, kept.Content);
         return true;
     }
 
     /// <summary>Keeps a reference to a file on disk (directory walks): nothing is copied.</summary>
-    public void AddOnDisk(FileMeta meta, IReadOnlyList<IPostAnalyzer> analyzers, string path) => Put(meta, analyzers, null, path);
+    public void AddOnDisk(FileMeta meta, IReadOnlyList<IPostAnalyzer> analyzers, string path) => Put(meta, analyzers, FileContent.OnDisk(path));
 
     /// <summary>The kept files one analyzer asked for.</summary>
     public PostAnalysisInput InputFor(IPostAnalyzer analyzer, string layerDiffId) =>
-        new(layerDiffId, _entries.Values.Where(e => e.Analyzers.Contains(analyzer)).Select(e => new AnalysisInput(e.Meta, layerDiffId, e.Open)));
+        new(layerDiffId, _entries.Values.Where(e => e.Analyzers.Contains(analyzer)).Select(e => new AnalysisInput(e.Meta, layerDiffId, e.Content.Open)));
 
     public IEnumerable<IPostAnalyzer> Analyzers => _entries.Values.SelectMany(e => e.Analyzers).Distinct();
 
@@ -90,15 +72,8 @@ internal sealed class PostFileStore(string tempDir) : IDisposable
         _entries.Clear();
     }
 
-    private void Put(FileMeta meta, IReadOnlyList<IPostAnalyzer> analyzers, ReadOnlyMemory<byte>? memory, string? file) =>
-        _entries[meta.Path] = new Entry(meta, [.. analyzers], memory, file);
+    private void Put(FileMeta meta, IReadOnlyList<IPostAnalyzer> analyzers, FileContent content) =>
+        _entries[meta.Path] = new Entry(meta, [.. analyzers], content);
 
-    private sealed record Entry(FileMeta Meta, IPostAnalyzer[] Analyzers, ReadOnlyMemory<byte>? Memory, string? File)
-    {
-        public Stream Open() =>
-            Memory is { } memory && System.Runtime.InteropServices.MemoryMarshal.TryGetArray(memory, out var segment)
-                ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
-                : File is not null ? new FileStream(File, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan)
-                : Stream.Null;
-    }
+    private sealed record Entry(FileMeta Meta, IPostAnalyzer[] Analyzers, FileContent Content);
 }

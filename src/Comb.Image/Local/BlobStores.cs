@@ -109,31 +109,7 @@ internal sealed class TarBlobStore : IBlobStore
         return new SubStream(stream, location.Length);
     }
 
-    private static string Normalize(string name)
-    {
-        var parts = new List<string>();
-        foreach (var part in name.Replace('\\', '/').Split('/', StringSplitOptions.RemoveEmptyEntries))
-        {
-            if (part == ".")
-            {
-                continue;
-            }
-
-            if (part == "..")
-            {
-                if (parts.Count > 0)
-                {
-                    parts.RemoveAt(parts.Count - 1);
-                }
-
-                continue;
-            }
-
-            parts.Add(part);
-        }
-
-        return string.Join('/', parts);
-    }
+    private static string Normalize(string name) => PathSegments.NormalizeWithin(name.Replace('\\', '/'));
 }
 
 /// <summary>A window of a larger stream; owns the larger stream.</summary>

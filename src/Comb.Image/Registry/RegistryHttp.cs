@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Authentication;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging;
 using Polly;
@@ -12,7 +13,8 @@ namespace Comb.Image.Registry;
 
 /// <summary>
 /// The HTTP clients every registry request goes through: two named clients from <see cref="IHttpClientFactory"/>
-/// (verified TLS, and <c>--insecure-registry</c>), so connections are pooled per host across images and scans,
+/// (verified TLS, and <c>--insecure-registry</c>) over the host's <see cref="RegistryConnectionPool"/>, so connections are
+/// pooled per host across images and scans and closed when the host is disposed,
 /// with a resilience pipeline that retries transient failures (5xx, 429, 408, resets, no headers in time).
 /// Retry limits travel on each request (<see cref="RegistryRetrySettings"/>), so one pipeline serves every client.
 /// </summary>
@@ -26,9 +28,10 @@ public static partial class RegistryHttp
 
     internal static readonly HttpRequestOptionsKey<RegistryRetrySettings> SettingsKey = new("comb.registry.retry");
 
-    /// <summary>Registers the two registry clients and their retry pipeline.</summary>
+    /// <summary>Registers the two registry clients, their retry pipeline and the connection pool they share (closed with the host).</summary>
     public static IServiceCollection AddCombRegistryHttp(this IServiceCollection services)
     {
+        services.TryAddSingleton<RegistryConnectionPool>();
         Add(services, SecureClient, insecure: false);
         Add(services, InsecureClient, insecure: true);
         return services;
@@ -40,30 +43,12 @@ public static partial class RegistryHttp
             client.Timeout = Timeout.InfiniteTimeSpan; // bodies stream without a deadline; headers have one per attempt
             client.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("comb", typeof(RegistryHttp).Assembly.GetName().Version?.ToString(3) ?? "0"));
         })
-        .ConfigurePrimaryHttpMessageHandler(() => CreateHandler(insecure))
+        .ConfigurePrimaryHttpMessageHandler(sp => sp.GetRequiredService<RegistryConnectionPool>().Primary(insecure))
         .AddResilienceHandler("registry", (pipeline, context) =>
         {
             var logger = context.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RegistryClient));
             Configure(pipeline, logger);
         });
-
-    private static SocketsHttpHandler CreateHandler(bool insecure)
-    {
-        var handler = new SocketsHttpHandler
-        {
-            AllowAutoRedirect = false, // redirects are followed by the client, which keeps credentials off other hosts
-            AutomaticDecompression = DecompressionMethods.None,
-            ConnectTimeout = TimeSpan.FromSeconds(30),
-            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-        };
-        if (insecure)
-        {
-            // Only with --insecure-registry: self-signed or otherwise unverifiable certificates are accepted.
-            handler.SslOptions.RemoteCertificateValidationCallback = static (_, _, _, _) => true;
-        }
-
-        return handler;
-    }
 
     private static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, ILogger logger)
     {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Comb.Contracts;
+using Comb.Reporting;
 using Comb.Jobs;
 using Comb.Server.Auth;
 using Comb.Server.Data;
@@ -20,16 +21,6 @@ namespace Comb.Server.Api;
 /// </summary>
 internal static class ScanEndpoints
 {
-    private static readonly Dictionary<string, string> ContentTypes = new(StringComparer.Ordinal)
-    {
-        ["json"] = "application/json",
-        ["sarif"] = "application/sarif+json",
-        ["cyclonedx"] = "application/vnd.cyclonedx+json",
-        ["spdx"] = "application/spdx+json",
-        ["junit"] = "application/xml",
-        ["table"] = "text/plain; charset=utf-8",
-    };
-
     public sealed record SubmittedScan(string Id);
 
     public sealed record ScanProgressView(long Current, long Total, string? Message);
@@ -179,7 +170,7 @@ internal static class ScanEndpoints
 
         using var buffer = new MemoryStream();
         await writer.WriteAsync(result.PresentedReport(), buffer, ct);
-        return Results.Bytes(buffer.ToArray(), ContentTypes.GetValueOrDefault(wanted, "application/octet-stream"));
+        return Results.Bytes(buffer.ToArray(), ReportFormats.Find(wanted)?.ContentType ?? "application/octet-stream");
     }
 
     private static async Task<IResult> ReadyAsync(ScanQueue queue, ServerDatabase database, AdvisoryDbVersion advisories, CancellationToken ct)

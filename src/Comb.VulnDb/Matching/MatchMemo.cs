@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Comb.Contracts;
 using Comb.VulnDb.Database;
 
 namespace Comb.VulnDb.Matching;
@@ -78,5 +79,5 @@ internal sealed class MatchMemo
     private sealed record Entry(MatchTarget Target, IReadOnlyList<MatchedVulnerability> Matched);
 
     internal static string KeyOf(MatchTarget target) =>
-        $"{target.Ecosystem}\n{string.Join('\t', target.Names)}\n{target.Version}\n{(target.IsOsPackage ? 'o' : 'l')}";
+        $"{target.Ecosystem}\n{string.Join('\t', target.Names)}\n{target.Version}\n{(target.Class == PackageClass.Os ? 'o' : 'l')}";
 }

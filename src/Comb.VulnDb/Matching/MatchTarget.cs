@@ -5,7 +5,7 @@ using Comb.VulnDb.Feeds;
 namespace Comb.VulnDb.Matching;
 
 /// <summary>Where to look a package up: the OSV ecosystem, the normalised names to try, and the version to compare.</summary>
-internal sealed record MatchTarget(string Ecosystem, IReadOnlyList<string> Names, string Version, bool IsOsPackage);
+internal sealed record MatchTarget(string Ecosystem, IReadOnlyList<string> Names, string Version, PackageClass Class);
 
 /// <summary>Maps an installed package (and the image's OS) to its advisory ecosystem, name and comparable version.</summary>
 internal static class MatchTargets
@@ -58,10 +58,10 @@ internal static class MatchTargets
         {
             case PackageTypes.Deb:
                 return distroEcosystem is null ? null
-                    : new MatchTarget(distroEcosystem, Names(distroEcosystem, package.SourceName ?? package.Name), package.SourceVersion ?? package.Version, true);
+                    : new MatchTarget(distroEcosystem, Names(distroEcosystem, package.SourceName ?? package.Name), package.SourceVersion ?? package.Version, PackageClass.Os);
             case PackageTypes.Apk:
                 return distroEcosystem is null ? null
-                    : new MatchTarget(distroEcosystem, Names(distroEcosystem, package.SourceName ?? package.Name), package.Version, true);
+                    : new MatchTarget(distroEcosystem, Names(distroEcosystem, package.SourceName ?? package.Name), package.Version, PackageClass.Os);
             case PackageTypes.Rpm:
                 if (distroEcosystem is null)
                 {
@@ -72,7 +72,7 @@ internal static class MatchTargets
                 var version = package.Epoch is > 0 && !package.Version.Contains(':', StringComparison.Ordinal)
                     ? $"{package.Epoch.Value.ToString(CultureInfo.InvariantCulture)}:{package.Version}"
                     : package.Version;
-                return new MatchTarget(distroEcosystem, Names(distroEcosystem, package.Name, package.SourceName), version, true);
+                return new MatchTarget(distroEcosystem, Names(distroEcosystem, package.Name, package.SourceName), version, PackageClass.Os);
             case PackageTypes.Npm:
                 return Language("npm", package.Name, package.Version);
             case PackageTypes.PyPI:
@@ -138,7 +138,7 @@ internal static class MatchTargets
     }
 
     private static MatchTarget Language(string ecosystem, string name, string version) =>
-        new(ecosystem, [PackageNames.Normalize(ecosystem, name)], version.Trim(), false);
+        new(ecosystem, [PackageNames.Normalize(ecosystem, name)], version.Trim(), PackageClass.Language);
 
     private static string[] Names(string ecosystem, string name, string? other = null)
     {

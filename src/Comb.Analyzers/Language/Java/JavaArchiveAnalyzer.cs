@@ -43,16 +43,16 @@ internal sealed class JavaArchiveAnalyzer : LanguageAnalyzer
             bytes = buffer.ToArray();
         }
 
-        var budget = new Budget();
+        var budget = new Budget(new ArchiveBudget(MaxEntries, MaxNestedArchiveBytes, MaxExpandedBytes));
         var packages = new List<Package>();
         ReadArchive(context, bytes, context.Path, depth: 0, budget, packages, cancellationToken, outer: true);
         return Dedupe(packages);
     }
 
-    private sealed class Budget
+    /// <summary>The shared archive budget, and whether the depth and size warnings were given (once each per archive).</summary>
+    private sealed class Budget(ArchiveBudget archives)
     {
-        public int Entries;
-        public long Bytes;
+        public ArchiveBudget Archives => archives;
         public bool DepthReported;
         public bool SizeReported;
     }
@@ -80,7 +80,7 @@ internal sealed class JavaArchiveAnalyzer : LanguageAnalyzer
             var nested = new List<ZipArchiveEntry>();
             foreach (var entry in zip.Entries)
             {
-                if (++budget.Entries > MaxEntries)
+                if (!budget.Archives.CountEntry())
                 {
                     context.Warn($"{archivePath}: more than {MaxEntries} zip entries in total; rest skipped");
                     break;
@@ -146,11 +146,11 @@ internal sealed class JavaArchiveAnalyzer : LanguageAnalyzer
                     continue;
                 }
 
-                if (entry.Length > MaxNestedArchiveBytes || budget.Bytes + entry.Length > MaxExpandedBytes)
+                if (!budget.Archives.Fits(entry.Length))
                 {
                     if (!budget.SizeReported)
                     {
-                        context.Warn($"{nestedPath}: nested archive too large ({entry.Length} bytes, {budget.Bytes} already expanded); skipped");
+                        context.Warn($"{nestedPath}: nested archive too large ({entry.Length} bytes, {budget.Archives.Bytes} already expanded); skipped");
                         budget.SizeReported = true;
                     }
 
@@ -190,26 +190,13 @@ internal sealed class JavaArchiveAnalyzer : LanguageAnalyzer
         try
         {
             using var stream = entry.Open();
-            using var buffer = new MemoryStream();
-            var chunk = new byte[81920];
-            int read;
-            long total = 0;
-            while ((read = stream.Read(chunk, 0, chunk.Length)) > 0)
+            var read = budget.Archives.Read(stream);
+            if (read.TooLarge)
             {
-                total += read;
-
-                // The declared size can lie; count what really comes out.
-                if (total > MaxNestedArchiveBytes || budget.Bytes + total > MaxExpandedBytes)
-                {
-                    context.Warn($"{path}: expands beyond the size budget; skipped");
-                    return null;
-                }
-
-                buffer.Write(chunk, 0, read);
+                context.Warn($"{path}: expands beyond the size budget; skipped");
             }
 
-            budget.Bytes += total;
-            return buffer.ToArray();
+            return read.Content;
         }
         catch (InvalidDataException ex)
         {

@@ -100,7 +100,7 @@ internal sealed class PomIndex
     public string? Relative(string fromPath, string relative)
     {
         var dir = PathMatch.Directory(fromPath);
-        var joined = Normalize(dir.Length == 0 ? relative : dir + "/" + relative);
+        var joined = PathSegments.Normalize(dir.Length == 0 ? relative : dir + "/" + relative);
         if (joined is null)
         {
             return null;
@@ -163,31 +163,4 @@ internal sealed class PomIndex
 
     private static bool IsCanonicalName(string path, (string, string, string) gav) =>
         path.EndsWith($"/{gav.Item2}-{gav.Item3}.pom", StringComparison.Ordinal);
-
-    private static string? Normalize(string path)
-    {
-        var stack = new List<string>();
-        foreach (var part in path.Split('/'))
-        {
-            if (part.Length == 0 || part == ".")
-            {
-                continue;
-            }
-
-            if (part == "..")
-            {
-                if (stack.Count == 0)
-                {
-                    return null;
-                }
-
-                stack.RemoveAt(stack.Count - 1);
-                continue;
-            }
-
-            stack.Add(part);
-        }
-
-        return string.Join('/', stack);
-    }
 }
