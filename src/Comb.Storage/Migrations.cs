@@ -10,6 +10,8 @@ internal static class Migrations
         (2, Schema2, Schema2),
 
         (3, Schema3("BLOB"), Schema3("BYTEA")),
+
+        (4, Schema4("BLOB"), Schema4("BYTEA")),
     ];
 
     public static int Latest => Steps[^1].Version;
@@ -26,6 +28,18 @@ internal static class Migrations
         CREATE INDEX ix_set_packages_set ON set_packages (set_digest);
         CREATE TABLE scan_sets (scan_id TEXT NOT NULL, ordinal INTEGER NOT NULL, set_digest TEXT NOT NULL, PRIMARY KEY (scan_id, ordinal));
         CREATE INDEX ix_scan_sets_set ON scan_sets (set_digest)
+        """;
+
+    // Findings kept once per distinct finding set (the findings of one package set, by content digest), with a row per
+    // finding id and alias as the impact index; scans recorded before keep theirs in their report and in scan_vulns.
+    private static string Schema4(string blob) => $"""
+        CREATE TABLE finding_sets (digest TEXT PRIMARY KEY, findings INTEGER NOT NULL, data {blob} NOT NULL);
+        CREATE TABLE finding_rows (set_digest TEXT NOT NULL, vuln_id TEXT NOT NULL, primary_id TEXT NOT NULL, package TEXT NOT NULL, version TEXT NOT NULL,
+          type TEXT, severity TEXT, fixed TEXT, status TEXT, layer TEXT, path TEXT);
+        CREATE INDEX ix_finding_rows_id ON finding_rows (vuln_id, set_digest);
+        CREATE INDEX ix_finding_rows_set ON finding_rows (set_digest);
+        CREATE TABLE scan_findings (scan_id TEXT NOT NULL, ordinal INTEGER NOT NULL, set_digest TEXT NOT NULL, PRIMARY KEY (scan_id, ordinal));
+        CREATE INDEX ix_scan_findings_set ON scan_findings (set_digest, scan_id)
         """;
 
     private static string Schema1(string blob) => $"""

@@ -11,12 +11,16 @@ namespace Comb.Storage;
 public sealed class Rescanner(ScanStore store, Func<ImageInventory, ScanOptions, CancellationToken, Task<ScanReport>> runStages,
     Action<ScanReport, ScanOptions>? prepare = null)
 {
+    /// <summary>Re-checks recorded in one transaction: a fleet's re-checks are written in few commits, not one each.</summary>
+    public const int BatchSize = 200;
+
     public async Task<IReadOnlyList<RescanResult>> RescanAsync(IReadOnlyList<string>? images, ScanOptions options, CancellationToken cancellationToken)
     {
         var targets = images is null || images.Count == 0
             ? await store.LatestPerImageAsync(cancellationToken).ConfigureAwait(false)
             : await LatestOfAsync(images, cancellationToken).ConfigureAwait(false);
         var results = new List<RescanResult>();
+        var pending = new List<(string PreviousId, ScanReport Before, ScanReport After)>();
         foreach (var target in targets)
         {
             var before = await store.GetAsync(target.Id, cancellationToken).ConfigureAwait(false);
@@ -43,12 +47,33 @@ public sealed class Rescanner(ScanStore store, Func<ImageInventory, ScanOptions,
                 Misconfigurations = after.Misconfigurations.Count > 0 ? after.Misconfigurations : before.Misconfigurations,
                 Trust = after.Trust ?? before.Trust,
             };
-            var id = await store.RecordAsync(after, cancellationToken).ConfigureAwait(false);
-            var diff = ScanDiff.Compare(before, after with { ScanId = id });
-            results.Add(new RescanResult(before.Image.Reference, target.Id, id, diff.NewVulnerabilities, diff.FixedVulnerabilities));
+            pending.Add((target.Id, before, after));
+            if (pending.Count >= BatchSize)
+            {
+                await RecordAsync(pending, results, cancellationToken).ConfigureAwait(false);
+            }
         }
 
+        await RecordAsync(pending, results, cancellationToken).ConfigureAwait(false);
         return results;
+    }
+
+    private async Task RecordAsync(List<(string PreviousId, ScanReport Before, ScanReport After)> pending, List<RescanResult> results, CancellationToken cancellationToken)
+    {
+        if (pending.Count == 0)
+        {
+            return;
+        }
+
+        var ids = await store.RecordAllAsync([.. pending.Select(p => p.After)], cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < pending.Count; i++)
+        {
+            var (previousId, before, after) = pending[i];
+            var diff = ScanDiff.Compare(before, after with { ScanId = ids[i] });
+            results.Add(new RescanResult(before.Image.Reference, previousId, ids[i], diff.NewVulnerabilities, diff.FixedVulnerabilities));
+        }
+
+        pending.Clear();
     }
 
     private async Task<IReadOnlyList<ScanSummary>> LatestOfAsync(IReadOnlyList<string> images, CancellationToken cancellationToken)

@@ -17,6 +17,7 @@ public sealed partial class ScanStore : IAsyncDisposable
     private readonly Func<CancellationToken, Task<DbConnection>> _open;
     private readonly Func<ValueTask> _release;
     private readonly PackageSetStore _sets = new();
+    private readonly FindingSetStore _findings = new();
     private int _disposed;
 
     private ScanStore(string location, bool postgres, Func<CancellationToken, Task<DbConnection>> connect, Func<ValueTask> release)
@@ -111,6 +112,23 @@ public sealed partial class ScanStore : IAsyncDisposable
         return id;
     }
 
+    /// <summary>Records several reports (each with a new id) in one transaction; returns their ids in order.</summary>
+    public async Task<IReadOnlyList<string>> RecordAllAsync(IReadOnlyList<ScanReport> reports, CancellationToken cancellationToken)
+    {
+        var ids = new List<string>(reports.Count);
+        await using var connection = await _open(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var report in reports)
+        {
+            var id = NewScanId(report.CreatedAt);
+            await RecordAsync(report, id, connection, transaction, cancellationToken).ConfigureAwait(false);
+            ids.Add(id);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return ids;
+    }
+
     /// <summary>
     /// Records a report under <paramref name="id"/> (from <see cref="NewScanId"/>) inside a caller's transaction on this
     /// store's database, e.g. the one that completes a queued job, so the scan is recorded exactly when the job is. The
@@ -121,6 +139,10 @@ public sealed partial class ScanStore : IAsyncDisposable
         ObjectDisposedException.ThrowIf(IsDisposed, this);
         var stored = report with { ScanId = id };
         var digest = DigestOf.Image(report.Image);
+
+        // Findings split by package set are kept apart, once per distinct set; any others stay in the report document.
+        var findingSets = FindingSetStore.Split(report);
+        var document = findingSets is null ? stored with { PackageSets = [] } : stored with { PackageSets = [], Vulnerabilities = [] };
         var createdAt = Timestamp(report.CreatedAt);
 
         await Sql.ExecAsync(connection, transaction, """
@@ -134,15 +156,34 @@ public sealed partial class ScanStore : IAsyncDisposable
             ("verdict", report.Policy?.Decision), ("critical", Count(report, Severity.Critical)), ("high", Count(report, Severity.High)),
             ("medium", Count(report, Severity.Medium)), ("low", Count(report, Severity.Low)), ("unknown", Count(report, Severity.Unknown)),
             ("packages", report.Packages.Count()), ("secrets", report.Secrets.Count), ("malware", report.Malware.Count),
-            ("misconfigs", report.Misconfigurations.Count), ("report", ReportSerializer.Compress(stored with { PackageSets = [] }))).ConfigureAwait(false);
+            ("misconfigs", report.Misconfigurations.Count), ("report", ReportSerializer.Compress(document))).ConfigureAwait(false);
 
         // The inventory is kept apart, once per distinct package set: a fleet on shared bases stores its base once.
         await _sets.WriteAsync(connection, transaction, id, report.PackageSets, cancellationToken).ConfigureAwait(false);
 
+        if (findingSets is not null)
+        {
+            await _findings.WriteAsync(connection, transaction, id, findingSets, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await WriteFindingRowsAsync(connection, transaction, id, report.Vulnerabilities, cancellationToken).ConfigureAwait(false);
+        }
+
+        await Sql.ExecAsync(connection, transaction, """
+            INSERT INTO image_latest (digest, scan_id, created_at) VALUES (@digest, @id, @created)
+            ON CONFLICT (digest) DO UPDATE SET scan_id = excluded.scan_id, created_at = excluded.created_at
+            WHERE excluded.created_at >= image_latest.created_at
+            """, cancellationToken, ("digest", digest), ("id", id), ("created", createdAt)).ConfigureAwait(false);
+    }
+
+    /// <summary>Findings kept with their scan (not split into finding sets): one index row per id and alias.</summary>
+    private static async Task WriteFindingRowsAsync(DbConnection connection, DbTransaction transaction, string id, IReadOnlyList<VulnerabilityFinding> vulnerabilities, CancellationToken cancellationToken)
+    {
         await using (var insert = Sql.Command(connection, transaction,
             "INSERT INTO scan_vulns (scan_id, vuln_id, primary_id, package, version, type, severity, fixed, status, layer, path) VALUES (@s, @i, @p, @n, @v, @t, @sev, @f, @st, @l, @path)"))
         {
-            foreach (var vuln in report.Vulnerabilities)
+            foreach (var vuln in vulnerabilities)
             {
                 // One row per id and alias, so a CVE, GHSA or distro id all find the same finding.
                 foreach (var vulnId in vuln.Aliases.Prepend(vuln.Id).Distinct(StringComparer.Ordinal))
@@ -153,12 +194,6 @@ public sealed partial class ScanStore : IAsyncDisposable
                 }
             }
         }
-
-        await Sql.ExecAsync(connection, transaction, """
-            INSERT INTO image_latest (digest, scan_id, created_at) VALUES (@digest, @id, @created)
-            ON CONFLICT (digest) DO UPDATE SET scan_id = excluded.scan_id, created_at = excluded.created_at
-            WHERE excluded.created_at >= image_latest.created_at
-            """, cancellationToken, ("digest", digest), ("id", id), ("created", createdAt)).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<ScanSummary>> ListAsync(HistoryQuery query, CancellationToken cancellationToken)
@@ -186,7 +221,8 @@ public sealed partial class ScanStore : IAsyncDisposable
         // Scans recorded before package sets were kept apart hold them in the report itself.
         var report = ReportSerializer.Decompress(blobs[0]);
         var sets = await _sets.ReadAsync(connection, scanId, cancellationToken).ConfigureAwait(false);
-        return sets is null ? report : report with { PackageSets = sets };
+        var findings = await _findings.ReadAsync(connection, scanId, cancellationToken).ConfigureAwait(false);
+        return report with { PackageSets = sets ?? report.PackageSets, Vulnerabilities = findings ?? report.Vulnerabilities };
     }
 
     /// <summary>The newest scan of an image given by scan id, digest, reference or repository.</summary>
@@ -209,10 +245,17 @@ public sealed partial class ScanStore : IAsyncDisposable
     public async Task<IReadOnlyList<ImpactHit>> ImpactByVulnerabilityAsync(string vulnerabilityId, CancellationToken cancellationToken)
     {
         await using var connection = await _open(cancellationToken).ConfigureAwait(false);
+        // Findings of scans recorded whole (scan_vulns) and of scans referring to stored finding sets.
         return await Sql.QueryAsync(connection, """
-            SELECT s.id, s.reference, s.digest, s.created_at, v.package, v.version, v.primary_id, v.severity, v.fixed, v.layer, v.path
-            FROM scan_vulns v JOIN image_latest l ON l.scan_id = v.scan_id JOIN scans s ON s.id = v.scan_id
-            WHERE v.vuln_id = @id ORDER BY s.reference, v.package
+            SELECT id, reference, digest, created_at, package, version, primary_id, severity, fixed, layer, path FROM (
+              SELECT s.id, s.reference, s.digest, s.created_at, v.package, v.version, v.primary_id, v.severity, v.fixed, v.layer, v.path
+              FROM scan_vulns v JOIN image_latest l ON l.scan_id = v.scan_id JOIN scans s ON s.id = v.scan_id
+              WHERE v.vuln_id = @id
+              UNION ALL
+              SELECT s.id, s.reference, s.digest, s.created_at, f.package, f.version, f.primary_id, f.severity, f.fixed, f.layer, f.path
+              FROM finding_rows f JOIN scan_findings r ON r.set_digest = f.set_digest JOIN image_latest l ON l.scan_id = r.scan_id JOIN scans s ON s.id = r.scan_id
+              WHERE f.vuln_id = @id
+            ) hits ORDER BY reference, package
             """, r => new ImpactHit
         {
             ScanId = r.GetString(0), Reference = r.GetString(1), Digest = r.GetString(2), ScannedAt = ParseTimestamp(r.GetString(3)),
@@ -265,7 +308,7 @@ public sealed partial class ScanStore : IAsyncDisposable
             """, r => r.GetString(0), cancellationToken, transaction, ("cutoff", cutoff), ("keep", keepLast)).ConfigureAwait(false);
         foreach (var id in doomed)
         {
-            foreach (var table in new[] { "scan_packages", "scan_sets", "scan_vulns", "image_latest", "scans" })
+            foreach (var table in new[] { "scan_packages", "scan_sets", "scan_findings", "scan_vulns", "image_latest", "scans" })
             {
                 var column = table == "scans" ? "id" : "scan_id";
                 await Sql.ExecAsync(connection, transaction, $"DELETE FROM {table} WHERE {column} = @id", cancellationToken, ("id", id)).ConfigureAwait(false);
@@ -277,6 +320,8 @@ public sealed partial class ScanStore : IAsyncDisposable
             // Package sets no scan refers to any more go too.
             await Sql.ExecAsync(connection, transaction, "DELETE FROM set_packages WHERE set_digest NOT IN (SELECT set_digest FROM scan_sets)", cancellationToken).ConfigureAwait(false);
             await Sql.ExecAsync(connection, transaction, "DELETE FROM package_sets WHERE digest NOT IN (SELECT set_digest FROM scan_sets)", cancellationToken).ConfigureAwait(false);
+            await Sql.ExecAsync(connection, transaction, "DELETE FROM finding_rows WHERE set_digest NOT IN (SELECT set_digest FROM scan_findings)", cancellationToken).ConfigureAwait(false);
+            await Sql.ExecAsync(connection, transaction, "DELETE FROM finding_sets WHERE digest NOT IN (SELECT set_digest FROM scan_findings)", cancellationToken).ConfigureAwait(false);
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);

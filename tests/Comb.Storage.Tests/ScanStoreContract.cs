@@ -190,6 +190,47 @@ public abstract class ScanStoreContract
     }
 
     [Fact]
+    public async Task Findings_shared_by_images_and_rechecks_are_stored_once_and_found_by_impact()
+    {
+        var store = await NewStoreAsync();
+        var packages = new[] { ("openssl", "1.1.1k"), ("zlib", "1.2") };
+        var vulns = new[] { ("CVE-2021-3711", "openssl", "1.1.1k"), ("CVE-2022-37434", "zlib", "1.2") };
+        var a = Reports.Of("registry.example/a:1", "sha256:" + new string('1', 64), T0, packages, vulns, "block");
+        var idA = await store.RecordAsync(a, Ct);
+        var ids = await store.RecordAllAsync(
+        [
+            Reports.Of("registry.example/b:1", "sha256:" + new string('2', 64), T0, packages, vulns),
+            a with { CreatedAt = T0.AddHours(1), Trigger = "rescan" },
+        ], Ct);
+
+        // A finding for a package none of the report's sets holds cannot be split: it stays in the report document.
+        var odd = Reports.Of("registry.example/c:1", "sha256:" + new string('3', 64), T0, [("openssl", "3.0.2")], [("CVE-2021-3711", "openssl", "1.1.1k")]);
+        var idC = await store.RecordAsync(odd, Ct);
+
+        await using var connection = await store.OpenConnectionAsync(Ct);
+        async Task<long> CountAsync(string sql) => (await Sql.QueryAsync(connection, sql, r => Convert.ToInt64(r.GetValue(0), System.Globalization.CultureInfo.InvariantCulture), Ct))[0];
+        Assert.Equal(1, await CountAsync("SELECT COUNT(*) FROM finding_sets"));
+        Assert.Equal(4, await CountAsync("SELECT COUNT(*) FROM finding_rows")); // two findings, each under its CVE and its DSA alias
+        Assert.Equal(3, await CountAsync("SELECT COUNT(*) FROM scan_findings"));
+        Assert.Equal(2, await CountAsync("SELECT COUNT(*) FROM scan_vulns WHERE scan_id = '" + idC + "'"));
+
+        var back = await store.GetAsync(ids[1], Ct);
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(a with { CreatedAt = T0.AddHours(1), Trigger = "rescan", ScanId = ids[1] }), System.Text.Json.JsonSerializer.Serialize(back));
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(odd with { ScanId = idC }), System.Text.Json.JsonSerializer.Serialize(await store.GetAsync(idC, Ct)));
+
+        // The latest scan of each image, whether its findings are in finding sets or in its report.
+        var hits = await store.ImpactByVulnerabilityAsync("DSA-2021-3711", Ct);
+        Assert.Equal([(ids[1], "registry.example/a:1"), (ids[0], "registry.example/b:1"), (idC, "registry.example/c:1")], hits.Select(h => (h.ScanId, h.Reference)));
+        Assert.All(hits, h => Assert.Equal("CVE-2021-3711", h.VulnerabilityId));
+        Assert.NotEqual(idA, ids[1]);
+
+        // Pruning the first scan of image a keeps the finding set the others still refer to.
+        Assert.Equal(1, await store.PruneAsync(0, 1, T0.AddDays(1), Ct));
+        Assert.Equal(1, await CountAsync("SELECT COUNT(*) FROM finding_sets"));
+        Assert.Equal(["registry.example/a:1", "registry.example/b:1"], (await store.ImpactByVulnerabilityAsync("CVE-2022-37434", Ct)).Select(h => h.Reference));
+    }
+
+    [Fact]
     public async Task A_store_from_before_package_sets_upgrades_and_reads_queries_and_rechecks_its_old_scans()
     {
         var location = NewLocation();

@@ -16,6 +16,10 @@ internal sealed class MatchMemo
 
     private readonly ConcurrentDictionary<string, Entry> _targets = new(StringComparer.Ordinal);
 
+    // Whole package sets already matched against this build (a fleet's shared base), by set object.
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<Comb.Contracts.PackageSet, SetAnswer> _sets = [];
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<Comb.Contracts.PackageSet, object> _offered = [];
+
     public MatchMemo(string buildId, string versionLabel)
     {
         BuildId = buildId;
@@ -45,6 +49,19 @@ internal sealed class MatchMemo
         }
 
         return _targets.GetOrAdd(key, new Entry(target, matched)).Matched;
+    }
+
+    /// <summary>Whether a stored set's findings are offered for carrying the first time (true) or were before (false).</summary>
+    public bool FirstOffer(Comb.Contracts.PackageSet set) => _offered.TryAdd(set, set);
+
+    /// <summary>The findings a set gave against this build in <paramref name="context"/>, or null.</summary>
+    public SetAnswer? SetAnswer(Comb.Contracts.PackageSet set, string context) =>
+        _sets.TryGetValue(set, out var answer) && answer.Context == context ? answer : null;
+
+    public SetAnswer RememberSet(Comb.Contracts.PackageSet set, SetAnswer answer)
+    {
+        _sets.AddOrUpdate(set, answer);
+        return answer;
     }
 
     /// <summary>Records an answer known without matching (carried over from a build the target is unchanged in).</summary>
@@ -81,3 +98,6 @@ internal sealed class MatchMemo
     internal static string KeyOf(MatchTarget target) =>
         $"{target.Ecosystem}\n{string.Join('\t', target.Names)}\n{target.Version}\n{(target.Class == PackageClass.Os ? 'o' : 'l')}";
 }
+
+/// <summary>The findings one package set gave in one context (distro release, layer indexes), and its OS packages no distro data covered.</summary>
+internal sealed record SetAnswer(string Context, IReadOnlyList<Comb.Contracts.VulnerabilityFinding> Findings, int OsPackagesWithoutDistro);

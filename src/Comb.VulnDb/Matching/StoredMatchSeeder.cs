@@ -70,7 +70,11 @@ public sealed class StoredMatchSeeder(MatchMemos memos) : IDisposable
         // Two packages that look the same cannot be told apart in the stored findings: those are matched again.
         var twins = packages.GroupBy(p => (p.Name, p.Version, p.Type, p.Path, p.LayerDiffId)).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet();
         var carried = 0;
-        foreach (var package in packages)
+
+        // A set object offered before (a base shared by the images of a re-check) has nothing left to carry: each of
+        // its targets is in the memo already or was left to be matched.
+        var offered = stored.PackageSets.Where(memo.FirstOffer).SelectMany(s => s.Packages);
+        foreach (var package in offered)
         {
             var key = (package.Name, package.Version, package.Type, package.Path, package.LayerDiffId);
             if (twins.Contains(key) || MatchTargets.For(package, distro) is not { } target || memo.Contains(target))

@@ -1,0 +1,206 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Comb.Contracts;
+
+namespace Comb.Storage;
+
+/// <summary>
+/// Vulnerability findings kept once by content, one finding set per package set of a scan: the findings of a shared
+/// base are the same in every image built on it and in every re-check that finds nothing new, so they are stored once,
+/// with one row per finding id and alias (the impact index), and scans refer to them by digest. A report whose
+/// findings cannot be split this way (a finding for no package of its sets, an order the split cannot restore) keeps
+/// them in its report document, as scans recorded before finding sets do.
+/// </summary>
+internal sealed class FindingSetStore
+{
+    /// <summary>Beyond this many finding sets in memory the cache starts over.</summary>
+    private const int MaxCached = 4096;
+
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    private readonly ConcurrentDictionary<string, IReadOnlyList<VulnerabilityFinding>> _byDigest = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte[]> _compressed = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The report's findings split by the package set each belongs to (one list per set, in set order), or null when
+    /// they cannot be: reassembling the lists (<see cref="Assemble"/>) must give back exactly the report's list.
+    /// </summary>
+    public static List<VulnerabilityFinding>[]? Split(ScanReport report)
+    {
+        var sets = report.PackageSets;
+        if (sets.Count == 0)
+        {
+            return report.Vulnerabilities.Count == 0 ? [] : null;
+        }
+
+        var owner = new Dictionary<(string, string, string, string?, string?), int>();
+        for (var i = 0; i < sets.Count; i++)
+        {
+            foreach (var p in sets[i].Packages)
+            {
+                var key = (p.Name, p.Version, p.Type, p.Path, p.LayerDiffId);
+                if (owner.TryGetValue(key, out var other) && other != i)
+                {
+                    owner[key] = -1; // in two sets: its findings cannot be told apart
+                }
+                else
+                {
+                    owner[key] = i;
+                }
+            }
+        }
+
+        var split = new List<VulnerabilityFinding>[sets.Count];
+        for (var i = 0; i < split.Length; i++)
+        {
+            split[i] = [];
+        }
+
+        foreach (var f in report.Vulnerabilities)
+        {
+            if (!owner.TryGetValue((f.PackageName, f.InstalledVersion, f.PackageType, f.Path, f.LayerDiffId), out var set) || set < 0)
+            {
+                return null;
+            }
+
+            split[set].Add(f);
+        }
+
+        var assembled = Assemble(split);
+        for (var i = 0; i < assembled.Count; i++)
+        {
+            if (!ReferenceEquals(assembled[i], report.Vulnerabilities[i]))
+            {
+                return null;
+            }
+        }
+
+        return split;
+    }
+
+    /// <summary>A scan's findings from its finding sets: in the matcher's order, ties in set order.</summary>
+    public static List<VulnerabilityFinding> Assemble(IEnumerable<IReadOnlyList<VulnerabilityFinding>> sets) =>
+        [.. sets.SelectMany((set, ordinal) => set.Select((f, i) => (f, ordinal, i)))
+            .OrderBy(x => x.f, FindingOrder.Instance).ThenBy(x => x.ordinal).ThenBy(x => x.i).Select(x => x.f)];
+
+    /// <summary>Writes the finding sets (new ones only) and the scan's references to them, in the scan's transaction.</summary>
+    public async Task WriteAsync(DbConnection connection, DbTransaction transaction, string scanId, IReadOnlyList<List<VulnerabilityFinding>> sets, CancellationToken cancellationToken)
+    {
+        await using var insertSet = Sql.Command(connection, transaction,
+            "INSERT INTO finding_sets (digest, findings, data) VALUES (@d, @n, @data) ON CONFLICT (digest) DO NOTHING");
+        await using var insertRef = Sql.Command(connection, transaction, "INSERT INTO scan_findings (scan_id, ordinal, set_digest) VALUES (@s, @o, @d)");
+        for (var ordinal = 0; ordinal < sets.Count; ordinal++)
+        {
+            var set = sets[ordinal];
+            var json = JsonSerializer.SerializeToUtf8Bytes(set, Options);
+            var digest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(json));
+            // Always offered to the database (another process may have pruned it); compressed once per process.
+            var data = _compressed.Count < MaxCached ? _compressed.GetOrAdd(digest, _ => Compress(json)) : _compressed.GetValueOrDefault(digest) ?? Compress(json);
+            Sql.Bind(insertSet, ("d", digest), ("n", set.Count), ("data", data));
+            if (await insertSet.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0)
+            {
+                await WriteRowsAsync(connection, transaction, digest, set, cancellationToken).ConfigureAwait(false);
+            }
+
+            Sql.Bind(insertRef, ("s", scanId), ("o", ordinal), ("d", digest));
+            await insertRef.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A scan's findings from its finding sets; null when it refers to none (its findings are in its report).</summary>
+    public async Task<List<VulnerabilityFinding>?> ReadAsync(DbConnection connection, string scanId, CancellationToken cancellationToken)
+    {
+        var digests = await Sql.QueryAsync(connection, "SELECT set_digest FROM scan_findings WHERE scan_id = @s ORDER BY ordinal",
+            r => r.GetString(0), cancellationToken, ("s", scanId)).ConfigureAwait(false);
+        if (digests.Count == 0)
+        {
+            return null;
+        }
+
+        var sets = new List<IReadOnlyList<VulnerabilityFinding>>(digests.Count);
+        foreach (var digest in digests)
+        {
+            if (!_byDigest.TryGetValue(digest, out var set))
+            {
+                var data = await Sql.QueryAsync(connection, "SELECT data FROM finding_sets WHERE digest = @d", r => (byte[])r[0], cancellationToken, ("d", digest)).ConfigureAwait(false);
+                if (data.Count == 0)
+                {
+                    throw new InvalidDataException($"scan {scanId} refers to finding set {digest}, which the store does not hold");
+                }
+
+                set = Decompress(data[0]);
+                Remember(digest, set);
+            }
+
+            sets.Add(set);
+        }
+
+        return Assemble(sets);
+    }
+
+    private void Remember(string digest, IReadOnlyList<VulnerabilityFinding> set)
+    {
+        if (_byDigest.Count >= MaxCached)
+        {
+            _byDigest.Clear();
+        }
+
+        _byDigest.TryAdd(digest, set);
+    }
+
+    private static async Task WriteRowsAsync(DbConnection connection, DbTransaction transaction, string digest, List<VulnerabilityFinding> set, CancellationToken cancellationToken)
+    {
+        await using var insert = Sql.Command(connection, transaction,
+            "INSERT INTO finding_rows (set_digest, vuln_id, primary_id, package, version, type, severity, fixed, status, layer, path) VALUES (@s, @i, @p, @n, @v, @t, @sev, @f, @st, @l, @path)");
+        foreach (var vuln in set)
+        {
+            // One row per id and alias, so a CVE, GHSA or distro id all find the same finding.
+            foreach (var vulnId in vuln.Aliases.Prepend(vuln.Id).Distinct(StringComparer.Ordinal))
+            {
+                Sql.Bind(insert, ("s", digest), ("i", vulnId), ("p", vuln.Id), ("n", vuln.PackageName), ("v", vuln.InstalledVersion), ("t", vuln.PackageType),
+                    ("sev", vuln.Severity.ToUpperName()), ("f", string.Join(", ", vuln.FixedVersions)), ("st", vuln.Status), ("l", vuln.LayerDiffId), ("path", vuln.Path));
+                await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static byte[] Compress(byte[] json)
+    {
+        using var ms = new MemoryStream();
+        using (var gzip = new GZipStream(ms, CompressionLevel.Fastest, leaveOpen: true))
+        {
+            gzip.Write(json);
+        }
+
+        return ms.ToArray();
+    }
+
+    private static List<VulnerabilityFinding> Decompress(byte[] data)
+    {
+        using var gzip = new GZipStream(new MemoryStream(data), CompressionMode.Decompress);
+        return JsonSerializer.Deserialize<List<VulnerabilityFinding>>(gzip, Options) ?? throw new InvalidDataException("empty stored finding set");
+    }
+
+    /// <summary>The order the matcher gives findings: package, version, path, most severe first, id.</summary>
+    private sealed class FindingOrder : IComparer<VulnerabilityFinding>
+    {
+        public static readonly FindingOrder Instance = new();
+
+        public int Compare(VulnerabilityFinding? a, VulnerabilityFinding? b)
+        {
+            var c = string.CompareOrdinal(a!.PackageName, b!.PackageName);
+            c = c != 0 ? c : string.CompareOrdinal(a.InstalledVersion, b.InstalledVersion);
+            c = c != 0 ? c : string.CompareOrdinal(a.Path, b.Path);
+            c = c != 0 ? c : b.Severity.CompareTo(a.Severity);
+            return c != 0 ? c : string.CompareOrdinal(a.Id, b.Id);
+        }
+    }
+}
