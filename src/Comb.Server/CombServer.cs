@@ -5,8 +5,6 @@ using Comb.Server.Data;
 using Comb.Server.Scans;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -68,9 +66,6 @@ public static partial class CombServer
         services.AddSingleton<AuditLog>();
         services.AddHostedService<ServerStartup>();
 
-        // Tokens are bearer secrets, not cookies: nothing needs data-protection keys, so none are written to disk.
-        services.AddDataProtection();
-        services.Configure<KeyManagementOptions>(o => o.XmlRepository = new InMemoryKeyRepository());
         services.AddAuthentication(TokenAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder()
@@ -82,6 +77,7 @@ public static partial class CombServer
         // Scans: the queue, its handler and the in-process workers.
         services.AddScanning();
         AddReadAndManage(services);
+        AddRegistries(services);
     }
 
     private static void MapEndpoints(WebApplication app)
@@ -92,5 +88,6 @@ public static partial class CombServer
         TokenEndpoints.Map(api);
         ScanEndpoints.Map(app, api);
         MapReadAndManage(app, api);
+        MapRegistries(api);
     }
 }

@@ -38,6 +38,7 @@ public static class CombWorker
         });
         builder.Services.AddComb();
         builder.Services.AddScanning();
+        builder.Services.AddRegistryCredentials();
         return builder.Build();
     }
 }

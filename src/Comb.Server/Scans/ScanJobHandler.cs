@@ -13,7 +13,7 @@ namespace Comb.Server.Scans;
 /// Upstream trouble (registry 5xx, timeouts) is retried with backoff; bad input (a malformed image, refused
 /// credentials, a missing database) fails at once.
 /// </summary>
-public sealed class ScanJobHandler(ImageScanner scanner, ScanStores stores, ServerLocations locations) : IJobHandler
+public sealed class ScanJobHandler(ImageScanner scanner, ScanStores stores, ServerLocations locations, IScanCredentialSource? credentials = null) : IJobHandler
 {
     public string Kind => ScanJob.Kind;
 
@@ -31,6 +31,11 @@ public sealed class ScanJobHandler(ImageScanner scanner, ScanStores stores, Serv
 
         var policyFile = job.PolicyYaml is null ? null : await PolicyFileAsync(job.PolicyYaml, cancellationToken).ConfigureAwait(false);
         var options = ScanRequests.ToOptions(job, locations.CacheDir, policyFile);
+        if (job.Request.Registry is { } registry)
+        {
+            options = await WithRegistryCredentialsAsync(registry, job.Request.Image!, options, cancellationToken).ConfigureAwait(false);
+        }
+
         var progress = new JobProgressWriter(context, cancellationToken);
         ScanOutcome outcome;
         try
@@ -56,6 +61,21 @@ public sealed class ScanJobHandler(ImageScanner scanner, ScanStores stores, Serv
         await context.CompleteWithAsync((connection, transaction, ct) => store.RecordAsync(outcome.Report, scanId, connection, transaction, ct),
             result.ToJson(), cancellationToken).ConfigureAwait(false);
         return null;
+    }
+
+    /// <summary>A stored registry's sign-in, unprotected only for this scan (never written to the job row).</summary>
+    private async Task<ScanOptions> WithRegistryCredentialsAsync(string registry, string image, ScanOptions options, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return credentials is null
+                ? throw new CombInputException($"scan names registry {registry}, but this host reads no stored registry credentials")
+                : await credentials.ApplyAsync(registry, image, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CombInputException ex)
+        {
+            throw new JobFailedException(CombErrorKinds.Name(ex.Kind), ex.Message, retryable: ex.Kind == CombErrorKind.UpstreamFailure, ex);
+        }
     }
 
     /// <summary>The engine reads a policy from a file: one per content, under the cache directory, written once.</summary>
