@@ -37,23 +37,23 @@ internal static class RegistryEndpoints
     public static void Map(RouteGroupBuilder api)
     {
         var registries = api.MapGroup("/registries").WithTags("registries");
-        registries.MapPost("/", CreateAsync).RequireAuthorization(ServerRoles.CanAdminister).WithSummary("Add a registry")
+        registries.MapPost("/", CreateAsync).WithName("CreateRegistry").RequireAuthorization(ServerRoles.CanAdminister).WithSummary("Add a registry")
             .Accepts<RegistryInput>("application/json").Produces<RegistryView>(StatusCodes.Status201Created).ProducesProblem(400).ProducesProblem(409);
-        registries.MapGet("/", ListAsync).WithSummary("List registries with their scan status").Produces<IReadOnlyList<RegistryView>>();
-        registries.MapGet("/{name}", GetAsync).WithSummary("A registry: settings (never credentials), images known, scanned, failed, last scan, next run, errors")
+        registries.MapGet("/", ListAsync).WithName("ListRegistries").WithSummary("List registries with their scan status").Produces<IReadOnlyList<RegistryView>>();
+        registries.MapGet("/{name}", GetAsync).WithName("GetRegistry").WithSummary("A registry: settings (never credentials), images known, scanned, failed, last scan, next run, errors")
             .Produces<RegistryView>().ProducesProblem(404);
-        registries.MapMethods("/{name}", ["PATCH"], ChangeAsync).RequireAuthorization(ServerRoles.CanAdminister).WithSummary("Change a registry's settings or sign-in")
+        registries.MapMethods("/{name}", ["PATCH"], ChangeAsync).WithName("ChangeRegistry").RequireAuthorization(ServerRoles.CanAdminister).WithSummary("Change a registry's settings or sign-in")
             .Accepts<RegistryInput>("application/json").Produces<RegistryView>().ProducesProblem(400).ProducesProblem(404);
-        registries.MapDelete("/{name}", DeleteAsync).RequireAuthorization(ServerRoles.CanAdminister).WithSummary("Remove a registry")
+        registries.MapDelete("/{name}", DeleteAsync).WithName("DeleteRegistry").RequireAuthorization(ServerRoles.CanAdminister).WithSummary("Remove a registry")
             .Produces(StatusCodes.Status204NoContent).ProducesProblem(404);
-        registries.MapGet("/{name}/images", ImagesAsync).WithSummary("The tags the server knows of a registry and where their scans stand")
+        registries.MapGet("/{name}/images", ImagesAsync).WithName("ListRegistryImages").WithSummary("The tags the server knows of a registry and where their scans stand")
             .Produces<IReadOnlyList<RegistryImageView>>().ProducesProblem(404);
-        registries.MapPost("/{name}/scan-all", ScanAllAsync).RequireAuthorization(ServerRoles.CanScan).WithSummary("Scan every repository and tag the filters admit")
+        registries.MapPost("/{name}/scan-all", ScanAllAsync).WithName("ScanRegistry").RequireAuthorization(ServerRoles.CanScan).WithSummary("Scan every repository and tag the filters admit")
             .Produces<RegistryScanSummary>(StatusCodes.Status202Accepted).ProducesProblem(404).ProducesProblem(409).ProducesProblem(502);
-        registries.MapPost("/{name}/scan", ScanSelectionAsync).RequireAuthorization(ServerRoles.CanScan).WithSummary("Scan the named repositories (or globs)")
+        registries.MapPost("/{name}/scan", ScanSelectionAsync).WithName("ScanRegistryRepositories").RequireAuthorization(ServerRoles.CanScan).WithSummary("Scan the named repositories (or globs)")
             .Accepts<RegistryScanSelection>("application/json").Produces<RegistryScanSummary>(StatusCodes.Status202Accepted)
             .ProducesProblem(400).ProducesProblem(404).ProducesProblem(409).ProducesProblem(502);
-        registries.MapPost("/{name}/events", NotifyAsync).RequireAuthorization(ServerRoles.CanScan)
+        registries.MapPost("/{name}/events", NotifyAsync).WithName("RegistryNotification").RequireAuthorization(ServerRoles.CanScan)
             .WithSummary("The registry's push notifications (events v1 or v2 envelope); manifest pushes are scanned")
             .Accepts<JsonElement>(RegistryNotifications.V1MediaType, RegistryNotifications.V2MediaType, "application/json")
             .Produces<NotificationResult>().ProducesProblem(400).ProducesProblem(404).ProducesProblem(415).ProducesProblem(429);

@@ -10,7 +10,7 @@ namespace Comb.Server.Registries;
 /// Stored registries and the tags the server knows of them, in the server's database. The password or token is kept
 /// protected by Data Protection (its key ring in the server's directory) and unprotected only to sign in.
 /// </summary>
-public sealed class RegistryStore(ServerDatabase database, IDataProtectionProvider protection, TimeProvider time)
+public sealed class RegistryStore(ServerDatabase database, Scans.ScanQueue queue, IDataProtectionProvider protection, TimeProvider time)
 {
     private const string RegistryColumns = """
         name, url, insecure, auth, username, secret, credential_helper, filters, schedule, next_run_at, last_scan_at,
@@ -104,6 +104,7 @@ public sealed class RegistryStore(ServerDatabase database, IDataProtectionProvid
     /// </summary>
     public async Task<IReadOnlyList<RegistryImage>> SettleAndListAsync(string registry, CancellationToken cancellationToken)
     {
+        await queue.GetAsync(cancellationToken).ConfigureAwait(false); // opens (and creates) the jobs table the join reads
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         var finished = new List<(RegistryImage Image, string State, string? Result, string? Error)>();
         await using (var command = JobDb.Command(connection, null, $"""
