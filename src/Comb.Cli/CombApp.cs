@@ -34,6 +34,7 @@ public static class CombApp
         root.Subcommands.Add(ServerCommands.BuildServer());
         root.Subcommands.Add(ServerCommands.BuildToken());
         root.Subcommands.Add(ServerCommands.BuildWorker());
+        root.Subcommands.Add(RegistryCommands.Build());
         return root;
     }
 

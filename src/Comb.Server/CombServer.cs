@@ -63,7 +63,7 @@ public static partial class CombServer
         services.AddSingleton<AuditLog>();
         services.AddHostedService<ServerStartup>();
 
-        // Seals registry credentials in queued scans; workers sharing the key directory unseal them.
+        // Seals registry credentials in queued scans and stored registries; workers sharing the key directory unseal them.
         services.AddServerKeyRing();
         services.AddAuthentication(TokenAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);
@@ -76,6 +76,7 @@ public static partial class CombServer
         // Scans: the queue, its handler and the in-process workers.
         services.AddScanning();
         AddReadAndManage(services);
+        AddRegistries(services);
     }
 
     private static void MapEndpoints(WebApplication app)
@@ -86,5 +87,6 @@ public static partial class CombServer
         TokenEndpoints.Map(api);
         ScanEndpoints.Map(app, api);
         MapReadAndManage(app, api);
+        MapRegistries(api);
     }
 }

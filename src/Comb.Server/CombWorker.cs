@@ -36,6 +36,7 @@ public static class CombWorker
         builder.Services.AddComb();
         builder.Services.AddServerKeyRing();
         builder.Services.AddScanning();
+        builder.Services.AddRegistryCredentials();
         return builder.Build();
     }
 }

@@ -33,6 +33,17 @@ public sealed class ServerDatabase : IAsyncDisposable
               updated_at BIGINT NOT NULL, updated_by TEXT, expired_at BIGINT);
             CREATE INDEX ix_policy_exceptions_policy ON policy_exceptions (policy)
             """),
+        (3, """
+            CREATE TABLE registries (
+              name TEXT PRIMARY KEY, url TEXT NOT NULL, insecure INTEGER NOT NULL, auth TEXT NOT NULL, username TEXT, secret TEXT, credential_helper TEXT,
+              filters TEXT NOT NULL, schedule TEXT, next_run_at BIGINT, last_scan_at BIGINT, last_error_kind TEXT, last_error TEXT, last_error_at BIGINT,
+              errors INTEGER NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, updated_by TEXT);
+            CREATE TABLE registry_images (
+              registry TEXT NOT NULL, repository TEXT NOT NULL, tag TEXT NOT NULL, digest TEXT NOT NULL, event_at BIGINT NOT NULL, seen_at BIGINT NOT NULL,
+              job_id TEXT, job_digest TEXT, job_key TEXT, job_db TEXT, scanned_digest TEXT, scanned_key TEXT, scanned_db TEXT, scan_id TEXT,
+              failed INTEGER NOT NULL, error TEXT, PRIMARY KEY (registry, repository, tag));
+            CREATE TABLE registry_events (registry TEXT NOT NULL, id TEXT NOT NULL, received_at BIGINT NOT NULL, PRIMARY KEY (registry, id))
+            """),
     ];
 
     private ServerDatabase(JobDb db) => Db = db;

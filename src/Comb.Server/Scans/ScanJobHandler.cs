@@ -13,7 +13,7 @@ namespace Comb.Server.Scans;
 /// Upstream trouble (registry 5xx, timeouts) is retried with backoff; bad input (a malformed image, refused
 /// credentials, a missing database) fails at once.
 /// </summary>
-public sealed class ScanJobHandler(ImageScanner scanner, ScanStores stores, ServerLocations locations, CredentialSeal seal) : IJobHandler
+public sealed class ScanJobHandler(ImageScanner scanner, ScanStores stores, ServerLocations locations, CredentialSeal seal, IScanCredentialSource? credentials = null) : IJobHandler
 {
     public string Kind => ScanJob.Kind;
 
@@ -35,6 +35,11 @@ public sealed class ScanJobHandler(ImageScanner scanner, ScanStores stores, Serv
         try
         {
             var options = ScanRequests.ToOptions(job, seal.Unseal(job), locations.CacheDir, policyFile);
+            if (job.Request.Registry is { } registry)
+            {
+                options = await WithRegistryCredentialsAsync(registry, job.Request.Image!, options, cancellationToken).ConfigureAwait(false);
+            }
+
             outcome = await scanner.RunAsync(job.Request.Image!, options, progress, cancellationToken).ConfigureAwait(false);
         }
         catch (CombInputException ex)
@@ -56,6 +61,21 @@ public sealed class ScanJobHandler(ImageScanner scanner, ScanStores stores, Serv
         await context.CompleteWithAsync((connection, transaction, ct) => store.RecordAsync(outcome.Report, scanId, connection, transaction, ct),
             result.ToJson(), cancellationToken).ConfigureAwait(false);
         return null;
+    }
+
+    /// <summary>A stored registry's sign-in, unprotected only for this scan (never written to the job row).</summary>
+    private async Task<ScanOptions> WithRegistryCredentialsAsync(string registry, string image, ScanOptions options, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return credentials is null
+                ? throw new CombInputException($"scan names registry {registry}, but this host reads no stored registry credentials")
+                : await credentials.ApplyAsync(registry, image, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CombInputException ex)
+        {
+            throw new JobFailedException(CombErrorKinds.Name(ex.Kind), ex.Message, retryable: ex.Kind == CombErrorKind.UpstreamFailure, ex);
+        }
     }
 
     /// <summary>The engine reads a policy from a file: one per content, under the cache directory, written once.</summary>

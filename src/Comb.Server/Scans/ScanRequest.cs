@@ -25,6 +25,9 @@ public sealed record ScanRequest
     /// <summary>Allow plain HTTP and self-signed TLS for this image's registry.</summary>
     public bool InsecureRegistry { get; init; }
 
+    /// <summary>A stored registry (/api/v1/registries) whose sign-in this scan uses; only for images on that registry's host.</summary>
+    public string? Registry { get; init; }
+
     /// <summary>Credentials for this scan only, by registry host.</summary>
     public IReadOnlyDictionary<string, RegistryCredential>? RegistryCredentials { get; init; }
 
