@@ -13,7 +13,11 @@ public static class ReportWriters
         new CycloneDxReportWriter(),
         new SpdxReportWriter(),
         new JunitReportWriter(),
+        new GitlabReportWriter(),
     ];
+
+    /// <summary>The format names, in the order of <see cref="All"/> (what --format accepts).</summary>
+    public static IReadOnlyList<string> Formats => [.. All().Select(w => w.Format)];
 
     /// <summary>The writer for a format name; unknown names are a user input error.</summary>
     public static IReportWriter For(string format, TableWriterOptions? tableOptions = null) =>

@@ -16,6 +16,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<IReportWriter, CycloneDxReportWriter>();
         services.AddSingleton<IReportWriter, SpdxReportWriter>();
         services.AddSingleton<IReportWriter, JunitReportWriter>();
+        services.AddSingleton<IReportWriter, GitlabReportWriter>();
         return services;
     }
 }

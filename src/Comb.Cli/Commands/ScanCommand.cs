@@ -8,7 +8,7 @@ namespace Comb.Cli.Commands;
 /// <summary>comb scan REF...: the whole pipeline, one report per image, exit code from findings and policy.</summary>
 internal static class ScanCommand
 {
-    private static readonly string[] Formats = ["table", "json", "sarif", "cyclonedx", "spdx", "junit"];
+    private static readonly string[] Formats = [.. Comb.Reporting.ReportWriters.Formats];
 
     public static Command Build(IServiceProvider services)
     {
@@ -300,6 +300,7 @@ internal sealed class ScanRun(IServiceProvider services, string format, string? 
         "cyclonedx" => ".cdx.json",
         "spdx" => ".spdx.json",
         "junit" => ".xml",
+        "gitlab" => ".gitlab.json",
         _ => ".txt",
     };
 }

@@ -27,6 +27,7 @@ internal static class ScanEndpoints
         ["cyclonedx"] = "application/vnd.cyclonedx+json",
         ["spdx"] = "application/spdx+json",
         ["junit"] = "application/xml",
+        ["gitlab"] = "application/json",
         ["table"] = "text/plain; charset=utf-8",
     };
 
