@@ -35,6 +35,7 @@ public static class ReportFormats
         new("cyclonedx", ".cdx.json", "application/vnd.cyclonedx+json", ReportContent.Sbom, _ => new CycloneDxReportWriter()),
         new("spdx", ".spdx.json", "application/spdx+json", ReportContent.Sbom, _ => new SpdxReportWriter()),
         new("junit", ".xml", "application/xml", ReportContent.Findings, _ => new JunitReportWriter()),
+        new("gitlab", ".gitlab.json", "application/json", ReportContent.Findings, _ => new GitlabReportWriter()),
     ];
 
     /// <summary>Every format's name ("table", "json", ...).</summary>

@@ -77,6 +77,7 @@ public static partial class CombServer
         services.AddScanning();
         AddReadAndManage(services);
         AddRegistries(services);
+        AddHarbor(services);
     }
 
     private static void MapEndpoints(WebApplication app)
@@ -88,5 +89,6 @@ public static partial class CombServer
         ScanEndpoints.Map(app, api);
         MapReadAndManage(app, api);
         MapRegistries(api);
+        MapHarbor(app);
     }
 }

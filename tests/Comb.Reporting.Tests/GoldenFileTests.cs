@@ -69,7 +69,7 @@ public sealed class GoldenFileTests
         using var provider = Microsoft.Extensions.DependencyInjection.ServiceCollectionContainerBuilderExtensions.BuildServiceProvider(services);
         var writers = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetServices<IReportWriter>(provider).ToList();
 
-        Assert.Equal(["cyclonedx", "json", "junit", "sarif", "spdx", "table"], writers.Select(w => w.Format).Order(StringComparer.Ordinal));
+        Assert.Equal(["cyclonedx", "gitlab", "json", "junit", "sarif", "spdx", "table"], writers.Select(w => w.Format).Order(StringComparer.Ordinal));
         Assert.Throws<CombInputException>(() => ReportWriters.For("pdf"));
     }
 

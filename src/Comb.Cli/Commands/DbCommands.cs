@@ -15,12 +15,34 @@ internal static class DbCommands
         var dbPath = new Option<string?>("--db") { Description = "Advisory database file (default: <cache>/db/comb.db)" };
 
         var mirror = new Option<string?>("--mirror") { Description = "Base URL of a mirror laid out like an import directory (osv/, debian/, alpine-secdb/, kev/, secrets/)" };
-        var update = new Command("update", "Download the advisory feeds (OSV, Debian, Alpine, CISA KEV, published secret values) and rebuild the database") { mirror, cacheDir, dbPath };
+        var registry = new DbRegistryOptions();
+        var repository = new Option<string[]>("--repository")
+        {
+            Description = "Pull a database published with comb db push instead of building one: REGISTRY/REPO[:TAG|@DIGEST]; repeat for fallbacks tried in order on 429/5xx",
+        };
+        var update = new Command("update", "Download the advisory feeds (OSV, Debian, Alpine, CISA KEV, published secret values) and rebuild the database") { mirror, repository, cacheDir, dbPath };
+        registry.AddTo(update);
         update.SetAction(async (parse, cancellationToken) =>
         {
+            if (parse.GetValue(repository) is { Length: > 0 } repositories)
+            {
+                if (parse.GetValue(mirror) is not null)
+                {
+                    throw new Contracts.CombInputException("--repository and --mirror cannot be used together: pull a built database, or build one from feeds");
+                }
+
+                return await DbArtifactCommands.PullAsync(repositories, parse.GetValue(dbPath), parse.GetValue(cacheDir), registry.Of(parse), parse.InvocationConfiguration.Output, cancellationToken);
+            }
+
             var options = new DbUpdateOptions { Mirror = parse.GetValue(mirror) };
             return await Handlers(services).UpdateAsync(parse.GetValue(dbPath), parse.GetValue(cacheDir), options, parse.InvocationConfiguration.Output, cancellationToken);
         });
+
+        var pushRef = new Argument<string>("REF") { Description = "Where to publish: REGISTRY/REPO:TAG" };
+        var push = new Command("push", "Publish the advisory database to a registry as an OCI artifact (for air-gapped sites and fleets)") { pushRef, cacheDir, dbPath };
+        registry.AddTo(push);
+        push.SetAction(async (parse, cancellationToken) =>
+            await DbArtifactCommands.PushAsync(parse.GetValue(pushRef)!, parse.GetValue(dbPath), parse.GetValue(cacheDir), registry.Of(parse), parse.InvocationConfiguration.Output, cancellationToken));
 
         var path = new Argument<string[]>("PATH")
         {
@@ -39,6 +61,7 @@ internal static class DbCommands
         db.Subcommands.Add(update);
         db.Subcommands.Add(import);
         db.Subcommands.Add(info);
+        db.Subcommands.Add(push);
         return db;
     }
 

@@ -21,6 +21,11 @@ public sealed class TokenAuthenticationHandler(IOptionsMonitor<AuthenticationSch
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var header = Request.Headers.Authorization.ToString();
+        if (header.Length == 0 && Harbor.HarborAuth.ApiKey(Request) is { } apiKey)
+        {
+            header = "Bearer " + apiKey;
+        }
+
         if (header.Length == 0)
         {
             return AuthenticateResult.NoResult();
