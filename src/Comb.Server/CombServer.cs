@@ -82,6 +82,7 @@ public static partial class CombServer
         // Scans: the queue, its handler and the in-process workers.
         services.AddScanning();
         AddReadAndManage(services);
+        AddConsole(services);
     }
 
     private static void MapEndpoints(WebApplication app)
@@ -92,5 +93,6 @@ public static partial class CombServer
         TokenEndpoints.Map(api);
         ScanEndpoints.Map(app, api);
         MapReadAndManage(app, api);
+        MapConsole(app);
     }
 }

@@ -10,12 +10,17 @@ internal static class Migrations
         (2, Schema2, Schema2),
 
         (3, Schema3("BLOB"), Schema3("BYTEA")),
+
+        (4, Schema4, Schema4),
     ];
 
     public static int Latest => Steps[^1].Version;
 
     // Impact queries join findings to the latest scan of each image by scan id; history looks images up by id too.
     private const string Schema2 = "CREATE INDEX ix_latest_scan ON image_latest (scan_id); CREATE INDEX ix_scans_image ON scans (image_id, created_at)";
+
+    // The console's fleet figures by SQL: known-exploited findings and each scan's trust outcome (NULL for older scans).
+    private const string Schema4 = "ALTER TABLE scan_vulns ADD COLUMN kev INTEGER; ALTER TABLE scans ADD COLUMN trust TEXT; CREATE INDEX ix_vulns_package ON scan_vulns (package)";
 
     // Inventories kept once per distinct package set (by content digest), with a row per package for impact queries;
     // scans recorded before keep their packages in their report and in scan_packages, and are read as they are.
