@@ -19,9 +19,12 @@ public sealed class ConsoleScans(ScanQueue queue, ServerDatabase database, Advis
     IServiceProvider services, ServerStore server, ServerLocations locations, ImageScanner scanner, RescanGate gate)
 {
     /// <summary>Queues a scan of one registry image; the job id, or the reason it cannot run.</summary>
-    public async Task<(string? JobId, string? Error)> SubmitAsync(HttpContext context, string image, string? policyName, CancellationToken ct)
+    public async Task<(string? JobId, string? Error)> SubmitAsync(HttpContext context, string image, string? policyName, CancellationToken ct, bool insecureRegistry = false)
     {
-        var request = new ScanRequest { Image = image.Trim(), Policy = string.IsNullOrWhiteSpace(policyName) ? null : policyName.Trim(), Trigger = "console" };
+        var request = new ScanRequest
+        {
+            Image = image.Trim(), Policy = string.IsNullOrWhiteSpace(policyName) ? null : policyName.Trim(), Trigger = "console", InsecureRegistry = insecureRegistry,
+        };
         if (ScanRequests.Validate(request, [.. writers.Select(w => w.Format)]) is { } invalid)
         {
             return (null, invalid);

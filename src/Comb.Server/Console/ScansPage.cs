@@ -38,7 +38,7 @@ public static class ScansPage
         var csrf = ConsoleLayout.Csrf(context);
         var buttons = canScan ? H($"""
             <div class="actions">
-            <form method="post" action="/scans/submit">{csrf}<label for="image">Image</label> <input id="image" name="image" required size="50" placeholder="registry.example/app:1.0"> <button type="submit" class="primary">Scan image</button></form>
+            <form method="post" action="/scans/submit">{csrf}<label for="image">Image</label> <input id="image" name="image" required size="50" placeholder="registry.example/app:1.0"> <label><input type="checkbox" name="insecure" value="1"> plain HTTP or self-signed registry</label> <button type="submit" class="primary">Scan image</button></form>
             <form method="post" action="/scans/all" data-confirm="Queue a scan of every stored image?">{csrf}<button type="submit">Scan all</button></form>
             <form method="post" action="/scans/rematch" data-confirm="Re-match every stored image against the current advisory database?">{csrf}<button type="submit">Re-match all against the current database</button></form>
             <a href="/images">Scan selected images…</a>
@@ -112,7 +112,7 @@ public static class ScansPage
     private static async Task<IResult> SubmitAsync(HttpContext context, ConsoleScans scans, CancellationToken ct)
     {
         var form = await context.Request.ReadFormAsync(ct);
-        var (id, error) = await scans.SubmitAsync(context, form["image"].ToString(), form["policy"].ToString(), ct);
+        var (id, error) = await scans.SubmitAsync(context, form["image"].ToString(), form["policy"].ToString(), ct, form["insecure"].ToString() == "1");
         return id is null ? Outcome(context, null, [error!]) : Results.Redirect("/scans", preserveMethod: false);
     }
 
