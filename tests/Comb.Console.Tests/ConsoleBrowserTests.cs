@@ -154,7 +154,7 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         await page.GetByRole(AriaRole.Button, new() { Name = "Add exception" }).ClickAsync();
         await page.WaitForURLAsync(new Regex("tab=vulnerabilities"));
         Assert.Equal(0, await page.Locator("#vulns tbody tr").CountAsync());
-        Assert.Contains("1 finding(s) hidden", await page.Locator("#excepted summary").TextContentAsync(), StringComparison.Ordinal);
+        Assert.Contains("1 finding(s) hidden", await page.Locator("#excepted > summary").TextContentAsync(), StringComparison.Ordinal);
         await ShotAsync(page, "triaged");
 
         await page.GotoAsync("/exceptions");

@@ -16,7 +16,8 @@ public static class ConsoleLayout
         response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
         response.Headers.XContentTypeOptions = "nosniff";
         response.Headers.XFrameOptions = "DENY";
-        response.Headers["Referrer-Policy"] = "no-referrer";
+        // same-origin, not no-referrer: with no-referrer a browser sends "Origin: null" on its own form posts.
+        response.Headers["Referrer-Policy"] = "same-origin";
         response.Headers.CacheControl = "no-store";
     }
 
