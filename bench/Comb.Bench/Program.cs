@@ -27,11 +27,14 @@ try
         case "vulndb":
             await VulnDbBenchmark.RunAsync(work, args.Skip(1).ToArray());
             break;
+        case "console":
+            await ConsoleBenchmark.RunAsync(work, args.Skip(1).ToArray());
+            break;
         case "workers":
             await WorkerFleetBenchmark.RunAsync(work, args.Skip(1).ToArray());
             break;
         default:
-            Console.Error.WriteLine($"unknown scenario '{scenario}': intake, inventory, history, fleet, workers, vulndb, malware");
+            Console.Error.WriteLine($"unknown scenario '{scenario}': intake, inventory, history, fleet, workers, vulndb, malware, console");
             return 2;
     }
 }

@@ -78,6 +78,7 @@ public static partial class CombServer
         AddReadAndManage(services);
         AddRegistries(services);
         AddHarbor(services);
+        AddConsole(services);
     }
 
     private static void MapEndpoints(WebApplication app)
@@ -90,5 +91,6 @@ public static partial class CombServer
         MapReadAndManage(app, api);
         MapRegistries(api);
         MapHarbor(app);
+        MapConsole(app);
     }
 }

@@ -159,14 +159,14 @@ internal sealed class FindingSetStore
     private static async Task WriteRowsAsync(DbConnection connection, DbTransaction transaction, string digest, List<VulnerabilityFinding> set, CancellationToken cancellationToken)
     {
         await using var insert = Sql.Command(connection, transaction,
-            "INSERT INTO finding_rows (set_digest, vuln_id, primary_id, package, version, type, severity, fixed, status, layer, path) VALUES (@s, @i, @p, @n, @v, @t, @sev, @f, @st, @l, @path)");
+            "INSERT INTO finding_rows (set_digest, vuln_id, primary_id, package, version, type, severity, fixed, status, layer, path, kev) VALUES (@s, @i, @p, @n, @v, @t, @sev, @f, @st, @l, @path, @kev)");
         foreach (var vuln in set)
         {
             // One row per id and alias, so a CVE, GHSA or distro id all find the same finding.
             foreach (var vulnId in vuln.Aliases.Prepend(vuln.Id).Distinct(StringComparer.Ordinal))
             {
                 Sql.Bind(insert, ("s", digest), ("i", vulnId), ("p", vuln.Id), ("n", vuln.PackageName), ("v", vuln.InstalledVersion), ("t", vuln.PackageType),
-                    ("sev", vuln.Severity.ToUpperName()), ("f", string.Join(", ", vuln.FixedVersions)), ("st", vuln.Status), ("l", vuln.LayerDiffId), ("path", vuln.Path));
+                    ("sev", vuln.Severity.ToUpperName()), ("f", string.Join(", ", vuln.FixedVersions)), ("st", vuln.Status), ("l", vuln.LayerDiffId), ("path", vuln.Path), ("kev", vuln.KnownExploited ? 1 : 0));
                 await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
         }

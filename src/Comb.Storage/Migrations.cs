@@ -12,12 +12,29 @@ internal static class Migrations
         (3, Schema3("BLOB"), Schema3("BYTEA")),
 
         (4, Schema4("BLOB"), Schema4("BYTEA")),
+
+        (5, Schema5, Schema5),
     ];
 
     public static int Latest => Steps[^1].Version;
 
     // Impact queries join findings to the latest scan of each image by scan id; history looks images up by id too.
     private const string Schema2 = "CREATE INDEX ix_latest_scan ON image_latest (scan_id); CREATE INDEX ix_scans_image ON scans (image_id, created_at)";
+
+    // The console's fleet figures by SQL: known-exploited findings, each scan's trust outcome (NULL for older scans), and
+    // one view of every stored finding row per scan, whether kept with its scan or in a shared finding set.
+    private const string Schema5 = """
+        ALTER TABLE scan_vulns ADD COLUMN kev INTEGER;
+        ALTER TABLE finding_rows ADD COLUMN kev INTEGER;
+        ALTER TABLE scans ADD COLUMN trust TEXT;
+        CREATE INDEX ix_vulns_package ON scan_vulns (package);
+        CREATE INDEX ix_finding_rows_package ON finding_rows (package);
+        CREATE VIEW scan_finding_rows AS
+          SELECT scan_id, vuln_id, primary_id, package, version, type, severity, fixed, status, layer, path, kev FROM scan_vulns
+          UNION ALL
+          SELECT r.scan_id, f.vuln_id, f.primary_id, f.package, f.version, f.type, f.severity, f.fixed, f.status, f.layer, f.path, f.kev
+            FROM finding_rows f JOIN scan_findings r ON r.set_digest = f.set_digest
+        """;
 
     // Inventories kept once per distinct package set (by content digest), with a row per package for impact queries;
     // scans recorded before keep their packages in their report and in scan_packages, and are read as they are.

@@ -147,16 +147,17 @@ public sealed partial class ScanStore : IAsyncDisposable
 
         await Sql.ExecAsync(connection, transaction, """
             INSERT INTO scans (id, created_at, reference, registry, repository, tag, digest, image_id, db_version, trigger_source, verdict,
-                               critical, high, medium, low, unknown, packages, secrets, malware, misconfigs, report)
+                               critical, high, medium, low, unknown, packages, secrets, malware, misconfigs, trust, report)
             VALUES (@id, @created, @ref, @registry, @repo, @tag, @digest, @image, @db, @trigger, @verdict,
-                    @critical, @high, @medium, @low, @unknown, @packages, @secrets, @malware, @misconfigs, @report)
+                    @critical, @high, @medium, @low, @unknown, @packages, @secrets, @malware, @misconfigs, @trust, @report)
             """, cancellationToken,
             ("id", id), ("created", createdAt), ("ref", report.Image.Reference), ("registry", report.Image.Registry), ("repo", RepositoryOf(report.Image)),
             ("tag", report.Image.Tag), ("digest", digest), ("image", report.Image.ConfigDigest), ("db", report.AdvisoryDbVersion), ("trigger", report.Trigger),
             ("verdict", report.Policy?.Decision), ("critical", Count(report, Severity.Critical)), ("high", Count(report, Severity.High)),
             ("medium", Count(report, Severity.Medium)), ("low", Count(report, Severity.Low)), ("unknown", Count(report, Severity.Unknown)),
             ("packages", report.Packages.Count()), ("secrets", report.Secrets.Count), ("malware", report.Malware.Count),
-            ("misconfigs", report.Misconfigurations.Count), ("report", ReportSerializer.Compress(document))).ConfigureAwait(false);
+            ("misconfigs", report.Misconfigurations.Count),
+            ("trust", report.Trust is null ? null : report.Trust.Trusted ? "trusted" : "untrusted"), ("report", ReportSerializer.Compress(document))).ConfigureAwait(false);
 
         // The inventory is kept apart, once per distinct package set: a fleet on shared bases stores its base once.
         await _sets.WriteAsync(connection, transaction, id, report.PackageSets, cancellationToken).ConfigureAwait(false);
@@ -181,7 +182,7 @@ public sealed partial class ScanStore : IAsyncDisposable
     private static async Task WriteFindingRowsAsync(DbConnection connection, DbTransaction transaction, string id, IReadOnlyList<VulnerabilityFinding> vulnerabilities, CancellationToken cancellationToken)
     {
         await using (var insert = Sql.Command(connection, transaction,
-            "INSERT INTO scan_vulns (scan_id, vuln_id, primary_id, package, version, type, severity, fixed, status, layer, path) VALUES (@s, @i, @p, @n, @v, @t, @sev, @f, @st, @l, @path)"))
+            "INSERT INTO scan_vulns (scan_id, vuln_id, primary_id, package, version, type, severity, fixed, status, layer, path, kev) VALUES (@s, @i, @p, @n, @v, @t, @sev, @f, @st, @l, @path, @kev)"))
         {
             foreach (var vuln in vulnerabilities)
             {
@@ -189,7 +190,7 @@ public sealed partial class ScanStore : IAsyncDisposable
                 foreach (var vulnId in vuln.Aliases.Prepend(vuln.Id).Distinct(StringComparer.Ordinal))
                 {
                     Sql.Bind(insert, ("s", id), ("i", vulnId), ("p", vuln.Id), ("n", vuln.PackageName), ("v", vuln.InstalledVersion), ("t", vuln.PackageType),
-                        ("sev", vuln.Severity.ToUpperName()), ("f", string.Join(", ", vuln.FixedVersions)), ("st", vuln.Status), ("l", vuln.LayerDiffId), ("path", vuln.Path));
+                        ("sev", vuln.Severity.ToUpperName()), ("f", string.Join(", ", vuln.FixedVersions)), ("st", vuln.Status), ("l", vuln.LayerDiffId), ("path", vuln.Path), ("kev", vuln.KnownExploited ? 1 : 0));
                     await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 }
             }

@@ -1,0 +1,191 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+
+namespace Comb.Console.Tests;
+
+/// <summary>
+/// The console in a real browser: the system's Chromium driven by Playwright against the real server on a loopback
+/// port, seeded by real scans. Screenshots of every view go to the test's artifacts folder (console-screenshots).
+/// </summary>
+public sealed class ConsoleBrowserTests : IAsyncLifetime
+{
+    private static readonly string[] ChromiumPaths = ["/usr/bin/chromium", "/usr/bin/chromium-browser"];
+
+    private readonly ConsoleServer _server = new(kestrel: true);
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
+    private string _baseUrl = "";
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public static string ScreenshotDir => Path.Combine(AppContext.BaseDirectory, "artifacts", "console-screenshots");
+
+    private static string? Chromium => Environment.GetEnvironmentVariable("COMB_CHROMIUM") is { Length: > 0 } set ? set : ChromiumPaths.FirstOrDefault(File.Exists);
+
+    public async ValueTask InitializeAsync()
+    {
+        if (Chromium is null)
+        {
+            return;
+        }
+
+        await _server.SeedAsync(Ct);
+        using (var client = _server.CreateClient())
+        {
+            _baseUrl = client.BaseAddress!.ToString().TrimEnd('/');
+        }
+
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+        Directory.CreateDirectory(ScreenshotDir);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_browser is not null)
+        {
+            await _browser.DisposeAsync();
+        }
+
+        _playwright?.Dispose();
+        await _server.DisposeAsync();
+    }
+
+    private async Task<IPage> SignInAsync(string role)
+    {
+        if (_browser is null)
+        {
+            Assert.Skip("no Chromium: install Debian's chromium package (scripts/setup.sh) or set COMB_CHROMIUM to its path");
+        }
+
+        var context = await _browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = _baseUrl, ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(30_000);
+        var errors = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                errors.Add(message.Text);
+            }
+        };
+        await page.GotoAsync("/");
+        Assert.EndsWith("/login?returnUrl=%2F", page.Url, StringComparison.Ordinal);
+        await page.GetByLabel("API token").FillAsync(await _server.TokenAsync(role));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync(_baseUrl + "/");
+        Assert.Equal("Dashboard", await page.Locator("h1").TextContentAsync());
+        return page;
+    }
+
+    private static async Task ShotAsync(IPage page, string name)
+    {
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDir, name + ".png"), FullPage = true });
+        Assert.False(await page.EvaluateAsync<bool>("() => window.__pwned !== undefined"), $"script from scanned content ran on {page.Url}");
+    }
+
+    private async Task<int> RowsAsync(IPage page, string url)
+    {
+        await page.GotoAsync(url);
+        return await page.Locator("table tbody tr").CountAsync();
+    }
+
+    [Fact]
+    public async Task An_admin_signs_in_and_every_view_loads_and_escapes_hostile_content()
+    {
+        var page = await SignInAsync("admin");
+        Assert.Equal("3", await page.Locator(".card .value").First.TextContentAsync());
+        await ShotAsync(page, "dashboard");
+
+        Assert.Equal(3, await RowsAsync(page, "/images"));
+        await ShotAsync(page, "images");
+        Assert.Equal(1, await RowsAsync(page, "/images?q=" + ConsoleServer.LodashCve));
+
+        // The filter form, as a person uses it.
+        await page.GetByLabel("Search").FillAsync("lodash@4.17.21");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
+        await page.WaitForURLAsync(new Regex("q=lodash%404\\.17\\.21"));
+        Assert.Equal(2, await page.Locator("table tbody tr").CountAsync());
+
+        foreach (var tab in new[] { "summary", "layers", "vulnerabilities", "secrets", "malware", "misconfigurations", "trust", "sbom", "reports", "history" })
+        {
+            await page.GotoAsync($"/images/{Uri.EscapeDataString(_server.EvilDigest)}?tab={tab}");
+            await ShotAsync(page, "image-" + tab);
+        }
+
+        Assert.Contains(ConsoleServer.HostileName, await page.Locator("h1").TextContentAsync(), StringComparison.Ordinal);
+        await page.GotoAsync($"/vulnerabilities/{ConsoleServer.EvilCve}");
+        Assert.Contains("<script>window.__pwned=1</script>", await page.Locator("dl.facts").TextContentAsync(), StringComparison.Ordinal);
+        await ShotAsync(page, "vulnerability");
+        foreach (var view in new[] { "scans", "policies", "exceptions", "audit", "tokens" })
+        {
+            await page.GotoAsync("/" + view);
+            Assert.NotEqual("Sign in", await page.Locator("h1").TextContentAsync());
+            await ShotAsync(page, view);
+        }
+
+        // The scans table follows the queue through server-sent events.
+        await page.GotoAsync("/scans");
+        await page.Locator("#live-status").Filter(new() { HasTextRegex = new Regex("Live") }).WaitForAsync();
+    }
+
+    [Fact]
+    public async Task An_exception_added_by_triage_hides_a_finding_until_it_expires()
+    {
+        var page = await SignInAsync("admin");
+        await page.GotoAsync("/policies/gate");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await page.GetByText("Saved revision 1.").WaitForAsync();
+        await ShotAsync(page, "policy");
+
+        var vulnerabilities = $"/images/{Uri.EscapeDataString(_server.ShopDigest)}?tab=vulnerabilities";
+        await page.GotoAsync(vulnerabilities);
+        Assert.Equal(1, await page.Locator("#vulns tbody tr").CountAsync());
+        await page.Locator("#vulns summary").First.ClickAsync();
+        var today = DateOnly.FromDateTime(_server.Clock.GetUtcNow().UtcDateTime);
+        await page.GetByLabel("Triage").SelectOptionAsync("accepted_risk");
+        await page.GetByLabel("Reason").FillAsync("internal tool, no untrusted input");
+        await page.GetByLabel("Until").FillAsync(today.AddDays(1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add exception" }).ClickAsync();
+        await page.WaitForURLAsync(new Regex("tab=vulnerabilities"));
+        Assert.Equal(0, await page.Locator("#vulns tbody tr").CountAsync());
+        Assert.Contains("1 finding(s) hidden", await page.Locator("#excepted > summary").TextContentAsync(), StringComparison.Ordinal);
+        await ShotAsync(page, "triaged");
+
+        await page.GotoAsync("/exceptions");
+        Assert.Contains("accepted risk: internal tool", await page.Locator("tbody").TextContentAsync(), StringComparison.Ordinal);
+
+        // Past its last day the exception no longer applies, and the finding is back.
+        _server.Clock.Advance(TimeSpan.FromDays(2));
+        await page.GotoAsync(vulnerabilities);
+        Assert.Equal(1, await page.Locator("#vulns tbody tr").CountAsync());
+        Assert.Equal(0, await page.Locator("#excepted").CountAsync());
+    }
+
+    [Fact]
+    public async Task A_viewer_sees_no_scan_buttons_and_the_api_refuses_them()
+    {
+        var page = await SignInAsync("viewer");
+        await page.GotoAsync("/images");
+        Assert.Equal(0, await page.Locator("#scan-selected").CountAsync());
+        Assert.Equal(0, await page.Locator("input[name=digest]").CountAsync());
+        await page.GotoAsync("/scans");
+        Assert.Equal(0, await page.GetByRole(AriaRole.Button, new() { Name = "Scan image" }).CountAsync());
+        Assert.Equal(0, await page.GetByRole(AriaRole.Link, new() { Name = "Tokens" }).CountAsync());
+        await ShotAsync(page, "viewer-scans");
+
+        var api = await page.APIRequest.PostAsync("/api/v1/scans", new APIRequestContextOptions
+        {
+            Headers = new Dictionary<string, string> { ["Authorization"] = "Bearer " + await _server.TokenAsync("viewer") },
+            DataObject = new { image = "registry.example/app:1.0" },
+        });
+        Assert.Equal(403, api.Status);
+        var console = await page.APIRequest.PostAsync("/scans/all", new APIRequestContextOptions { Form = page.APIRequest.CreateFormData() });
+        Assert.Equal(403, console.Status);
+    }
+}
