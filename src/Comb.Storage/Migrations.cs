@@ -10,6 +10,8 @@ internal static class Migrations
         (2, Schema2, Schema2),
 
         (3, Schema3("BLOB"), Schema3("BYTEA")),
+
+        (4, ScanStore.RuntimeSchema("BLOB"), ScanStore.RuntimeSchema("BYTEA")),
     ];
 
     public static int Latest => Steps[^1].Version;
