@@ -92,5 +92,6 @@ public static partial class CombServer
         TokenEndpoints.Map(api);
         ScanEndpoints.Map(app, api);
         MapReadAndManage(app, api);
+        MapRuntime(api);
     }
 }
