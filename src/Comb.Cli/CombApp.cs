@@ -22,7 +22,7 @@ public static class CombApp
         root.Subcommands.Add(SbomCommand.Build(services));
         root.Subcommands.Add(ImageCommands.Build(services));
         root.Subcommands.Add(CacheCommands.Build());
-        root.Subcommands.Add(RuntimeCommands.Build());
+        root.Subcommands.Add(RuntimeCommands.Build(services));
         root.Subcommands.Add(DbCommands.Build(services));
         foreach (var command in HistoryCommands.Build(services))
         {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Comb.Contracts;
 using Comb.Image.Stores;
+using Comb.Runtime.Containerd;
 
 namespace Comb.Runtime;
 
@@ -11,20 +12,53 @@ public sealed record RuntimeScanOptions
 
     /// <summary>containers/storage run root (pid files); default /run/containers/storage.</summary>
     public string? RunRoot { get; init; }
+
+    /// <summary>containerd's socket; default /run/containerd/containerd.sock when it exists and no storage root is given.</summary>
+    public string? ContainerdAddress { get; init; }
+
+    /// <summary>One containerd namespace; default every namespace.</summary>
+    public string? ContainerdNamespace { get; init; }
 }
 
 /// <summary>
-/// Lists the running containers of a Podman/CRI-O store from its files alone and reports, for each, the files that
-/// drifted from its image (web shells and other malware found by the malware engines) and its least-privilege
-/// facts. Reads only; never enters a container or runs anything in it.
+/// Lists the running containers of a Podman/CRI-O store (from its files alone) and of containerd (through its API)
+/// and reports, for each, the files that drifted from its image (web shells and other malware found by the malware
+/// engines) and its least-privilege facts. Reads only; never enters a container or runs anything in it.
 /// </summary>
 public sealed class RuntimeScanner(IFileAnalyzer? malware)
 {
     public const string DefaultRunRoot = "/run/containers/storage";
+    public const string DefaultStorageRoot = "/var/lib/containers/storage";
+    public const string DefaultContainerdAddress = "/run/containerd/containerd.sock";
+
+    private readonly ContainerDrift _drift = new(malware);
 
     public async Task<RuntimeReport> ScanAsync(RuntimeScanOptions options, CancellationToken cancellationToken)
     {
-        var stores = ContainersStorage.Open(options.StorageRoot);
+        // Without any choice, every runtime whose default location exists; Podman's store otherwise, so the error names it.
+        var chosen = options.StorageRoot is not null || options.ContainerdAddress is not null;
+        var containerdAddress = options.ContainerdAddress ?? (!chosen && FileStat.Lstat(DefaultContainerdAddress) is not null ? DefaultContainerdAddress : null);
+        var podman = options.StorageRoot is not null || (!chosen && (Directory.Exists(DefaultStorageRoot) || containerdAddress is null));
+
+        var reports = new List<ContainerReport>();
+        string? storageRoot = null;
+        if (podman)
+        {
+            var stores = ContainersStorage.Open(options.StorageRoot);
+            storageRoot = stores[0].Root;
+            reports.AddRange(await ScanPodmanAsync(stores, options, cancellationToken).ConfigureAwait(false));
+        }
+
+        if (containerdAddress is not null)
+        {
+            reports.AddRange(await new ContainerdRuntime(_drift).ScanAsync(containerdAddress, options.ContainerdNamespace, cancellationToken).ConfigureAwait(false));
+        }
+
+        return new RuntimeReport { StorageRoot = storageRoot, ContainerdAddress = containerdAddress, Containers = reports };
+    }
+
+    private async Task<List<ContainerReport>> ScanPodmanAsync(IReadOnlyList<ContainersStorage> stores, RuntimeScanOptions options, CancellationToken cancellationToken)
+    {
         var runRoot = Path.GetFullPath(options.RunRoot ?? DefaultRunRoot);
         var reports = new List<ContainerReport>();
         foreach (var store in stores)
@@ -42,7 +76,7 @@ public sealed class RuntimeScanner(IFileAnalyzer? malware)
             }
         }
 
-        return new RuntimeReport { StorageRoot = stores[0].Root, Containers = reports };
+        return reports;
     }
 
     private async Task<ContainerReport> ScanContainerAsync(
@@ -70,17 +104,12 @@ public sealed class RuntimeScanner(IFileAnalyzer? malware)
         var containerDirs = store.Driver == "vfs" ? [store.LayerDirectory(layerId)] : new List<string> { store.LayerDirectory(layerId) }.Concat(imageDirs).ToList();
         var imageTree = new LayeredTree(imageDirs);
         var containerTree = new LayeredTree(containerDirs);
-        var entries = await new DriftDetector(containerTree, imageTree, MountDestinations(state.Spec)).CompareAsync(cancellationToken).ConfigureAwait(false);
-        var packageFiles = await PackageFiles.ReadAsync(imageTree, cancellationToken).ConfigureAwait(false);
-        var drift = new List<DriftFinding>(entries.Count);
-        foreach (var entry in entries)
-        {
-            drift.Add(await DescribeAsync(entry, packageFiles, container.Id, cancellationToken).ConfigureAwait(false));
-        }
+        var drift = await _drift.FindAsync(containerTree, imageTree, state.Spec, container.Id, cancellationToken).ConfigureAwait(false);
 
         return new ContainerReport
         {
             Id = container.Id,
+            Runtime = "podman",
             Name = state.Name ?? container.Names?.FirstOrDefault(),
             Image = state.RawImageName ?? image.Names?.FirstOrDefault(),
             ImageId = "sha256:" + image.Id,
@@ -91,74 +120,5 @@ public sealed class RuntimeScanner(IFileAnalyzer? malware)
             Drift = drift,
             Privileges = PrivilegeChecks.Check(state, runtimeDirectories),
         };
-    }
-
-    private async Task<DriftFinding> DescribeAsync(DriftEntry entry, IReadOnlySet<string> packageFiles, string containerId, CancellationToken cancellationToken)
-    {
-        var stat = entry.Container;
-        var kinds = new List<string>();
-        string? sha = null;
-        IReadOnlyList<MalwareFinding> malware = [];
-        if (stat is { Kind: StatKind.Regular })
-        {
-            kinds.AddRange(await FileClassifier.ClassifyAsync(entry.Path, stat, cancellationToken).ConfigureAwait(false));
-            sha = await DriftDetector.Sha256Async(stat.HostPath, cancellationToken).ConfigureAwait(false);
-            malware = await ScanMalwareAsync(entry.Path, stat, containerId, cancellationToken).ConfigureAwait(false);
-        }
-
-        if (packageFiles.Contains(entry.Path) && entry.Change != "added")
-        {
-            kinds.Add("package-file");
-        }
-
-        var severity = malware.Count > 0 ? malware.Max(m => m.Severity)
-            : kinds.Intersect(["setuid", "setgid", "executable", "shared-library", "script"]).Any() ? Severity.High
-            : kinds.Contains("package-file") ? Severity.Medium
-            : Severity.Low;
-        return new DriftFinding
-        {
-            Path = entry.Path,
-            Change = entry.Change,
-            Kinds = kinds,
-            Size = stat?.Size ?? 0,
-            Mode = stat?.OctalMode,
-            Sha256 = sha,
-            ImageSize = entry.Change == "changed" ? entry.Image?.Size : null,
-            ImageMode = entry.Change == "changed" ? entry.Image?.OctalMode : null,
-            ImageSha256 = entry.Change == "changed" && entry.Image is { Kind: StatKind.Regular } ? await DriftDetector.Sha256Async(entry.Image.HostPath, cancellationToken).ConfigureAwait(false) : null,
-            Severity = severity,
-            Malware = malware,
-        };
-    }
-
-    private async Task<IReadOnlyList<MalwareFinding>> ScanMalwareAsync(string path, FileStat stat, string containerId, CancellationToken cancellationToken)
-    {
-        var meta = new FileMeta { Path = path.TrimStart('/'), Kind = FileKind.Regular, Size = stat.Size, Mode = stat.Permissions, Uid = (int)stat.Uid };
-        if (malware is null || !malware.IsRequired(meta))
-        {
-            return [];
-        }
-
-        var input = new AnalysisInput(meta, "container:" + containerId, () => new FileStream(stat.HostPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16, FileOptions.SequentialScan));
-        var result = await malware.AnalyzeAsync(input, cancellationToken).ConfigureAwait(false);
-        return [.. result.Malware.Select(m => m with { Path = path })];
-    }
-
-    /// <summary>Where the runtime mounts something over the root filesystem: those paths are not the container's files.</summary>
-    private static HashSet<string> MountDestinations(JsonElement? spec)
-    {
-        var result = new HashSet<string>(StringComparer.Ordinal);
-        if (spec is { ValueKind: JsonValueKind.Object } s && s.TryGetProperty("mounts", out var mounts) && mounts.ValueKind == JsonValueKind.Array)
-        {
-            foreach (var mount in mounts.EnumerateArray())
-            {
-                if (mount.TryGetProperty("destination", out var d) && d.GetString() is { Length: > 1 } destination)
-                {
-                    result.Add("/" + destination.Trim('/'));
-                }
-            }
-        }
-
-        return result;
     }
 }

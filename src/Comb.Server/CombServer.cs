@@ -92,5 +92,6 @@ public static partial class CombServer
         MapRegistries(api);
         MapHarbor(app);
         MapConsole(app);
+        MapRuntime(api);
     }
 }

@@ -14,6 +14,8 @@ internal static class Migrations
         (4, Schema4("BLOB"), Schema4("BYTEA")),
 
         (5, Schema5, Schema5),
+
+        (6, ScanStore.RuntimeSchema("BLOB"), ScanStore.RuntimeSchema("BYTEA")),
     ];
 
     public static int Latest => Steps[^1].Version;

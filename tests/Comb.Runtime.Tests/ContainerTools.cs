@@ -120,8 +120,37 @@ internal sealed class ContainerdDaemon : IDisposable
         }
     }
 
+    /// <summary>Imports an OCI layout (tarred as an OCI archive) into a namespace; the image is BASE:TAG (the layout's ref name).</summary>
+    public void Import(string ns, string layout, string baseName, string snapshotter)
+    {
+        var archive = Path.Combine(Dir, Guid.NewGuid().ToString("n") + ".tar");
+        ContainerTools.Run("tar", "-C", layout, "-cf", archive, ".");
+        Ctr("-n", ns, "images", "import", "--snapshotter", snapshotter, "--base-name", baseName, archive);
+        File.Delete(archive);
+    }
+
+    /// <summary>The pid of a running task, from `ctr task ls`.</summary>
+    public int Pid(string ns, string id) =>
+        Ctr("-n", ns, "task", "ls").Split('\n').Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Where(f => f.Length >= 3 && f[0] == id).Select(f => int.Parse(f[1], System.Globalization.CultureInfo.InvariantCulture)).Single();
+
     public void Dispose()
     {
+        // Tasks run in shims outside the daemon's process tree: remove them (and their rootfs mounts) first.
+        try
+        {
+            foreach (var ns in Ctr("namespaces", "ls", "-q").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                foreach (var task in Ctr("-n", ns, "task", "ls", "-q").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                {
+                    Ctr("-n", ns, "task", "rm", "-f", task);
+                }
+            }
+        }
+        catch (Exception)
+        {
+            // Best effort: a failed test may leave the daemon half set up.
+        }
+
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
