@@ -38,6 +38,7 @@ public static partial class CombServer
         builder.WebHost.UseUrls(listen);
         builder.Services.AddOptions<ServerSettings>().Bind(builder.Configuration.GetSection(ServerSettings.Section));
         AddServices(builder.Services);
+        AddAdmission(builder);
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -92,5 +93,6 @@ public static partial class CombServer
         TokenEndpoints.Map(api);
         ScanEndpoints.Map(app, api);
         MapReadAndManage(app, api);
+        MapAdmission(app, api);
     }
 }
