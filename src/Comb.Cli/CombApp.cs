@@ -33,6 +33,7 @@ public static class CombApp
         root.Subcommands.Add(ServerCommands.BuildServer());
         root.Subcommands.Add(ServerCommands.BuildToken());
         root.Subcommands.Add(ServerCommands.BuildWorker());
+        root.Subcommands.Add(AdmissionCommands.Build());
         return root;
     }
 

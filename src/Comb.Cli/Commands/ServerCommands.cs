@@ -17,9 +17,11 @@ internal static class ServerCommands
         var cacheDir = new Option<string?>("--cache-dir") { Description = "Cache directory (default: $COMB_CACHE_DIR or ~/.cache/comb)" };
         var workers = new Option<int>("--workers") { Description = "Scan workers in this process (0: API only)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var command = new Command("server", "Run the Comb server: REST API under /api/v1, scan queue and workers") { listen, store, cacheDir, workers };
+        var admission = AdmissionCommands.AddServerOptions(command);
         command.SetAction(async (parse, ct) =>
         {
             var args = new List<string> { "--listen", parse.GetValue(listen)!, "--workers", parse.GetValue(workers).ToString(System.Globalization.CultureInfo.InvariantCulture) };
+            args.AddRange(admission(parse));
             if (parse.GetValue(store) is { } s)
             {
                 args.AddRange(["--store", s]);
