@@ -39,8 +39,11 @@ public sealed class AdmissionInstallTests : IDisposable
         Assert.True(ca.Extensions.OfType<X509BasicConstraintsExtension>().Single().CertificateAuthority);
         Assert.False(serving.Extensions.OfType<X509BasicConstraintsExtension>().Single().CertificateAuthority);
 
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(_dir, "tls.key")));
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(_dir, "ca.key")));
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(_dir, "tls.key")));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(_dir, "ca.key")));
+        }
 
         (code, output) = await RunAsync("admission", "certs", "--service", "Bad_Name", "--out", _dir);
         Assert.Equal(2, code);
@@ -73,8 +76,8 @@ public sealed class AdmissionInstallTests : IDisposable
         var selector = Assert.Single(webhook.NamespaceSelector.MatchExpressions);
         Assert.Equal(("kubernetes.io/metadata.name", "NotIn"), (selector.Key, selector.OperatorProperty));
         Assert.Equal(["kube-system", "monitoring", "security"], selector.Values);
-        Assert.Equal(["deployments", "statefulsets", "daemonsets", "replicasets", "jobs", "cronjobs", "pods", "pods/ephemeralcontainers"].Order(),
-            webhook.Rules.SelectMany(r => r.Resources).Order());
+        Assert.Equal(new[] { "deployments", "statefulsets", "daemonsets", "replicasets", "jobs", "cronjobs", "pods", "pods/ephemeralcontainers" }.Order(StringComparer.Ordinal),
+            webhook.Rules.SelectMany(r => r.Resources).Order(StringComparer.Ordinal));
         Assert.All(webhook.Rules, r => Assert.Equal(["CREATE", "UPDATE"], r.Operations));
 
         var deployment = objects.OfType<V1Deployment>().Single();
@@ -118,7 +121,7 @@ public sealed class AdmissionInstallTests : IDisposable
         Assert.Equal(defaults.Image, Scalar(values, "image"));
         Assert.Equal("v2", Scalar(Yaml(Path.Combine(chart, "Chart.yaml")), "apiVersion"));
 
-        var templates = Directory.GetFiles(Path.Combine(chart, "templates"), "*.yaml").ToDictionary(Path.GetFileName, File.ReadAllText);
+        var templates = Directory.GetFiles(Path.Combine(chart, "templates"), "*.yaml").ToDictionary(p => Path.GetFileName(p), File.ReadAllText, StringComparer.Ordinal);
         var all = string.Join("\n", templates.Values);
         var expected = AdmissionManifests.Objects(defaults with { PolicyYaml = "x" });
         foreach (var kind in expected.Select(o => o.Kind))
