@@ -73,7 +73,8 @@ public sealed partial class AdmissionReviewer(DigestResolver digests, ImageJudge
         var distinct = images.Select(i => i.Image).Distinct(StringComparer.Ordinal).ToList();
         var deadline = new CancellationTokenSource(budget, time);
         var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, cancellationToken);
-        var work = distinct.ToDictionary(i => i, i => DecideOneAsync(i, dryRun, linked.Token), StringComparer.Ordinal);
+        var seconds = budget.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture);
+        var work = distinct.ToDictionary(i => i, i => DecideOneAsync(i, dryRun, seconds, linked.Token), StringComparer.Ordinal);
         var all = Task.WhenAll(work.Values);
         _ = all.ContinueWith(_ =>
         {
@@ -91,13 +92,12 @@ public sealed partial class AdmissionReviewer(DigestResolver digests, ImageJudge
             // Answer with what is decided; the rest is undecided below.
         }
 
-        var seconds = budget.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture);
         return [.. images.Select(i => work[i.Image] is { IsCompletedSuccessfully: true } done
             ? done.Result
             : ImageDecision.Undecided($"image {i.Image} was not decided within the {seconds} s budget"))];
     }
 
-    private async Task<ImageDecision> DecideOneAsync(string image, bool dryRun, CancellationToken cancellationToken)
+    private async Task<ImageDecision> DecideOneAsync(string image, bool dryRun, string budgetSeconds, CancellationToken cancellationToken)
     {
         await Task.Yield();
         try
@@ -107,11 +107,17 @@ public sealed partial class AdmissionReviewer(DigestResolver digests, ImageJudge
         }
         catch (OperationCanceledException)
         {
-            return ImageDecision.Undecided($"image {image} was not decided in time");
+            return ImageDecision.Undecided($"image {image} was not decided within the {budgetSeconds} s budget");
         }
         catch (Exception ex) when (ex is CombInputException or RegistryException or HttpRequestException or IOException or System.Data.Common.DbException or TimeoutException)
         {
             return ImageDecision.Undecided($"image {image} could not be checked: {ex.Message}");
+        }
+        catch (Exception ex)
+        {
+            // Whatever went wrong, the API server gets an answer by the failure policy rather than an error.
+            LogUnexpected(logger, image, ex);
+            return ImageDecision.Undecided($"image {image} could not be checked: internal error ({ex.GetType().Name})");
         }
     }
 
@@ -157,6 +163,9 @@ public sealed partial class AdmissionReviewer(DigestResolver digests, ImageJudge
 
     [LoggerMessage(Level = LogLevel.Information, Message = "admission review {Uid} ({Kind} in {Namespace}): allowed={Allowed} dryRun={DryRun} in {Milliseconds} ms")]
     private static partial void LogReview(ILogger logger, string uid, string @namespace, string kind, bool allowed, bool dryRun, double milliseconds);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "admission: image {Image} could not be checked")]
+    private static partial void LogUnexpected(ILogger logger, string image, Exception error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "admission review {Uid}: the decision could not be audited in time ({Error})")]
     private static partial void LogAuditFailed(ILogger logger, string uid, string error);

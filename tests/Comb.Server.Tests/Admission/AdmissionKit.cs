@@ -121,7 +121,6 @@ public sealed class AdmissionKit : IAsyncLifetime
             args.Add($"--Comb:Admission:ExcludeNamespaces:{i}={excluded[i]}");
         }
 
-        ServerStartup.TokenOutput = TextWriter.Null;
         var app = CombServer.Build([.. args]);
         await app.StartAsync();
         return new AdmissionServer(app, new Uri($"https://127.0.0.1:{port}"), Ca, store);
