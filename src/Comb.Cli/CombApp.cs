@@ -35,6 +35,7 @@ public static class CombApp
         root.Subcommands.Add(ServerCommands.BuildToken());
         root.Subcommands.Add(ServerCommands.BuildWorker());
         root.Subcommands.Add(RegistryCommands.Build());
+        root.Subcommands.Add(AdmissionCommands.Build());
         return root;
     }
 

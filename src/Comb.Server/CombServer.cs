@@ -37,6 +37,7 @@ public static partial class CombServer
         builder.WebHost.UseUrls(listen);
         builder.Services.AddOptions<ServerSettings>().Bind(builder.Configuration.GetSection(ServerSettings.Section));
         AddServices(builder.Services);
+        AddAdmission(builder);
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -93,5 +94,6 @@ public static partial class CombServer
         MapHarbor(app);
         MapConsole(app);
         MapRuntime(api);
+        MapAdmission(app, api);
     }
 }

@@ -18,9 +18,11 @@ internal static class ServerCommands
         var workers = new Option<int>("--workers") { Description = "Scan workers in this process (0: API only)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var cacheBackend = CacheBackendOption();
         var command = new Command("server", "Run the Comb server: REST API under /api/v1, scan queue and workers") { listen, store, cacheDir, workers, cacheBackend };
+        var admission = AdmissionCommands.AddServerOptions(command);
         command.SetAction(async (parse, ct) =>
         {
             var args = new List<string> { "--listen", parse.GetValue(listen)!, "--workers", parse.GetValue(workers).ToString(System.Globalization.CultureInfo.InvariantCulture) };
+            args.AddRange(admission(parse));
             if (parse.GetValue(store) is { } s)
             {
                 args.AddRange(["--store", s]);
