@@ -72,7 +72,7 @@ internal static class RuntimeCommands
         {
             using var engines = MalwareEngines.Create(new ScanOptions());
             var report = await new RuntimeScanner(new MalwareFileAnalyzer(engines)).ScanAsync(where.Apply(parse), ct);
-            var location = parse.GetValue(store) ?? Environment.GetEnvironmentVariable("COMB_STORE") ?? ScanStore.DefaultPath(parse.GetValue(cacheDir) ?? LayerCache.DefaultRoot());
+            var location = parse.GetValue(store) ?? Environment.GetEnvironmentVariable("COMB_STORE") ?? ScanStore.DefaultPath(parse.GetValue(cacheDir) ?? CacheDirectory.Default());
             if (ScanStore.IsPostgresLocation(location) || File.Exists(location))
             {
                 // Only an existing store is read: a runtime scan creates nothing.
@@ -120,7 +120,7 @@ internal static class RuntimeCommands
                 Scan = new ScanOptions
                 {
                     Scanners = ScanCommand.ParseScanners(parse.GetValue(scanners)!),
-                    CacheDir = parse.GetValue(cacheDir) ?? LayerCache.DefaultRoot(),
+                    CacheDir = parse.GetValue(cacheDir) ?? CacheDirectory.Default(),
                     StorePath = parse.GetValue(store) ?? Environment.GetEnvironmentVariable("COMB_STORE"),
                     StorageRoot = runtimeOptions.StorageRoot,
                     ContainerdRoot = parse.GetValue(containerdRoot),
