@@ -27,6 +27,9 @@ try
         case "vulndb":
             await VulnDbBenchmark.RunAsync(work, args.Skip(1).ToArray());
             break;
+        case "registry":
+            await RegistryBenchmark.RunAsync(work, args.Skip(1).ToArray());
+            break;
         case "workers":
             await WorkerFleetBenchmark.RunAsync(work, args.Skip(1).ToArray());
             break;
