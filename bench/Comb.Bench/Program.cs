@@ -30,6 +30,9 @@ try
         case "console":
             await ConsoleBenchmark.RunAsync(work, args.Skip(1).ToArray());
             break;
+        case "registry":
+            await RegistryBenchmark.RunAsync(work, args.Skip(1).ToArray());
+            break;
         case "workers":
             await WorkerFleetBenchmark.RunAsync(work, args.Skip(1).ToArray());
             break;

@@ -248,6 +248,51 @@ public sealed class RegistryScanTests(ScanKit kit) : IClassFixture<ScanKit>
         Assert.True(view.GetProperty("nextRun").GetDateTimeOffset() > view.GetProperty("lastScan").GetDateTimeOffset().AddSeconds(-1));
     }
 
+    [Fact]
+    public async Task The_cli_adds_a_registry_with_the_password_from_stdin_lists_it_and_has_it_scanned()
+    {
+        await using var registry = await RegistryServer.StartAsync(RegistryMode.Basic, Ct);
+        await RegistryFleet.PushAsync(registry, ["cli/app"], ["1.0", "2.0"], Ct);
+        using var server = await ServerProcessTests.StartServerAsync(kit.CacheDir, Path.Combine(kit.Root, "stores", Guid.NewGuid().ToString("N") + ".db"), workers: 1);
+        string[] remote = ["--server", server.Url, "--token", server.Token];
+
+        var original = Console.In;
+        Console.SetIn(new StringReader(RegistryServer.Password + "\n"));
+        (int Code, string Out, string Err) added;
+        try
+        {
+            added = await ServerProcessTests.RunCliAsync(["registry", "add", "cli", $"http://{registry.Host}", "--username", RegistryServer.Username, "--password-stdin",
+                "--repository", "cli/*", "--last-tags", "1", "--schedule", "0 3 * * *", .. remote]);
+        }
+        finally
+        {
+            Console.SetIn(original);
+        }
+
+        Assert.True(added.Code == 0, added.Err);
+        Assert.Contains("added registry cli", added.Out, StringComparison.Ordinal);
+        Assert.Contains("next scheduled scan", added.Out, StringComparison.Ordinal);
+
+        var scanned = await ServerProcessTests.RunCliAsync(["registry", "scan", "cli", .. remote]);
+        Assert.True(scanned.Code == 0, scanned.Err);
+        Assert.Contains("1 tags: 1 queued", scanned.Out, StringComparison.Ordinal);
+        using var client = server.Client();
+        await RegistryFleet.SettledAsync(client, "cli", Ct);
+
+        var listed = await ServerProcessTests.RunCliAsync(["registry", "list", .. remote]);
+        Assert.True(listed.Code == 0, listed.Err);
+        var row = listed.Out.Split('\n').Single(l => l.StartsWith("cli ", StringComparison.Ordinal));
+        Assert.Matches(@"^cli\s+http://\S+\s+basic\s+1\s+1\s+0\s+0\s", row);
+        Assert.DoesNotContain(RegistryServer.Password, listed.Out + (await ServerProcessTests.RunCliAsync(["registry", "list", "--json", .. remote])).Out, StringComparison.Ordinal);
+
+        var refused = await ServerProcessTests.RunCliAsync(["registry", "add", "x", "http://h:1", "--username", "u", .. remote]);
+        Assert.Equal(2, refused.Code);
+        Assert.Contains("--username and --password-stdin go together", refused.Err, StringComparison.Ordinal);
+        var missing = await ServerProcessTests.RunCliAsync(["registry", "scan", "nope", .. remote]);
+        Assert.Equal(2, missing.Code);
+        Assert.Contains("no registry named nope", missing.Err, StringComparison.Ordinal);
+    }
+
     private static object Event(string id, string action, string mediaType, string repository, string? tag, string digest, DateTimeOffset at) => new
     {
         id, timestamp = at.ToString("O"), action,
