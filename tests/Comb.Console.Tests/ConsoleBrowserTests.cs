@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Comb.Testing.Registry;
 using Microsoft.Playwright;
 
 namespace Comb.Console.Tests;
@@ -11,7 +12,7 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
 {
     private static readonly string[] ChromiumPaths = ["/usr/bin/chromium", "/usr/bin/chromium-browser"];
 
-    private readonly ConsoleServer _server = new(kestrel: true);
+    private readonly ConsoleServer _server = new(kestrel: true, workers: 1);
     private IPlaywright? _playwright;
     private IBrowser? _browser;
     private string _baseUrl = "";
@@ -160,11 +161,41 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         await page.GotoAsync("/exceptions");
         Assert.Contains("accepted risk: internal tool", await page.Locator("tbody").TextContentAsync(), StringComparison.Ordinal);
 
-        // Past its last day the exception no longer applies, and the finding is back.
+        // Past its last day the exception no longer applies, and the finding is back (the 12-hour session has ended too).
         _server.Clock.Advance(TimeSpan.FromDays(2));
+        await page.GotoAsync(vulnerabilities);
+        Assert.Contains("/login", page.Url, StringComparison.Ordinal);
+        page = await SignInAsync("admin");
         await page.GotoAsync(vulnerabilities);
         Assert.Equal(1, await page.Locator("#vulns tbody tr").CountAsync());
         Assert.Equal(0, await page.Locator("#excepted").CountAsync());
+    }
+
+    [Fact]
+    public async Task A_scan_started_from_the_console_finishes_live_and_appears_in_the_images()
+    {
+        var page = await SignInAsync("scanner");
+        await using var registry = await RegistryServer.StartAsync(RegistryMode.Anonymous, Ct);
+        using (var client = registry.CreateClient())
+        {
+            var image = new PushableImageBuilder()
+                .WithLayer(("etc/os-release", "ID=alpine\nVERSION_ID=3.20.0\n"), ("lib/apk/db/installed", "P:zlib\nV:1.3-r0\nA:x86_64\no:zlib\n\n"))
+                .Build();
+            await TestImagePusher.PushAsync(client, "console/app", "1.0", image, cancellationToken: Ct);
+        }
+
+        await page.GotoAsync("/scans");
+        await page.GetByLabel("Image", new() { Exact = true }).FillAsync($"{registry.Host}/console/app:1.0");
+        await page.GetByLabel("plain HTTP or self-signed registry").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Scan image" }).ClickAsync();
+        await page.WaitForURLAsync(_baseUrl + "/scans");
+
+        // The row turns "succeeded" without a reload: the table follows the queue over server-sent events.
+        await page.Locator("#jobs tr[data-status=succeeded]").WaitForAsync(new() { Timeout = 180_000 });
+        await ShotAsync(page, "scan-finished");
+        Assert.Equal(1, await RowsAsync(page, "/images?q=console%2Fapp"));
+        await page.GetByRole(AriaRole.Link, new() { Name = "console/app:1.0" }).ClickAsync();
+        Assert.Contains("console/app:1.0", await page.Locator("h1").TextContentAsync(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -31,8 +31,13 @@ public sealed class ConsoleServer : WebApplicationFactory<Program>
 
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "comb-console-" + Guid.NewGuid().ToString("N"));
 
-    public ConsoleServer(bool kestrel = false)
+    private readonly int _workers;
+
+    /// <param name="kestrel">Listen on a loopback port (for a browser) instead of the in-memory transport.</param>
+    /// <param name="workers">In-process scan workers (0: scans stay queued).</param>
+    public ConsoleServer(bool kestrel = false, int workers = 0)
     {
+        _workers = workers;
         Directory.CreateDirectory(_dir);
         if (kestrel)
         {
@@ -53,7 +58,8 @@ public sealed class ConsoleServer : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Comb:CacheDir", Path.Combine(_dir, "cache"));
-        builder.UseSetting("Comb:Workers", "0");
+        builder.UseSetting("Comb:Workers", _workers.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("Comb:PollSeconds", "0.2");
         builder.UseSetting("Comb:Listen", "http://127.0.0.1:0");
         builder.ConfigureTestServices(services =>
         {

@@ -1,0 +1,92 @@
+using Comb.Contracts;
+using Comb.Testing.Services;
+
+namespace Comb.Storage.Tests;
+
+/// <summary>The console's fleet queries (overview, top vulnerabilities, trend, filtered image pages) on SQLite and PostgreSQL.</summary>
+public abstract class FleetQueriesContract
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static readonly DateOnly Today = new(2026, 3, 10);
+
+    private static DateTimeOffset At(int daysAgo) => new DateTimeOffset(Today.ToDateTime(new TimeOnly(12, 0)), TimeSpan.Zero).AddDays(-daysAgo);
+
+    private const string App = "sha256:" + "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    private const string Web = "sha256:" + "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+
+    protected abstract Task<ScanStore> NewStoreAsync();
+
+    private async Task<ScanStore> SeededAsync()
+    {
+        var store = await NewStoreAsync();
+        await store.RecordAsync(Reports.Of("registry.example/app:1", App, At(2), [("openssl", "1.0")], [("CVE-2026-0001", "openssl", "1.0")], "block"), Ct);
+        var latest = Reports.Of("registry.example/app:1", App, At(0), [("openssl", "1.0"), ("zlib", "1.2")], [("CVE-2026-0001", "openssl", "1.0"), ("CVE-2026-0002", "zlib", "1.2")], "block");
+        await store.RecordAsync(latest with { Vulnerabilities = [latest.Vulnerabilities[0] with { KnownExploited = true }, latest.Vulnerabilities[1] with { FixedVersions = [] }] }, Ct);
+        await store.RecordAsync(Reports.Of("registry.example/web:2", Web, At(1), [("zlib", "1.3")], null, "pass",
+            [new SecretFinding { RuleId = "aws", Title = "AWS key", Path = "app/.env", Masked = "AKIA****" }]), Ct);
+        return store;
+    }
+
+    [Fact]
+    public async Task The_overview_counts_the_newest_scan_of_each_image()
+    {
+        await using var store = await SeededAsync();
+        var o = await store.OverviewAsync(Ct);
+        Assert.Equal((2, 3, 2, 1, 1, 1), (o.Images, o.Scans, o.High, o.Fixable, o.KnownExploited, o.Secrets));
+        Assert.Equal(1, o.Verdicts["block"]);
+        Assert.Equal(1, o.Verdicts["pass"]);
+
+        var top = await store.TopVulnerabilitiesAsync(10, Ct);
+        Assert.Equal(["CVE-2026-0001", "CVE-2026-0002"], top.Select(t => t.Id));
+        Assert.True(top[0].KnownExploited && top[0].Fixable && !top[1].Fixable);
+        Assert.Equal("HIGH", top[0].Severity);
+    }
+
+    [Fact]
+    public async Task The_trend_counts_each_day_by_the_scans_made_by_its_end()
+    {
+        await using var store = await SeededAsync();
+        var trend = await store.TrendAsync(Today, 4, Ct);
+        Assert.Equal([Today.AddDays(-3), Today.AddDays(-2), Today.AddDays(-1), Today], trend.Select(t => t.Day));
+        Assert.Equal([0L, 1L, 1L, 2L], trend.Select(t => t.High));
+    }
+
+    [Fact]
+    public async Task Images_filter_search_sort_and_page_in_sql()
+    {
+        await using var store = await SeededAsync();
+        async Task<string[]> Refs(ImageFilter filter) => [.. (await store.ImagesAsync(filter, Ct)).Items.Select(s => s.Reference)];
+
+        Assert.Equal(["registry.example/app:1"], await Refs(new() { Search = "CVE-2026-0002" }));
+        Assert.Equal(["registry.example/app:1"], await Refs(new() { Search = "DSA-2026-0001" }));
+        Assert.Equal(["registry.example/web:2"], await Refs(new() { Search = "sha256:bbbb" }));
+        Assert.Equal(["registry.example/web:2"], await Refs(new() { Search = "zlib@1.3" }));
+        Assert.Equal(["registry.example/app:1", "registry.example/web:2"], await Refs(new() { Search = "zlib" }));
+        Assert.Equal(["registry.example/web:2"], await Refs(new() { HasSecretsOrMalware = true }));
+        Assert.Equal(["registry.example/app:1"], await Refs(new() { Verdict = "block", Severity = "HIGH", HasFix = true }));
+        Assert.Equal(["registry.example/web:2"], await Refs(new() { Repository = "registry.example/web", Tag = "2" }));
+        Assert.Equal(["registry.example/web:2"], await Refs(new() { ScannedBefore = At(0).AddHours(-1) }));
+        Assert.Empty(await Refs(new() { Search = "100%_off" }));
+
+        var page = await store.ImagesAsync(new ImageFilter { Sort = "risk", Limit = 1 }, Ct);
+        Assert.Equal(2, page.Total);
+        // A secret weighs more than two high vulnerabilities.
+        Assert.Equal("registry.example/web:2", Assert.Single(page.Items).Reference);
+        Assert.Equal(["registry.example/app:1"], await Refs(new() { Sort = "risk", Offset = 1 }));
+    }
+}
+
+public sealed class SqliteFleetQueryTests : FleetQueriesContract, IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("comb-fleet-").FullName;
+
+    protected override Task<ScanStore> NewStoreAsync() => ScanStore.OpenAsync(Path.Combine(_dir, Guid.NewGuid().ToString("N") + ".db"), TestContext.Current.CancellationToken);
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+}
+
+public sealed class PostgresFleetQueryTests(PostgresServer server) : FleetQueriesContract
+{
+    protected override Task<ScanStore> NewStoreAsync() => ScanStore.OpenAsync(server.NewDatabaseUrl(), TestContext.Current.CancellationToken);
+}
