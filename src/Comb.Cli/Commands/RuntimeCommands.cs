@@ -5,7 +5,6 @@ using System.Text.Json.Serialization;
 using Comb.Contracts;
 using Comb.Engine;
 using Comb.Engine.Cache;
-using Comb.Malware;
 using Comb.Runtime;
 using Comb.Storage;
 using Microsoft.Extensions.DependencyInjection;
@@ -70,8 +69,8 @@ internal static class RuntimeCommands
         scan.Options.Add(cacheDir);
         scan.SetAction(async (parse, ct) =>
         {
-            using var engines = MalwareEngines.Create(new ScanOptions());
-            var report = await new RuntimeScanner(new MalwareFileAnalyzer(engines)).ScanAsync(where.Apply(parse), ct);
+            using var malware = new LazyMalwareAnalyzer();
+            var report = await new RuntimeScanner(malware).ScanAsync(where.Apply(parse), ct);
             var location = parse.GetValue(store) ?? Environment.GetEnvironmentVariable("COMB_STORE") ?? ScanStore.DefaultPath(parse.GetValue(cacheDir) ?? CacheDirectory.Default());
             if (ScanStore.IsPostgresLocation(location) || File.Exists(location))
             {
@@ -127,8 +126,8 @@ internal static class RuntimeCommands
                     Trigger = "runtime-watch",
                 },
             };
-            using var engines = MalwareEngines.Create(new ScanOptions());
-            var watcher = new RuntimeWatch(new RuntimeScanner(new MalwareFileAnalyzer(engines)), services.GetRequiredService<ImageScanner>(), services.GetRequiredService<ScanStores>(),
+            using var malware = new LazyMalwareAnalyzer();
+            var watcher = new RuntimeWatch(new RuntimeScanner(malware), services.GetRequiredService<ImageScanner>(), services.GetRequiredService<ScanStores>(),
                 parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
             return await watcher.RunAsync(options, ct);
         });
