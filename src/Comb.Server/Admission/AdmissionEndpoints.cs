@@ -36,8 +36,10 @@ internal static class AdmissionEndpoints
         .WithTags("admission").WithName("ReadAdmissionDecisions").WithSummary("Admission decisions (who asked, namespace, image, allowed or why not), newest first")
         .Produces<IReadOnlyList<AdmissionDecisionEntry>>().ProducesProblem(StatusCodes.Status400BadRequest);
 
-    private static async Task<IResult> ValidateAsync(HttpContext context, AdmissionReviewer reviewer, CancellationToken ct)
+    private static async Task<IResult> ValidateAsync(HttpContext context, AdmissionReviewer reviewer, TimeProvider time, CancellationToken ct)
     {
+        // The API server's clock runs from the request: so does the budget, reading and parsing included.
+        var arrived = time.GetTimestamp();
         AdmissionReview? review;
         try
         {
@@ -80,7 +82,7 @@ internal static class AdmissionEndpoints
             return BadRequest($"request.object is missing for a {request.Operation}");
         }
 
-        var budget = reviewer.Budget(Timeout(context.Request.Query["timeout"]));
+        var budget = reviewer.Budget(Timeout(context.Request.Query["timeout"])) - time.GetElapsedTime(arrived);
         var response = await reviewer.ReviewAsync(request, images, budget, ct);
         return Results.Json(AdmissionReview.Answer(review.ApiVersion, response), AdmissionReview.Json);
     }

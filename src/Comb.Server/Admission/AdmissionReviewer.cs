@@ -30,6 +30,7 @@ public sealed partial class AdmissionReviewer(DigestResolver digests, ImageJudge
     {
         var started = time.GetTimestamp();
         var dryRun = request.DryRun == true;
+        budget = budget > TimeSpan.FromMilliseconds(50) ? budget : TimeSpan.FromMilliseconds(50);
         var decisions = await DecideAllAsync(request, images, dryRun, budget, cancellationToken).ConfigureAwait(false);
         var response = Compose(request.Uid!, decisions);
         if (!dryRun)
