@@ -44,6 +44,11 @@ internal sealed class RuntimeWatch(RuntimeScanner runtime, ImageScanner images, 
             {
                 await RoundAsync(++round, store, options, cancellationToken).ConfigureAwait(false);
             }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // A signal during a round is the normal end of a watch; the round is not recorded.
+                break;
+            }
             catch (CombInputException ex) when (round > 1)
             {
                 // A runtime that goes away between rounds is reported; the watch goes on. The first round's errors end it.
