@@ -28,6 +28,15 @@ public sealed partial class EndpointRoleTests
 
         /// <summary>admin only.</summary>
         Admin,
+
+        /// <summary>A console page: like <see cref="Read"/>, but a caller with no token is sent to the sign-in page.</summary>
+        ConsoleRead,
+
+        /// <summary>A console action: like <see cref="Scan"/>, no token sent to the sign-in page.</summary>
+        ConsoleScan,
+
+        /// <summary>A console action: like <see cref="Admin"/>, no token sent to the sign-in page.</summary>
+        ConsoleAdmin,
     }
 
     /// <summary>"METHOD /route/pattern" (as mapped, without a trailing slash) and who may call it.</summary>
@@ -72,6 +81,51 @@ public sealed partial class EndpointRoleTests
         ["GET /api/v1/exceptions/{id}"] = Access.Read,
         ["PUT /api/v1/exceptions/{id}"] = Access.Admin,
         ["POST /api/v1/exceptions/{id}/expire"] = Access.Admin,
+
+        ["POST /api/v1/registries"] = Access.Admin,
+        ["GET /api/v1/registries"] = Access.Read,
+        ["GET /api/v1/registries/{name}"] = Access.Read,
+        ["PATCH /api/v1/registries/{name}"] = Access.Admin,
+        ["DELETE /api/v1/registries/{name}"] = Access.Admin,
+        ["GET /api/v1/registries/{name}/images"] = Access.Read,
+        ["POST /api/v1/registries/{name}/scan-all"] = Access.Scan,
+        ["POST /api/v1/registries/{name}/scan"] = Access.Scan,
+        ["POST /api/v1/registries/{name}/events"] = Access.Scan,
+
+        ["GET /api/v1/runtime/containers"] = Access.Read,
+        ["GET /api/v1/admission/decisions"] = Access.Read,
+
+        ["GET /harbor/api/v1/metadata"] = Access.Read,
+        ["POST /harbor/api/v1/scan"] = Access.Scan,
+        ["GET /harbor/api/v1/scan/{scanRequestId}/report"] = Access.Read,
+
+        ["GET /console/{file}"] = Access.Anonymous,
+        ["GET /login"] = Access.Anonymous,
+        ["POST /login"] = Access.Anonymous,
+        ["POST /logout"] = Access.ConsoleRead,
+        ["GET /"] = Access.ConsoleRead,
+        ["GET /images"] = Access.ConsoleRead,
+        ["POST /images/scan"] = Access.ConsoleScan,
+        ["GET /images/{digest}"] = Access.ConsoleRead,
+        ["GET /images/{digest}/report"] = Access.ConsoleRead,
+        ["GET /vulnerabilities/{id}"] = Access.ConsoleRead,
+        ["GET /scans"] = Access.ConsoleRead,
+        ["GET /scans/events"] = Access.ConsoleRead,
+        ["POST /scans/submit"] = Access.ConsoleScan,
+        ["POST /scans/all"] = Access.ConsoleScan,
+        ["POST /scans/rematch"] = Access.ConsoleScan,
+        ["POST /scans/{id}/cancel"] = Access.ConsoleScan,
+        ["GET /policies"] = Access.ConsoleRead,
+        ["GET /policies/{name}"] = Access.ConsoleRead,
+        ["POST /policies/{name}"] = Access.ConsoleAdmin,
+        ["GET /exceptions"] = Access.ConsoleRead,
+        ["POST /exceptions"] = Access.ConsoleAdmin,
+        ["POST /exceptions/triage"] = Access.ConsoleAdmin,
+        ["POST /exceptions/{id}/expire"] = Access.ConsoleAdmin,
+        ["GET /audit"] = Access.ConsoleAdmin,
+        ["GET /tokens"] = Access.ConsoleAdmin,
+        ["POST /tokens"] = Access.ConsoleAdmin,
+        ["POST /tokens/{id}/revoke"] = Access.ConsoleAdmin,
     };
 
     private static readonly string?[] Callers = [null, "viewer", "scanner", "admin"];
@@ -111,7 +165,18 @@ public sealed partial class EndpointRoleTests
                 var path = Concrete(route[(method.Length + 1)..]);
                 foreach (var (caller, client) in clients)
                 {
-                    var status = await SendAsync(client, method, path);
+                    var (status, landed) = await SendAsync(client, method, path);
+                    if (access is Access.ConsoleRead or Access.ConsoleScan or Access.ConsoleAdmin && caller == "no token")
+                    {
+                        // The console answers a browser without a session with its sign-in page, never with the content.
+                        if (status is not (HttpStatusCode.Redirect or HttpStatusCode.SeeOther) && landed != "/login")
+                        {
+                            wrong.Add($"{route} as {caller}: {(int)status} at {landed}, expected the sign-in page");
+                        }
+
+                        continue;
+                    }
+
                     var expected = Expected(access, caller);
                     var ok = expected is { } code ? status == code : status is not HttpStatusCode.Unauthorized and not HttpStatusCode.Forbidden;
                     if (!ok)
@@ -137,15 +202,16 @@ public sealed partial class EndpointRoleTests
     {
         (Access.Anonymous, _) => null,
         (_, "no token") => HttpStatusCode.Unauthorized,
-        (Access.Read, _) => null,
-        (Access.Scan, "viewer") => HttpStatusCode.Forbidden,
-        (Access.Scan, _) => null,
-        (Access.Admin, "admin") => null,
-        (Access.Admin, _) => HttpStatusCode.Forbidden,
+        (Access.Read or Access.ConsoleRead, _) => null,
+        (Access.Scan or Access.ConsoleScan, "viewer") => HttpStatusCode.Forbidden,
+        (Access.Scan or Access.ConsoleScan, _) => null,
+        (Access.Admin or Access.ConsoleAdmin, "admin") => null,
+        (Access.Admin or Access.ConsoleAdmin, _) => HttpStatusCode.Forbidden,
         _ => throw new ArgumentOutOfRangeException(nameof(access)),
     };
 
-    private static async Task<HttpStatusCode> SendAsync(HttpClient client, string method, string path)
+    /// <summary>The status, and the path the answer came from (after any redirect the client followed).</summary>
+    private static async Task<(HttpStatusCode Status, string Landed)> SendAsync(HttpClient client, string method, string path)
     {
         using var request = new HttpRequestMessage(new HttpMethod(method), path);
         if (method is "POST" or "PUT" or "PATCH")
@@ -155,7 +221,7 @@ public sealed partial class EndpointRoleTests
         }
 
         using var response = await client.SendAsync(request, Ct);
-        return response.StatusCode;
+        return (response.StatusCode, response.RequestMessage?.RequestUri?.AbsolutePath ?? path);
     }
 
     /// <summary>A path for a pattern: numbers for int parameters, v1 for the OpenAPI document, "x" for the rest.</summary>
