@@ -220,7 +220,8 @@ public sealed partial class EndpointRoleTests
             request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
         }
 
-        using var response = await client.SendAsync(request, Ct);
+        // Headers only: an event stream (the console's live scans) never ends its body.
+        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Ct);
         return (response.StatusCode, response.RequestMessage?.RequestUri?.AbsolutePath ?? path);
     }
 
