@@ -10,7 +10,8 @@ namespace Comb.Runtime.Tests;
 /// </summary>
 public sealed class ContainerdRuntimeTests
 {
-    private const string Ns = "comb";
+    // runc keeps container state per namespace in one directory for every containerd on the machine: a namespace of its own.
+    private readonly string Ns = "comb-scan-" + Guid.NewGuid().ToString("n")[..8];
 
     [Theory]
     [InlineData("overlayfs")]

@@ -10,7 +10,8 @@ namespace Comb.Runtime.Tests;
 /// </summary>
 public sealed class RuntimeWatchTests
 {
-    private const string Ns = "comb";
+    // runc keeps container state per namespace in one directory for every containerd on the machine: a namespace of its own.
+    private readonly string Ns = "comb-watch-" + Guid.NewGuid().ToString("n")[..8];
 
     [Fact]
     public async Task A_container_whose_image_is_unchanged_is_not_rescanned_and_its_drift_is_recorded_once()
@@ -37,14 +38,14 @@ public sealed class RuntimeWatchTests
         (code, stdout, stderr) = await Cli.RunAsync([.. watch, "--duration", "0"]);
         Assert.True(code == 0, stderr);
         Assert.Equal(["1 running, 1 drifted, 0 image(s) scanned"], Rounds(stdout));
-        Assert.Contains("drifted: web (containerd/comb): 1 file(s), 1 with malware", stdout, StringComparison.Ordinal);
+        Assert.Contains($"drifted: web (containerd/{Ns}): 1 file(s), 1 with malware", stdout, StringComparison.Ordinal);
 
         await using (var store = await ScanStore.OpenAsync(storePath, TestContext.Current.CancellationToken))
         {
             var scans = await store.ListAsync(new HistoryQuery { Limit = 100 }, TestContext.Current.CancellationToken);
             var scan = Assert.Single(scans);
             var web = Assert.Single(await store.RuntimeContainersAsync(includeStopped: false, TestContext.Current.CancellationToken));
-            Assert.Equal(("web", "comb", "containerd"), (web.ContainerId, web.Namespace, web.Runtime));
+            Assert.Equal(("web", Ns, "containerd"), (web.ContainerId, web.Namespace, web.Runtime));
             Assert.Equal(scan.Digest, web.ImageDigest);
             Assert.Equal(scan.Id, web.ImageScanId);
             Assert.True(web.Drifted);
