@@ -66,7 +66,9 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
 
         var context = await _browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = _baseUrl, ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
         var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(30_000);
+        // Generous: CI runs every test project at once on two cores, and a page load can wait its turn for a while.
+        page.SetDefaultTimeout(120_000);
+        page.SetDefaultNavigationTimeout(120_000);
         var errors = new List<string>();
         page.Console += (_, message) =>
         {

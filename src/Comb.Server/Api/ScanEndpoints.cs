@@ -207,14 +207,7 @@ internal static class ScanEndpoints
     {
         var request = ScanJob.FromJson(record.Payload).Request;
         var result = record.State == JobState.Succeeded ? ScanJobResult.FromJson(record.Result) : null;
-        var status = record.State switch
-        {
-            JobState.Queued => "queued",
-            JobState.Running => "running",
-            JobState.Succeeded => "succeeded",
-            JobState.Cancelled => "cancelled",
-            _ => "failed",
-        };
+        var status = ScanStatus.Of(record.State);
         return new ScanStatusView(record.Id, status, request.Image!, request.Scanners, request.Policy,
             record.Progress is { } p ? new ScanProgressView(p.Current, p.Total, p.Message) : null,
             record.ErrorKind is { } kind && record.State != JobState.Succeeded ? new ScanErrorView(kind, record.LastError ?? kind) : null,

@@ -205,14 +205,7 @@ public sealed class ConsoleScans(ScanQueue queue, ServerDatabase database, Advis
     {
         var request = ScanJob.FromJson(record.Payload).Request;
         var result = record.State == JobState.Succeeded ? ScanJobResult.FromJson(record.Result) : null;
-        var status = record.State switch
-        {
-            JobState.Queued => "queued",
-            JobState.Running => "running",
-            JobState.Succeeded => "succeeded",
-            JobState.Cancelled => "cancelled",
-            _ => "failed",
-        };
+        var status = ScanStatus.Of(record.State);
         return new ConsoleJob(record.Id, status, request.Image ?? "", record.Progress?.Current, record.Progress?.Total, record.Progress?.Message,
             record.State is JobState.Succeeded ? null : record.LastError, record.Attempts, record.MaxAttempts, record.CancelRequested, result?.ScanId, result?.Verdict,
             record.CreatedAt, record.StartedAt, record.FinishedAt);
