@@ -140,6 +140,24 @@ public sealed partial class EndpointRoleTests
             .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal),
     ];
 
+    /// <summary>The request content type a route declares it accepts (e.g. Harbor's scan request), by "METHOD /pattern".</summary>
+    private static Dictionary<string, string> AcceptedContentTypes(IServiceProvider services)
+    {
+        var accepted = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var endpoint in services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>())
+        {
+            if (endpoint.Metadata.GetMetadata<IAcceptsMetadata>() is { ContentTypes.Count: > 0 } accepts)
+            {
+                foreach (var method in endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? [])
+                {
+                    accepted[$"{method} {Normalize(endpoint.RoutePattern.RawText ?? "")}"] = accepts.ContentTypes[0];
+                }
+            }
+        }
+
+        return accepted;
+    }
+
     [Fact]
     public async Task Every_route_has_an_entry_and_answers_each_role_as_the_entry_says()
     {
@@ -158,6 +176,7 @@ public sealed partial class EndpointRoleTests
             var stale = Routes.Keys.Where(r => !mapped.Contains(r)).ToList();
             Assert.True(stale.Count == 0, "entries in EndpointRoleTests.Routes that the server does not map:\n" + string.Join('\n', stale));
 
+            var contentTypes = AcceptedContentTypes(server.Services);
             var wrong = new List<string>();
             foreach (var (route, access) in Routes)
             {
@@ -165,7 +184,7 @@ public sealed partial class EndpointRoleTests
                 var path = Concrete(route[(method.Length + 1)..]);
                 foreach (var (caller, client) in clients)
                 {
-                    var (status, landed) = await SendAsync(client, method, path);
+                    var (status, landed) = await SendAsync(client, method, path, contentTypes.GetValueOrDefault(route, "application/json"));
                     if (access is Access.ConsoleRead or Access.ConsoleScan or Access.ConsoleAdmin && caller == "no token")
                     {
                         // The console answers a browser without a session with its sign-in page, never with the content.
@@ -211,13 +230,14 @@ public sealed partial class EndpointRoleTests
     };
 
     /// <summary>The status, and the path the answer came from (after any redirect the client followed).</summary>
-    private static async Task<(HttpStatusCode Status, string Landed)> SendAsync(HttpClient client, string method, string path)
+    private static async Task<(HttpStatusCode Status, string Landed)> SendAsync(HttpClient client, string method, string path, string contentType)
     {
         using var request = new HttpRequestMessage(new HttpMethod(method), path);
         if (method is "POST" or "PUT" or "PATCH")
         {
             // An empty object: enough to pass authorization, never a valid request that would change much.
-            request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
+            request.Content = new StringContent("{}", Encoding.UTF8);
+            request.Content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(contentType);
         }
 
         // Headers only: an event stream (the console's live scans) never ends its body.
