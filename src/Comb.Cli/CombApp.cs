@@ -65,6 +65,32 @@ public static class CombApp
         return unknown;
     }
 
+    /// <summary>
+    /// Options given an empty string ("--policy ''", an unset shell variable): every Comb option names something (a
+    /// file, an address, a value), so an empty one is a usage error named here, not a failure deep inside a command.
+    /// </summary>
+    internal static IReadOnlyList<string> EmptyOptionValues(ParseResult parse)
+    {
+        var empty = new List<string>();
+        for (SymbolResult? result = parse.CommandResult; result is not null; result = result.Parent)
+        {
+            if (result is not CommandResult command)
+            {
+                continue;
+            }
+
+            foreach (var option in command.Children.OfType<OptionResult>())
+            {
+                if (option.Tokens.Any(t => t.Type == TokenType.Argument && string.IsNullOrWhiteSpace(t.Value)))
+                {
+                    empty.Add($"option '{option.Option.Name}' of '{CommandPath(command)}' needs a value, not an empty string");
+                }
+            }
+        }
+
+        return empty;
+    }
+
     /// <summary>Commands that run until a signal stops them: for those the signal is the normal end, not an interruption.</summary>
     private static readonly HashSet<string> LongRunning = new(StringComparer.Ordinal) { "comb server", "comb worker", "comb runtime watch" };
 
@@ -112,7 +138,7 @@ public static class CombApp
         try
         {
             var parse = BuildRoot(services).Parse(args);
-            var unknown = UnknownOptions(parse);
+            var unknown = UnknownOptions(parse).Concat(EmptyOptionValues(parse)).ToList();
             if (parse.Errors.Count > 0 || unknown.Count > 0)
             {
                 foreach (var message in unknown.Concat(parse.Errors.Select(e => e.Message)).Distinct(StringComparer.Ordinal))

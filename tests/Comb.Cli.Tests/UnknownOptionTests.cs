@@ -34,6 +34,20 @@ public sealed class UnknownOptionTests
         }
     }
 
+    [Theory]
+    [InlineData("scan", "--policy")]
+    [InlineData("scan", "--output")]
+    [InlineData("scan", "--trust-policy")]
+    [InlineData("sbom", "--output")]
+    [InlineData("history", "--store")]
+    public async Task An_option_given_an_empty_string_is_a_usage_error_that_names_it(string command, string option)
+    {
+        var (code, _, err) = await CliRunner.RunAsync(command, "rootfs:.", option, "");
+
+        Assert.True(code == 2, $"exit {code}, {err}");
+        Assert.Contains($"option '{option}' of 'comb {command}' needs a value", err, StringComparison.Ordinal);
+    }
+
     private static IEnumerable<string[]> Runnable(Command command, string[] path)
     {
         if (command.Action is not null)
