@@ -65,6 +65,10 @@ public static class CombApp
         return unknown;
     }
 
+    /// <summary>No response files: a leading '@' is a value (a cron macro such as @daily); --ref-file reads lists of images.</summary>
+    internal static ParseResult Parse(IServiceProvider services, IReadOnlyList<string> args) =>
+        BuildRoot(services).Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+
     /// <summary>
     /// Options given an empty string ("--policy ''", an unset shell variable): every Comb option names something (a
     /// file, an address, a value), so an empty one is a usage error named here, not a failure deep inside a command.
@@ -137,7 +141,7 @@ public static class CombApp
         }).BuildServiceProvider();
         try
         {
-            var parse = BuildRoot(services).Parse(args);
+            var parse = Parse(services, args);
             var unknown = UnknownOptions(parse).Concat(EmptyOptionValues(parse)).ToList();
             if (parse.Errors.Count > 0 || unknown.Count > 0)
             {

@@ -48,6 +48,17 @@ public sealed class UnknownOptionTests
         Assert.Contains($"option '{option}' of 'comb {command}' needs a value", err, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_value_starting_with_an_at_sign_is_a_value_not_a_response_file()
+    {
+        await using var services = new ServiceCollection().AddComb().BuildServiceProvider();
+
+        var parse = CombApp.Parse(services, ["registry", "add", "hub", "https://registry.example", "--schedule", "@daily"]);
+
+        Assert.Empty(parse.Errors);
+        Assert.Equal("@daily", parse.GetValue<string>("--schedule"));
+    }
+
     private static IEnumerable<string[]> Runnable(Command command, string[] path)
     {
         if (command.Action is not null)
