@@ -167,14 +167,17 @@ public sealed class ConsoleServer : WebApplicationFactory<Program>
     }
 }
 
-/// <summary>A clock the test moves by hand (exception expiry), starting now: the engine stamps reports with the real time.</summary>
+/// <summary>
+/// The real time plus what the test moved it by (exception and session expiry). It keeps running: the server's key ring
+/// and the engine's report stamps read the same time, so nothing the server made a moment ago looks like the future.
+/// </summary>
 public sealed class TestClock : TimeProvider
 {
-    private DateTimeOffset _now = DateTimeOffset.UtcNow;
+    private TimeSpan _offset;
 
-    public override DateTimeOffset GetUtcNow() => _now;
+    public override DateTimeOffset GetUtcNow() => DateTimeOffset.UtcNow + _offset;
 
-    public void Advance(TimeSpan by) => _now += by;
+    public void Advance(TimeSpan by) => _offset += by;
 }
 
 /// <summary>One seeded server shared by a test class.</summary>
