@@ -15,7 +15,7 @@ total=0 failed=0 passed=0 skipped=0 status=0
 run() {
     local log
     log=$(mktemp)
-    dotnet test "$@" -c Release --no-build --no-progress --ignore-exit-code 8 2>&1 | tee "$log"
+    dotnet test -c Release --no-build --no-progress --ignore-exit-code 8 "$@" 2>&1 | tee "$log"
     [[ ${PIPESTATUS[0]} -ne 0 ]] && status=1
     local t f p k
     t=$(grep -E '^\s*total: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+')
