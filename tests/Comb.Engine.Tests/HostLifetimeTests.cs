@@ -96,7 +96,10 @@ public sealed class HostLifetimeTests : IDisposable
             Assert.InRange(first.RegistryConnections, 1, ScansAtOnce * 4);
             Assert.InRange(second.RegistryConnections, 1, first.RegistryConnections);
             Assert.True(first.OpenFiles > 0, "the pooled store connections hold the database open until the host disposes them");
-            Assert.Equal(first.OpenFiles, second.OpenFiles);
+
+            // The store's pool grows to the concurrency a round happened to reach (a few files per connection), not with
+            // the number of scans: bounded by the scans at once, not equal from round to round.
+            Assert.InRange(second.OpenFiles, 1, ScansAtOnce * 4);
 
             // Disposed: no connection to the registry, no file below the host's directories, no descriptor more than before.
             Assert.Equal(0, disposed.RegistryConnections);
