@@ -1,6 +1,6 @@
-using System.IO.Compression;
 using System.Security.Cryptography;
 using Comb.Contracts;
+using Comb.Contracts.Archives;
 
 namespace Comb.Analyzers.Language.Java;
 
@@ -19,6 +19,15 @@ internal sealed class JavaArchiveAnalyzer : LanguageAnalyzer
     internal const long MaxNestedArchiveBytes = 256L * 1024 * 1024;
 
     private static readonly string[] ArchiveExtensions = [".jar", ".war", ".ear", ".jpi", ".hpi", ".par"];
+
+    /// <summary>How the analyzer walks nested archives: zip only, opening what is named like a Java archive.</summary>
+    internal static readonly NestedArchiveOptions WalkOptions = new()
+    {
+        Limits = new ArchiveLimits { MaxDepth = MaxDepth, MaxEntries = MaxEntries, MaxEntryBytes = MaxNestedArchiveBytes, MaxTotalBytes = MaxExpandedBytes },
+        Formats = ArchiveFormats.Zip,
+        ArchiveNames = IsArchiveName,
+        Separator = "/",
+    };
 
     public override string Id => "java-archive";
 
@@ -43,123 +52,75 @@ internal sealed class JavaArchiveAnalyzer : LanguageAnalyzer
             bytes = buffer.ToArray();
         }
 
-        var budget = new Budget(new ArchiveBudget(MaxEntries, MaxNestedArchiveBytes, MaxExpandedBytes));
-        var packages = new List<Package>();
-        ReadArchive(context, bytes, context.Path, depth: 0, budget, packages, cancellationToken, outer: true);
-        return Dedupe(packages);
-    }
-
-    /// <summary>The shared archive budget, and whether the depth and size warnings were given (once each per archive).</summary>
-    private sealed class Budget(ArchiveBudget archives)
-    {
-        public ArchiveBudget Archives => archives;
-        public bool DepthReported;
-        public bool SizeReported;
-    }
-
-    private static void ReadArchive(ParseContext context, byte[] bytes, string archivePath, int depth, Budget budget,
-        List<Package> packages, CancellationToken cancellationToken, bool outer)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        ZipArchive zip;
-        try
+        // Each archive collects what its own entries say; it is named once the walk is over, outermost first.
+        var archives = new List<JavaArchive> { new(context.Path, bytes) };
+        var byPath = new Dictionary<string, JavaArchive>(StringComparer.Ordinal) { [context.Path] = archives[0] };
+        var walker = new NestedArchiveWalker(WalkOptions);
+        await foreach (var entry in walker.WalkAsync(context.Path, bytes, cancellationToken).ConfigureAwait(false))
         {
-            zip = new ZipArchive(new MemoryStream(bytes, writable: false), ZipArchiveMode.Read);
-        }
-        catch (InvalidDataException) when (!outer)
-        {
-            context.Warn($"{archivePath}: not a readable zip archive; skipped");
-            return;
-        }
-
-        using (zip)
-        {
-            var sha1 = Convert.ToHexStringLower(SHA1.HashData(bytes));
-            var properties = new List<PomProperties>();
-            Manifest? manifest = null;
-            var nested = new List<ZipArchiveEntry>();
-            foreach (var entry in zip.Entries)
+            if (entry.IsArchive)
             {
-                if (!budget.Archives.CountEntry())
+                var archive = new JavaArchive(entry.Path, (await entry.ReadAsync(cancellationToken).ConfigureAwait(false))!);
+                archives.Add(archive);
+                byPath[entry.Path] = archive;
+            }
+            else if (entry.Name.EndsWith("pom.properties", StringComparison.Ordinal) && PathMatch.FileName(entry.Name) == "pom.properties")
+            {
+                if (await ReadTextAsync(entry, cancellationToken).ConfigureAwait(false) is { } text && PomProperties.Parse(text) is { } p)
                 {
-                    context.Warn($"{archivePath}: more than {MaxEntries} zip entries in total; rest skipped");
-                    break;
-                }
-
-                var name = entry.FullName;
-                if (name.EndsWith("pom.properties", StringComparison.Ordinal) && PathMatch.FileName(name) == "pom.properties")
-                {
-                    if (ReadText(context, entry, archivePath, budget) is { } text && PomProperties.Parse(text) is { } p)
-                    {
-                        properties.Add(p);
-                    }
-                }
-                else if (string.Equals(name, "META-INF/MANIFEST.MF", StringComparison.OrdinalIgnoreCase))
-                {
-                    if (ReadText(context, entry, archivePath, budget) is { } text)
-                    {
-                        manifest = Manifest.Parse(text);
-                    }
-                }
-                else if (IsArchiveName(name) && entry.Length > 0)
-                {
-                    nested.Add(entry);
+                    byPath[entry.ArchivePath].Properties.Add(p);
                 }
             }
-
-            var fileName = PathMatch.FileName(archivePath);
-            var fromName = FileNameArtifact.Parse(fileName);
-            var own = properties.FirstOrDefault(p => fromName is not null && p.ArtifactId == fromName.Value.ArtifactId && p.Version == fromName.Value.Version)
-                ?? (properties.Distinct().ToList() is [var single] && single.ArtifactId == FileNameArtifact.Stem(fileName) ? single : null);
-            foreach (var p in properties.Distinct())
+            else if (string.Equals(entry.Name, "META-INF/MANIFEST.MF", StringComparison.OrdinalIgnoreCase))
             {
-                packages.Add(Make(context, p.GroupId, p.ArtifactId, p.Version, archivePath, p == own ? sha1 : null, manifest?.Licenses));
+                if (await ReadTextAsync(entry, cancellationToken).ConfigureAwait(false) is { } text)
+                {
+                    byPath[entry.ArchivePath].Manifest = Manifest.Parse(text);
+                }
+            }
+        }
+
+        foreach (var note in walker.Notes)
+        {
+            context.Warn(note);
+        }
+
+        return Dedupe([.. archives.SelectMany(a => a.Packages(context))]);
+    }
+
+    /// <summary>One archive of the walk: its path, the SHA-1 of its bytes, and the pom.properties and manifest found in it.</summary>
+    private sealed class JavaArchive(string path, byte[] bytes)
+    {
+        private readonly string _sha1 = Convert.ToHexStringLower(SHA1.HashData(bytes));
+
+        public List<PomProperties> Properties { get; } = [];
+
+        public Manifest? Manifest { get; set; }
+
+        public IEnumerable<Package> Packages(ParseContext context)
+        {
+            var fileName = PathMatch.FileName(path);
+            var fromName = FileNameArtifact.Parse(fileName);
+            var own = Properties.FirstOrDefault(p => fromName is not null && p.ArtifactId == fromName.Value.ArtifactId && p.Version == fromName.Value.Version)
+                ?? (Properties.Distinct().ToList() is [var single] && single.ArtifactId == FileNameArtifact.Stem(fileName) ? single : null);
+            foreach (var p in Properties.Distinct())
+            {
+                yield return Make(context, p.GroupId, p.ArtifactId, p.Version, path, p == own ? _sha1 : null, Manifest?.Licenses);
             }
 
             // A jar with pom.properties is what they say (a distribution-built "slf4j-api.jar" included): its
             // manifest would only add a guessed second name for the same thing. The manifest, then the file
             // name, name only a jar that carries nothing better.
-            if (properties.Count == 0)
+            if (Properties.Count == 0)
             {
-                if (manifest?.Artifact(fromName?.ArtifactId ?? FileNameArtifact.Stem(fileName), fromName?.Version) is { } m)
+                if (Manifest?.Artifact(fromName?.ArtifactId ?? FileNameArtifact.Stem(fileName), fromName?.Version) is { } m)
                 {
-                    packages.Add(Make(context, m.GroupId, m.ArtifactId, m.Version, archivePath, sha1, manifest.Licenses));
+                    yield return Make(context, m.GroupId, m.ArtifactId, m.Version, path, _sha1, Manifest.Licenses);
                 }
                 else if (fromName is { } f)
                 {
                     // Nothing inside names the archive: fall back to "artifact-1.2.3.jar", group unknown.
-                    packages.Add(Make(context, null, f.ArtifactId, f.Version, archivePath, sha1, manifest?.Licenses));
-                }
-            }
-
-            foreach (var entry in nested)
-            {
-                var nestedPath = $"{archivePath}/{entry.FullName}";
-                if (depth + 1 >= MaxDepth)
-                {
-                    if (!budget.DepthReported)
-                    {
-                        context.Warn($"{nestedPath}: archives nested more than {MaxDepth} deep; not opened");
-                        budget.DepthReported = true;
-                    }
-
-                    continue;
-                }
-
-                if (!budget.Archives.Fits(entry.Length))
-                {
-                    if (!budget.SizeReported)
-                    {
-                        context.Warn($"{nestedPath}: nested archive too large ({entry.Length} bytes, {budget.Archives.Bytes} already expanded); skipped");
-                        budget.SizeReported = true;
-                    }
-
-                    continue;
-                }
-
-                if (ReadBytes(context, entry, nestedPath, budget) is { } inner)
-                {
-                    ReadArchive(context, inner, nestedPath, depth + 1, budget, packages, cancellationToken, outer: false);
+                    yield return Make(context, null, f.ArtifactId, f.Version, path, _sha1, Manifest?.Licenses);
                 }
             }
         }
@@ -185,36 +146,9 @@ internal sealed class JavaArchiveAnalyzer : LanguageAnalyzer
             licenses, metadata: metadata, path: archivePath);
     }
 
-    private static byte[]? ReadBytes(ParseContext context, ZipArchiveEntry entry, string path, Budget budget)
-    {
-        try
-        {
-            using var stream = entry.Open();
-            var read = budget.Archives.Read(stream);
-            if (read.TooLarge)
-            {
-                context.Warn($"{path}: expands beyond the size budget; skipped");
-            }
-
-            return read.Content;
-        }
-        catch (InvalidDataException ex)
-        {
-            context.Warn($"{path}: corrupt zip entry ({ex.Message}); skipped");
-            return null;
-        }
-    }
-
-    private static string? ReadText(ParseContext context, ZipArchiveEntry entry, string archivePath, Budget budget)
-    {
-        if (entry.Length > 1024 * 1024)
-        {
-            return null;
-        }
-
-        var bytes = ReadBytes(context, entry, $"{archivePath}/{entry.FullName}", budget);
-        return bytes is null ? null : TextDecoding.Decode(bytes);
-    }
+    private static async ValueTask<string?> ReadTextAsync(NestedEntry entry, CancellationToken cancellationToken) =>
+        entry.Size > 1024 * 1024 ? null
+        : await entry.ReadAsync(cancellationToken).ConfigureAwait(false) is { } bytes ? TextDecoding.Decode(bytes) : null;
 
     private static IEnumerable<Package> Dedupe(List<Package> packages) =>
         packages.GroupBy(p => (p.Name, p.Version, p.Path)).Select(g => g.First());
