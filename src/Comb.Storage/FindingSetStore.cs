@@ -1,10 +1,7 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
-using System.IO.Compression;
-using System.Security.Cryptography;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Comb.Contracts;
+using FindingBlobs = Comb.Storage.ContentAddressedBlobs<System.Collections.Generic.List<Comb.Contracts.VulnerabilityFinding>>;
 
 namespace Comb.Storage;
 
@@ -17,16 +14,7 @@ namespace Comb.Storage;
 /// </summary>
 internal sealed class FindingSetStore
 {
-    /// <summary>Beyond this many finding sets in memory the cache starts over.</summary>
-    private const int MaxCached = 4096;
-
-    private static readonly JsonSerializerOptions Options = new()
-    {
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        Converters = { new JsonStringEnumConverter() },
-    };
-
-    private readonly ConcurrentDictionary<string, IReadOnlyList<VulnerabilityFinding>> _byDigest = new(StringComparer.Ordinal);
+    private readonly FindingBlobs _blobs = new("finding_sets", "finding set");
     private readonly ConcurrentDictionary<string, byte[]> _compressed = new(StringComparer.Ordinal);
 
     /// <summary>
@@ -100,10 +88,11 @@ internal sealed class FindingSetStore
         for (var ordinal = 0; ordinal < sets.Count; ordinal++)
         {
             var set = sets[ordinal];
-            var json = JsonSerializer.SerializeToUtf8Bytes(set, Options);
-            var digest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(json));
+            var (digest, json) = FindingBlobs.Serialize(set);
             // Always offered to the database (another process may have pruned it); compressed once per process.
-            var data = _compressed.Count < MaxCached ? _compressed.GetOrAdd(digest, _ => Compress(json)) : _compressed.GetValueOrDefault(digest) ?? Compress(json);
+            var data = _compressed.Count < FindingBlobs.MaxCached
+                ? _compressed.GetOrAdd(digest, _ => FindingBlobs.Compress(json))
+                : _compressed.GetValueOrDefault(digest) ?? FindingBlobs.Compress(json);
             Sql.Bind(insertSet, ("d", digest), ("n", set.Count), ("data", data));
             if (await insertSet.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0)
             {
@@ -128,32 +117,10 @@ internal sealed class FindingSetStore
         var sets = new List<IReadOnlyList<VulnerabilityFinding>>(digests.Count);
         foreach (var digest in digests)
         {
-            if (!_byDigest.TryGetValue(digest, out var set))
-            {
-                var data = await Sql.QueryAsync(connection, "SELECT data FROM finding_sets WHERE digest = @d", r => (byte[])r[0], cancellationToken, ("d", digest)).ConfigureAwait(false);
-                if (data.Count == 0)
-                {
-                    throw new InvalidDataException($"scan {scanId} refers to finding set {digest}, which the store does not hold");
-                }
-
-                set = Decompress(data[0]);
-                Remember(digest, set);
-            }
-
-            sets.Add(set);
+            sets.Add((await _blobs.GetAsync(connection, scanId, digest, cancellationToken).ConfigureAwait(false)).Value);
         }
 
         return Assemble(sets);
-    }
-
-    private void Remember(string digest, IReadOnlyList<VulnerabilityFinding> set)
-    {
-        if (_byDigest.Count >= MaxCached)
-        {
-            _byDigest.Clear();
-        }
-
-        _byDigest.TryAdd(digest, set);
     }
 
     private static async Task WriteRowsAsync(DbConnection connection, DbTransaction transaction, string digest, List<VulnerabilityFinding> set, CancellationToken cancellationToken)
@@ -170,23 +137,6 @@ internal sealed class FindingSetStore
                 await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
         }
-    }
-
-    private static byte[] Compress(byte[] json)
-    {
-        using var ms = new MemoryStream();
-        using (var gzip = new GZipStream(ms, CompressionLevel.Fastest, leaveOpen: true))
-        {
-            gzip.Write(json);
-        }
-
-        return ms.ToArray();
-    }
-
-    private static List<VulnerabilityFinding> Decompress(byte[] data)
-    {
-        using var gzip = new GZipStream(new MemoryStream(data), CompressionMode.Decompress);
-        return JsonSerializer.Deserialize<List<VulnerabilityFinding>>(gzip, Options) ?? throw new InvalidDataException("empty stored finding set");
     }
 
     /// <summary>The order the matcher gives findings: package, version, path, most severe first, id.</summary>

@@ -1,11 +1,7 @@
-using System.Collections.Concurrent;
 using System.Data.Common;
-using System.IO.Compression;
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Comb.Contracts;
+using PackageBlobs = Comb.Storage.ContentAddressedBlobs<Comb.Contracts.PackageSet>;
 
 namespace Comb.Storage;
 
@@ -17,16 +13,7 @@ namespace Comb.Storage;
 /// </summary>
 internal sealed class PackageSetStore
 {
-    /// <summary>Beyond this many sets in memory the cache starts over.</summary>
-    private const int MaxCached = 4096;
-
-    private static readonly JsonSerializerOptions Options = new()
-    {
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        Converters = { new JsonStringEnumConverter() },
-    };
-
-    private readonly ConcurrentDictionary<string, PackageSet> _byDigest = new(StringComparer.Ordinal);
+    private readonly PackageBlobs _blobs = new("package_sets", "package set");
     private readonly ConditionalWeakTable<PackageSet, Stored> _known = [];
 
     /// <summary>The digest and stored form of one set, remembered for the set object it was read into or written from.</summary>
@@ -66,16 +53,10 @@ internal sealed class PackageSetStore
         var sets = new List<PackageSet>(digests.Count);
         foreach (var digest in digests)
         {
-            if (!_byDigest.TryGetValue(digest, out var set))
+            var (set, loaded) = await _blobs.GetAsync(connection, scanId, digest, cancellationToken).ConfigureAwait(false);
+            if (loaded is not null)
             {
-                var data = await Sql.QueryAsync(connection, "SELECT data FROM package_sets WHERE digest = @d", r => (byte[])r[0], cancellationToken, ("d", digest)).ConfigureAwait(false);
-                if (data.Count == 0)
-                {
-                    throw new InvalidDataException($"scan {scanId} refers to package set {digest}, which the store does not hold");
-                }
-
-                set = Decompress(data[0]);
-                Remember(set, new Stored(digest, data[0]));
+                _known.AddOrUpdate(set, new Stored(digest, loaded));
             }
 
             sets.Add(set);
@@ -91,21 +72,11 @@ internal sealed class PackageSetStore
             return known;
         }
 
-        var json = JsonSerializer.SerializeToUtf8Bytes(set, Options);
-        var stored = new Stored("sha256:" + Convert.ToHexStringLower(SHA256.HashData(json)), Compress(json));
-        Remember(set, stored);
-        return stored;
-    }
-
-    private void Remember(PackageSet set, Stored stored)
-    {
-        if (_byDigest.Count >= MaxCached)
-        {
-            _byDigest.Clear();
-        }
-
-        _byDigest.TryAdd(stored.Digest, set);
+        var (digest, json) = PackageBlobs.Serialize(set);
+        var stored = new Stored(digest, PackageBlobs.Compress(json));
+        _blobs.Remember(digest, set);
         _known.AddOrUpdate(set, stored);
+        return stored;
     }
 
     private static async Task WritePackagesAsync(DbConnection connection, DbTransaction transaction, string digest, PackageSet set, CancellationToken cancellationToken)
@@ -117,22 +88,5 @@ internal sealed class PackageSetStore
             Sql.Bind(insert, ("s", digest), ("n", package.Name), ("v", package.Version), ("t", package.Type), ("p", package.Purl), ("l", package.LayerDiffId), ("f", package.Path));
             await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
-    }
-
-    private static byte[] Compress(byte[] json)
-    {
-        using var ms = new MemoryStream();
-        using (var gzip = new GZipStream(ms, CompressionLevel.Fastest, leaveOpen: true))
-        {
-            gzip.Write(json);
-        }
-
-        return ms.ToArray();
-    }
-
-    private static PackageSet Decompress(byte[] data)
-    {
-        using var gzip = new GZipStream(new MemoryStream(data), CompressionMode.Decompress);
-        return JsonSerializer.Deserialize<PackageSet>(gzip, Options) ?? throw new InvalidDataException("empty stored package set");
     }
 }

@@ -190,6 +190,37 @@ public abstract class ScanStoreContract
     }
 
     [Fact]
+    public async Task Sets_are_kept_under_the_sha256_of_their_json_gzipped_and_read_back_by_another_process()
+    {
+        var location = NewLocation();
+        var report = Reports.Of("registry.example/a:1", "sha256:" + new string('1', 64), T0, [("openssl", "1.1.1k"), ("zlib", "1.2")], [("CVE-2021-3711", "openssl", "1.1.1k")]);
+        string id;
+        var stored = new List<(string Digest, byte[] Data)>();
+        await using (var writer = await ScanStore.OpenAsync(location, Ct))
+        {
+            id = await writer.RecordAsync(report, Ct);
+            await using var connection = await writer.OpenConnectionAsync(Ct);
+            foreach (var table in new[] { "package_sets", "finding_sets" })
+            {
+                stored.AddRange(await Sql.QueryAsync(connection, $"SELECT digest, data FROM {table}", r => (r.GetString(0), (byte[])r[1]), Ct));
+            }
+        }
+
+        Assert.Equal(2, stored.Count);
+        foreach (var (digest, data) in stored)
+        {
+            using var gzip = new System.IO.Compression.GZipStream(new MemoryStream(data), System.IO.Compression.CompressionMode.Decompress);
+            using var json = new MemoryStream();
+            await gzip.CopyToAsync(json, Ct);
+            Assert.Equal("sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(json.ToArray())), digest);
+        }
+
+        // A store opened afresh has nothing in memory: the sets come from the tables.
+        await using var reader = await ScanStore.OpenAsync(location, Ct);
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(report with { ScanId = id }), System.Text.Json.JsonSerializer.Serialize(await reader.GetAsync(id, Ct)));
+    }
+
+    [Fact]
     public async Task Findings_shared_by_images_and_rechecks_are_stored_once_and_found_by_impact()
     {
         var store = await NewStoreAsync();

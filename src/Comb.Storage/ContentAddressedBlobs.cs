@@ -1,0 +1,86 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Comb.Storage;
+
+/// <summary>
+/// JSON documents kept by content in one table (<c>digest</c>, <c>data</c>): the digest is the SHA-256 of the JSON,
+/// the data its gzip. Documents read are kept in memory by digest (immutable, shared by every scan that has them), up
+/// to a bound. Package sets and finding sets are both kept this way.
+/// </summary>
+internal sealed class ContentAddressedBlobs<T>(string table, string what)
+    where T : class
+{
+    /// <summary>Beyond this many documents in memory the cache starts over.</summary>
+    public const int MaxCached = 4096;
+
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    private readonly ConcurrentDictionary<string, T> _byDigest = new(StringComparer.Ordinal);
+
+    /// <summary>The document's JSON and the digest it is stored under.</summary>
+    public static (string Digest, byte[] Json) Serialize(T value)
+    {
+        var json = JsonSerializer.SerializeToUtf8Bytes(value, Options);
+        return ("sha256:" + Convert.ToHexStringLower(SHA256.HashData(json)), json);
+    }
+
+    /// <summary>The stored form of the JSON.</summary>
+    public static byte[] Compress(byte[] json)
+    {
+        using var ms = new MemoryStream();
+        using (var gzip = new GZipStream(ms, CompressionLevel.Fastest, leaveOpen: true))
+        {
+            gzip.Write(json);
+        }
+
+        return ms.ToArray();
+    }
+
+    /// <summary>
+    /// The document under <paramref name="digest"/>, from memory or the table (then with the data read, else null);
+    /// a scan referring to one the store lacks is broken data.
+    /// </summary>
+    public async Task<(T Value, byte[]? Loaded)> GetAsync(DbConnection connection, string scanId, string digest, CancellationToken cancellationToken)
+    {
+        if (_byDigest.TryGetValue(digest, out var value))
+        {
+            return (value, null);
+        }
+
+        var data = await Sql.QueryAsync(connection, $"SELECT data FROM {table} WHERE digest = @d", r => (byte[])r[0], cancellationToken, ("d", digest)).ConfigureAwait(false);
+        if (data.Count == 0)
+        {
+            throw new InvalidDataException($"scan {scanId} refers to {what} {digest}, which the store does not hold");
+        }
+
+        value = Decompress(data[0]);
+        Remember(digest, value);
+        return (value, data[0]);
+    }
+
+    /// <summary>Keeps a document in memory under its digest.</summary>
+    public void Remember(string digest, T value)
+    {
+        if (_byDigest.Count >= MaxCached)
+        {
+            _byDigest.Clear();
+        }
+
+        _byDigest.TryAdd(digest, value);
+    }
+
+    private T Decompress(byte[] data)
+    {
+        using var gzip = new GZipStream(new MemoryStream(data), CompressionMode.Decompress);
+        return JsonSerializer.Deserialize<T>(gzip, Options) ?? throw new InvalidDataException($"empty stored {what}");
+    }
+}
