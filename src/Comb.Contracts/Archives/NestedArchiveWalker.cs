@@ -230,5 +230,6 @@ public sealed class NestedArchiveWalker(NestedArchiveOptions options)
         }
     }
 
-    private static bool IsDamage(Exception e) => e is InvalidDataException or IOException or NotSupportedException or FormatException;
+    // What the zip, tar and gzip readers throw on damaged input (ArgumentException for impossible offsets and names).
+    private static bool IsDamage(Exception e) => e is InvalidDataException or IOException or NotSupportedException or FormatException or ArgumentException or OverflowException;
 }
