@@ -24,7 +24,9 @@ public static class ReportJson
             IndentSize = 2,
             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
             Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-            TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { DropComputedProperties } },
+            // Source-generated metadata: the reflection-based resolver compiled several hundred methods before a
+            // process could write its first report (bench/speed).
+            TypeInfoResolver = ReportJsonContext.Default.WithAddedModifier(DropComputedProperties),
         };
         options.Converters.Add(new JsonStringEnumConverter());
         options.MakeReadOnly();
@@ -89,3 +91,8 @@ public sealed class JsonReportWriter : IReportWriter
     public Task WriteAsync(ScanReport report, Stream output, CancellationToken cancellationToken) =>
         ReportJson.SerializeAsync(ReportSorter.Sort(report), output, cancellationToken);
 }
+
+/// <summary>Metadata for the report's types, generated at build time; the options that apply are <see cref="ReportJson.Options"/>.</summary>
+[JsonSerializable(typeof(ScanReport))]
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, WriteIndented = true, IndentSize = 2)]
+internal sealed partial class ReportJsonContext : JsonSerializerContext;

@@ -1,21 +1,22 @@
 using System.IO.Compression;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Comb.Contracts;
 
 namespace Comb.Engine.Cache;
 
-/// <summary>The stored form of a layer's facts (gzip-compressed JSON), the same in every backend.</summary>
+/// <summary>
+/// The stored form of a layer's facts (gzip-compressed JSON), the same in every backend. Read and written through
+/// source-generated serializers: a warm scan reads every layer's entry, and the reflection-based serializer compiled
+/// several hundred methods (accessors, converters) at the start of every process before it could read one.
+/// </summary>
 internal static class LayerFactsCodec
 {
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
-    };
 
     public static async Task WriteAsync(Stream destination, LayerFacts facts, CancellationToken cancellationToken)
     {
         await using var gzip = new GZipStream(destination, CompressionLevel.Fastest, leaveOpen: true);
-        await JsonSerializer.SerializeAsync(gzip, facts, Json, cancellationToken).ConfigureAwait(false);
+        await JsonSerializer.SerializeAsync(gzip, facts, LayerFactsJson.Default.LayerFacts, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The facts, or null when the bytes are not an entry for <paramref name="diffId"/> (torn, corrupt, another layer).</summary>
@@ -24,7 +25,7 @@ internal static class LayerFactsCodec
         try
         {
             await using var gzip = new GZipStream(source, CompressionMode.Decompress, leaveOpen: true);
-            var facts = await JsonSerializer.DeserializeAsync<LayerFacts>(gzip, Json, cancellationToken).ConfigureAwait(false);
+            var facts = await JsonSerializer.DeserializeAsync(gzip, LayerFactsJson.Default.LayerFacts, cancellationToken).ConfigureAwait(false);
             return facts is not null && facts.DiffId == diffId ? facts : null;
         }
         catch (Exception ex) when (ex is JsonException or InvalidDataException or NotSupportedException or EndOfStreamException)
@@ -45,3 +46,7 @@ internal static class LayerFactsCodec
         return hex;
     }
 }
+
+[JsonSerializable(typeof(LayerFacts))]
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+internal sealed partial class LayerFactsJson : JsonSerializerContext;
