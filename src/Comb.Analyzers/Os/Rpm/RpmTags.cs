@@ -14,7 +14,6 @@ internal static class RpmTags
     public const int License = 1014;
     public const int Arch = 1022;
     public const int OldFileNames = 1027;
-    public const int FileModes = 1030;
     public const int FileDigests = 1035;
     public const int FileFlags = 1037;
     public const int SourceRpm = 1044;
