@@ -66,6 +66,25 @@ public sealed class PackageFileIntegrityTests
     }
 
     [Fact]
+    public void A_path_two_packages_record_is_verified_by_either_digest()
+    {
+        // rpm multilib: glibc.i686 and glibc.x86_64 both list the path; the image holds one architecture's file.
+        PackageDetail Glibc(string arch, string digest) => new()
+        {
+            Path = "var/lib/rpm/rpmdb.sqlite", Kind = "rpm", PackageName = "glibc", Arch = arch,
+            FileDigests = new Dictionary<string, string> { ["usr/sbin/ldconfig"] = "md5:" + digest },
+        };
+        PackageDetail[] details = [Glibc("i686", new string('a', 32)), Glibc("x86_64", new string('b', 32))];
+
+        var kept = PackageFileIntegrity.Apply([Finding("usr/sbin/ldconfig")], details, [Note("usr/sbin/ldconfig", new string('b', 32))]);
+        var changed = PackageFileIntegrity.Apply([], details, [Note("usr/sbin/ldconfig", new string('c', 32))]);
+
+        Assert.Empty(kept.Malware);
+        Assert.Contains("rpm package glibc", Assert.Single(kept.Diagnostics).Message, StringComparison.Ordinal);
+        Assert.Equal(PackageFileIntegrity.Category, Assert.Single(changed.Malware).Category);
+    }
+
+    [Fact]
     public void Without_recorded_digests_nothing_changes()
     {
         MalwareFinding[] malware = [Finding("var/www/html/x.php")];

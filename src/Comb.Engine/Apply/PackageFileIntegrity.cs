@@ -20,12 +20,19 @@ public static class PackageFileIntegrity
     /// <param name="digestNotes">Visible <see cref="FileDigestNote"/> notes: the content of each file as the image has it.</param>
     public static Outcome Apply(IReadOnlyList<MalwareFinding> malware, IReadOnlyList<PackageDetail> details, IReadOnlyList<FileNote> digestNotes)
     {
-        var recorded = new Dictionary<string, (string Digest, string Kind, string Package)>(StringComparer.Ordinal);
+        // A path may be recorded by several packages (rpm multilib pairs such as glibc.i686 and glibc.x86_64 share
+        // paths, and rpm keeps the preferred architecture's file): matching any of them verifies the file.
+        var recorded = new Dictionary<string, List<(string Digest, string Kind, string Package)>>(StringComparer.Ordinal);
         foreach (var detail in details.OrderBy(d => d.Path, StringComparer.Ordinal).ThenBy(d => d.PackageName, StringComparer.Ordinal))
         {
             foreach (var (path, digest) in detail.FileDigests ?? new Dictionary<string, string>())
             {
-                recorded.TryAdd(path, (digest, detail.Kind, detail.PackageName));
+                if (!recorded.TryGetValue(path, out var entries))
+                {
+                    recorded[path] = entries = [];
+                }
+
+                entries.Add((digest, detail.Kind, detail.PackageName));
             }
         }
 
@@ -38,20 +45,25 @@ public static class PackageFileIntegrity
         var modified = new List<MalwareFinding>();
         foreach (var note in digestNotes.OrderBy(n => n.Path, StringComparer.Ordinal))
         {
-            if (Lookup(recorded, note.Path) is not { } entry)
+            if (Lookup(recorded, note.Path) is not { } entries)
             {
                 continue;
             }
 
-            var colon = entry.Digest.IndexOf(':', StringComparison.Ordinal);
-            var algorithm = entry.Digest[..colon];
-            var expected = entry.Digest[(colon + 1)..];
-            if (FileDigestNote.Digest(note, algorithm) is not { } actual)
+            var compared = entries.Select(e =>
+            {
+                var colon = e.Digest.IndexOf(':', StringComparison.Ordinal);
+                var algorithm = e.Digest[..colon];
+                return (Entry: e, Algorithm: algorithm, Expected: e.Digest[(colon + 1)..], Actual: FileDigestNote.Digest(note, algorithm));
+            }).Where(c => c.Actual is not null).ToList();
+            if (compared.Count == 0)
             {
                 continue;
             }
 
-            if (actual.Equals(expected, StringComparison.OrdinalIgnoreCase))
+            var match = compared.FindIndex(c => c.Actual!.Equals(c.Expected, StringComparison.OrdinalIgnoreCase));
+            var (entry, algorithm, expected, actual) = compared[Math.Max(match, 0)];
+            if (match >= 0)
             {
                 verified[note.Path] = $"{entry.Kind} package {entry.Package}";
             }
@@ -117,7 +129,7 @@ public static class PackageFileIntegrity
         finding.Category == "webshell" && finding.Engines.All(e => e is "webshell" or "yara");
 
     /// <summary>The record for a path as written, or under its other name on a merged-/usr system.</summary>
-    private static (string Digest, string Kind, string Package)? Lookup(Dictionary<string, (string, string, string)> recorded, string path)
+    private static List<(string Digest, string Kind, string Package)>? Lookup(Dictionary<string, List<(string Digest, string Kind, string Package)>> recorded, string path)
     {
         if (recorded.TryGetValue(path, out var entry))
         {

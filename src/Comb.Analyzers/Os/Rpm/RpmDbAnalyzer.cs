@@ -14,7 +14,7 @@ public sealed class RpmDbAnalyzer : IFileAnalyzer
     private static readonly string[] Files = ["Packages", "Packages.db", "rpmdb.sqlite"];
 
     public string Id => "rpm-db";
-    public int Version => 1;
+    public int Version => 2;
 
     public bool IsRequired(FileMeta meta)
     {
@@ -69,6 +69,7 @@ public sealed class RpmDbAnalyzer : IFileAnalyzer
         }
 
         var packages = new List<Package>();
+        var details = new List<PackageDetail>();
         var bad = 0;
         string? firstError = null;
         foreach (var blob in blobs)
@@ -87,6 +88,10 @@ public sealed class RpmDbAnalyzer : IFileAnalyzer
                 if (package is not null)
                 {
                     packages.Add(package);
+                    if (FileDigests(header, package.InstalledFiles) is { } digests)
+                    {
+                        details.Add(new PackageDetail { Path = input.Path, Kind = "rpm", PackageName = package.Name, Arch = package.Arch, FileDigests = digests });
+                    }
                 }
             }
             catch (InvalidDataException ex)
@@ -101,8 +106,50 @@ public sealed class RpmDbAnalyzer : IFileAnalyzer
             diagnostics.Add(Os.AnalyzerSupport.Warning(input, Id, $"{bad} rpm header(s) could not be read, first: {firstError}"));
         }
 
-        return Os.AnalyzerSupport.Packages(input, "rpm", packages, diagnostics);
+        return Os.AnalyzerSupport.Packages(input, "rpm", packages, diagnostics) with { Details = details };
     }
+
+    private const long ConfigFile = 1 << 0;
+    private const long GhostFile = 1 << 6;
+
+    /// <summary>
+    /// The digest rpm records for each regular file ("sha256:HEX" keyed by image path), for verifying files against
+    /// their package. FILEDIGESTS holds one hex digest per file (empty for directories and links) in the algorithm
+    /// FILEDIGESTALGO names (MD5 when absent). Config files are meant to change and ghost files are not shipped: both
+    /// are left out. Null when the header records none or uses an algorithm the scanner does not compute.
+    /// </summary>
+    internal static IReadOnlyDictionary<string, string>? FileDigests(RpmHeader header, IReadOnlyList<string>? files)
+    {
+        var digests = header.GetStrings(RpmTags.FileDigests);
+        if (files is null || digests.Count != files.Count || DigestAlgorithm(header.GetInt(RpmTags.FileDigestAlgo) ?? 1) is not { } algorithm)
+        {
+            return null;
+        }
+
+        var flags = header.GetInts(RpmTags.FileFlags);
+        var result = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < files.Count; i++)
+        {
+            var path = files[i].TrimStart('/');
+            if (digests[i].Length == 0 || path.Length == 0 || flags.Count == files.Count && (flags[i] & (ConfigFile | GhostFile)) != 0)
+            {
+                continue;
+            }
+
+            result[path] = algorithm + ":" + digests[i].ToLowerInvariant();
+        }
+
+        return result.Count == 0 ? null : result;
+    }
+
+    /// <summary>rpm's PGPHASHALGO numbers for the digests a file note carries.</summary>
+    private static string? DigestAlgorithm(long id) => id switch
+    {
+        1 => "md5",
+        2 => "sha1",
+        8 => "sha256",
+        _ => null,
+    };
 
     private Package? ToPackage(RpmHeader header, AnalysisInput input)
     {
