@@ -48,7 +48,7 @@ public sealed class DriftDetector(LayeredTree container, LayeredTree image, IRea
                 }
 
                 var change = await ChangeAsync(c is { Kind: not StatKind.Directory } ? c : null, i is { Kind: not StatKind.Directory } ? i : null, cancellationToken).ConfigureAwait(false);
-                if (change is not null)
+                if (change is not null && !(change == "added" && MadeByRuntime(relative, c!)))
                 {
                     result.Add(new DriftEntry("/" + relative, change, c, i));
                 }
@@ -58,6 +58,14 @@ public sealed class DriftDetector(LayeredTree container, LayeredTree image, IRea
         result.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
         return result;
     }
+
+    /// <summary>
+    /// What the runtime itself adds to every container's root filesystem: Podman links a missing /etc/mtab to the
+    /// kernel's mount table. Only that exact link is left out; anything else at that path is drift.
+    /// </summary>
+    private static bool MadeByRuntime(string relative, FileStat added) =>
+        relative == "etc/mtab" && added.Kind == StatKind.Symlink
+        && new FileInfo(added.HostPath).LinkTarget is "/proc/mounts" or "/proc/self/mounts" or "../proc/self/mounts";
 
     private static async Task<string?> ChangeAsync(FileStat? container, FileStat? image, CancellationToken cancellationToken)
     {

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using Comb.Contracts;
 using Comb.Server.Admission;
 using Microsoft.AspNetCore.Builder;
@@ -21,6 +19,7 @@ public static partial class CombServer
         var section = builder.Configuration.GetSection(AdmissionSettings.Section);
         builder.Services.AddOptions<AdmissionSettings>().Bind(section);
         builder.Services.AddSingleton<AdmissionCache>();
+        builder.Services.AddSingleton<DecisionCache>();
         builder.Services.AddSingleton<AdmissionPolicy>();
         builder.Services.AddSingleton<DigestResolver>();
         builder.Services.AddSingleton<ImageJudge>();
@@ -39,9 +38,11 @@ public static partial class CombServer
             throw new CombInputException(problem);
         }
 
-        var certificate = LoadCertificate(settings.TlsCert!, settings.TlsKey!);
+        // Read again when the files change (a rotated secret), for each new connection; see ServingCertificate.
+        var certificate = ServingCertificate.Load(settings.TlsCert!, settings.TlsKey!, TimeProvider.System);
+        builder.Services.AddSingleton(certificate);
         builder.WebHost.UseKestrelHttpsConfiguration();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureHttpsDefaults(https => https.ServerCertificate = certificate));
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureHttpsDefaults(https => https.ServerCertificateSelector = (_, _) => certificate.Current));
 
         // The API server only speaks HTTPS to webhooks: the listen address is served over TLS, whatever its scheme says.
         var listen = builder.Configuration[$"{ServerSettings.Section}:{nameof(ServerSettings.Listen)}"] ?? "https://127.0.0.1:8443";
@@ -54,21 +55,6 @@ public static partial class CombServer
         if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<AdmissionSettings>>().Value.Enabled)
         {
             AdmissionEndpoints.MapWebhook(app);
-        }
-    }
-
-    private static X509Certificate2 LoadCertificate(string certFile, string keyFile)
-    {
-        try
-        {
-            using var pem = X509Certificate2.CreateFromPemFile(certFile, keyFile);
-
-            // Through PKCS#12 so the key is usable by the TLS stack on every platform.
-            return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
-        }
-        catch (Exception ex) when (ex is CryptographicException or IOException or UnauthorizedAccessException)
-        {
-            throw new CombInputException($"cannot load the TLS certificate {certFile} with key {keyFile}: {ex.Message}", ex);
         }
     }
 }

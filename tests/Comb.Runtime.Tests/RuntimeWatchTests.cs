@@ -4,7 +4,7 @@ using Comb.Testing.Images;
 namespace Comb.Runtime.Tests;
 
 /// <summary>
-/// comb runtime watch against a real containerd: each image digest is scanned once (a later round, or a later watch,
+/// comb runtime watch against a real containerd and a real Podman: each image digest is scanned once (a later round, or a later watch,
 /// finds its scan in the store and scans nothing), a web shell dropped later makes the container one drifted record,
 /// and a container that stops is marked stopped.
 /// </summary>
@@ -65,6 +65,51 @@ public sealed class RuntimeWatchTests
             Assert.Empty(await store.RuntimeContainersAsync(includeStopped: false, TestContext.Current.CancellationToken));
             Assert.False(Assert.Single(await store.RuntimeContainersAsync(includeStopped: true, TestContext.Current.CancellationToken)).Running);
             Assert.Equal(4, await store.RuntimeRoundCountAsync(TestContext.Current.CancellationToken));
+        }
+
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+    }
+
+    [Fact]
+    public async Task A_file_dropped_into_a_running_podman_container_is_recorded_as_its_drift()
+    {
+        ContainerTools.Require("podman", "runc");
+        var webShell = Samples.WebShell();
+        var image = DebianImage.RequireReference();
+        using var podman = new PodmanStore();
+        podman.Podman("pull", image + ":bookworm");
+        var imageId = podman.Podman("images", "--quiet", "--no-trunc").Trim().Split('\n')[0];
+        podman.Podman("run", "-d", "--name", "web", "--network", "none", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024", imageId, "sleep", "600");
+        var storePath = Path.Combine(podman.Dir, "history.db");
+        string[] watch = ["runtime", "watch", "--storage-root", podman.Root, "--runroot", podman.RunRoot, "--store", storePath, "--cache-dir", Path.Combine(podman.Dir, "cache"),
+            "--scanners", "config", "--duration", "0"];
+
+        // The first round scans the image from Podman's storage; the container has not drifted.
+        var (code, stdout, stderr) = await Cli.RunAsync(watch);
+        Assert.True(code == 0, stderr);
+        Assert.Equal(["1 running, 0 drifted, 1 image(s) scanned"], Rounds(stdout));
+
+        // A web shell written into the running container's filesystem (as an intruder would, not through podman).
+        var pid = podman.Podman("inspect", "--format", "{{.State.Pid}}", "web").Trim();
+        var root = $"/proc/{pid}/root";
+        Directory.CreateDirectory(root + "/var/www/html");
+        await File.WriteAllBytesAsync(root + "/var/www/html/shell.php", webShell, TestContext.Current.CancellationToken);
+        (code, stdout, stderr) = await Cli.RunAsync(watch);
+        Assert.True(code == 0, stderr);
+        Assert.Equal(["1 running, 1 drifted, 0 image(s) scanned"], Rounds(stdout));
+        Assert.Contains("drifted: web (podman): 1 file(s), 1 with malware", stdout, StringComparison.Ordinal);
+
+        await using (var store = await ScanStore.OpenAsync(storePath, TestContext.Current.CancellationToken))
+        {
+            var scan = Assert.Single(await store.ListAsync(new HistoryQuery { Limit = 100 }, TestContext.Current.CancellationToken));
+            var web = Assert.Single(await store.RuntimeContainersAsync(includeStopped: false, TestContext.Current.CancellationToken));
+            Assert.Equal("podman", web.Runtime);
+            Assert.Equal(scan.Digest, web.ImageDigest);
+            Assert.Equal(scan.Id, web.ImageScanId);
+            Assert.True(web.Drifted);
+            Assert.Equal(1, web.DriftFiles);
+            Assert.Equal("CRITICAL", web.Severity);
+            Assert.Contains("/var/www/html/shell.php", web.ReportJson, StringComparison.Ordinal);
         }
 
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();

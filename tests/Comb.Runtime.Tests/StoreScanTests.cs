@@ -39,7 +39,8 @@ public sealed class AdvisoryCache : IAsyncLifetime
 
 /// <summary>
 /// One image loaded into real Podman storage (vfs) and a real containerd, scanned from each store and from its OCI
-/// layout: the same packages, vulnerabilities, secrets, malware and misconfigurations, and the same layer digests.
+/// layout: the same packages, vulnerabilities, secrets, malware and misconfigurations, and the same layer digests
+/// (whiteouts and an opaque directory included).
 /// </summary>
 public sealed class StoreScanTests(AdvisoryCache cache) : IClassFixture<AdvisoryCache>
 {
@@ -73,11 +74,15 @@ public sealed class StoreScanTests(AdvisoryCache cache) : IClassFixture<Advisory
             .File("var/lib/dpkg/status", DpkgStatus)
             .File("app/package-lock.json", LockFile)
             .File("app/tmp/remove-me.txt", "gone in the next layer")
+            .File("app/conf/old.env", "AWS_ACCESS_KEY_ID=AKIAQYLPMN5HHHFPZAM3\n")
             .Symlink("app/current", "/app"))
         .Layer(l => l.By("ADD shell /")
             .File("var/www/html/up.php", webShell)
             .File("app/.env", "AWS_ACCESS_KEY_ID=AKIAQYLPMN5HHHFPZAM2\n")
-            .Whiteout("app/tmp/remove-me.txt"));
+            .Whiteout("app/tmp/remove-me.txt")
+            .Directory("app/conf")
+            .Opaque("app/conf")
+            .File("app/conf/new.env", "MODE=production\n"));
 
     [Theory]
     [InlineData("vfs")]
@@ -108,6 +113,11 @@ public sealed class StoreScanTests(AdvisoryCache cache) : IClassFixture<Advisory
         Assert.NotEmpty(fromLayout["vulnerabilities"]!.AsArray());
         Assert.NotEmpty(fromLayout["secrets"]!.AsArray());
         Assert.Contains(fromLayout["malware"]!.AsArray(), m => m!["path"]!.GetValue<string>() == "var/www/html/up.php");
+
+        // The second layer made app/conf opaque: the secret below it is one of a file deleted later, from every source
+        // (the stores keep the layer's .wh..wh..opq entry in their tar-split records, as the layer had it).
+        var hidden = Assert.Single(fromLayout["secrets"]!.AsArray(), x => x!["path"]!.GetValue<string>() == "app/conf/old.env")!;
+        Assert.True(hidden["deletedInLaterLayer"]!.GetValue<bool>());
         Assert.Equal(Comparable(fromLayout), Comparable(fromPodman));
         Assert.Equal(Comparable(fromLayout), Comparable(fromContainerd));
         Assert.Equal("localhost/comb-test/store", fromPodman["image"]!["repository"]!.GetValue<string>());

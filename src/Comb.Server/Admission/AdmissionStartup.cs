@@ -11,7 +11,7 @@ namespace Comb.Server.Admission;
 /// review would otherwise pay for (the Kubernetes serializer, the store and queue migrations) is done, so that the
 /// first review's budget goes to judging.
 /// </summary>
-internal sealed class AdmissionStartup(AdmissionDecisionLog log, AdmissionPolicy policy, ServerStore store, ScanQueue queue, IOptions<AdmissionSettings> settings) : IHostedService
+internal sealed class AdmissionStartup(AdmissionDecisionLog log, DecisionCache decisions, AdmissionPolicy policy, ServerStore store, ScanQueue queue, IOptions<AdmissionSettings> settings) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -21,6 +21,7 @@ internal sealed class AdmissionStartup(AdmissionDecisionLog log, AdmissionPolicy
             return;
         }
 
+        await decisions.EnsureTableAsync(cancellationToken).ConfigureAwait(false);
         await policy.CheckAsync(cancellationToken).ConfigureAwait(false);
         policy.Version();
         using (var empty = JsonDocument.Parse("{}"))

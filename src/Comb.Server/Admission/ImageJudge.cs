@@ -1,10 +1,10 @@
 using Comb.Contracts;
 using Comb.Engine;
+using Comb.Image;
 using Comb.Jobs;
 using Comb.Server.History;
 using Comb.Server.Scans;
 using Comb.Storage;
-using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 
 namespace Comb.Server.Admission;
@@ -14,17 +14,17 @@ namespace Comb.Server.Admission;
 /// review's budget lasts) judged by the admission policy against the current advisory database. Decisions are cached by
 /// (digest, policy version, database version); a dry run reads the cache but starts no scan and writes nothing.
 /// </summary>
-public sealed class ImageJudge(ServerStore store, ScanQueue queue, ImageScanner scanner, IVerdictService verdicts, AdmissionPolicy policy,
-    AdvisoryDbVersion database, AdmissionCache cache, IOptions<AdmissionSettings> settings, TimeProvider time)
+public sealed class ImageJudge(ServerStore store, ScanQueue queue, ImageScanner scanner, ImageSourceResolver images, IVerdictService verdicts, AdmissionPolicy policy,
+    AdvisoryDbVersion database, DecisionCache cache, IOptions<AdmissionSettings> settings, TimeProvider time)
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
 
     public async Task<ImageDecision> DecideAsync(PinnedImage image, bool dryRun, CancellationToken cancellationToken)
     {
-        var key = $"admission-decision:{image.Pinned}|{policy.Version()}|{database.Current() ?? "no-database"}";
-        if (cache.TryGetValue(key, out ImageDecision? known) && known is not null)
+        var key = new DecisionKey(image.Pinned, policy.Version(), database.Current() ?? "no-database");
+        if (await cache.GetAsync(key, cancellationToken).ConfigureAwait(false) is { } known)
         {
-            return known with { FromCache = true };
+            return known;
         }
 
         var scans = await store.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -33,7 +33,7 @@ public sealed class ImageJudge(ServerStore store, ScanQueue queue, ImageScanner 
         {
             if (dryRun)
             {
-                return ImageDecision.Undecided($"image {image.Reference} ({image.Digest}) has not been scanned, and a dry run starts no scan", image.Digest);
+                return await JudgeUnscannedAsync(image, cancellationToken).ConfigureAwait(false);
             }
 
             var scanned = await ScanNowAsync(image, scans, cancellationToken).ConfigureAwait(false);
@@ -46,18 +46,17 @@ public sealed class ImageJudge(ServerStore store, ScanQueue queue, ImageScanner 
         }
 
         var decision = await JudgeAsync(image, report, cancellationToken).ConfigureAwait(false);
-        if (!dryRun && settings.Value.DecisionCacheSeconds > 0)
+        if (!dryRun)
         {
-            cache.Set(key, decision, new MemoryCacheEntryOptions { AbsoluteExpiration = time.GetUtcNow().AddSeconds(settings.Value.DecisionCacheSeconds), Size = 1 });
+            await cache.SetAsync(key, decision, cancellationToken).ConfigureAwait(false);
         }
 
         return decision;
     }
 
     /// <summary>The stored inventory matched again and judged by the admission policy (as a rescan, without recording it).</summary>
-    private async Task<ImageDecision> JudgeAsync(PinnedImage image, ScanReport stored, CancellationToken cancellationToken)
+    private Task<ImageDecision> JudgeAsync(PinnedImage image, ScanReport stored, CancellationToken cancellationToken)
     {
-        var options = policy.Options();
         var inventory = new ImageInventory
         {
             Image = stored.Image,
@@ -67,22 +66,53 @@ public sealed class ImageJudge(ServerStore store, ScanQueue queue, ImageScanner 
             Malware = stored.Malware,
             Diagnostics = [],
         };
-        var report = await scanner.RunStagesAsync(inventory, options, cancellationToken).ConfigureAwait(false);
 
         // Configuration findings need the layers: the stored scan's stand.
-        report = report with { Misconfigurations = stored.Misconfigurations };
+        return JudgeAsync(image, inventory, stored.Misconfigurations, stored.ScanId, [], cancellationToken);
+    }
+
+    /// <summary>
+    /// A dry run of an image never scanned: it may not queue a scan (a dry run has no side effects), so it is judged on
+    /// what its manifest and config tell without reading a layer (the trust rules: registry, base image, signature), with
+    /// no packages, secrets, malware or misconfigurations, and says so in a warning.
+    /// </summary>
+    private async Task<ImageDecision> JudgeUnscannedAsync(PinnedImage image, CancellationToken cancellationToken)
+    {
+        var options = policy.Options();
+        var open = new ImageOpenOptions
+        {
+            Platform = settings.Value.Platform is { } platform ? Comb.Image.Oci.PlatformSelector.Parse(platform) : null, InsecureRegistry = options.InsecureRegistry, Username = options.Username, Password = options.Password,
+        };
+        ImageMetadata metadata;
+        await using (var opened = await images.OpenAsync(image.Pinned, open, cancellationToken).ConfigureAwait(false))
+        {
+            metadata = opened.Metadata with { Reference = image.Reference };
+        }
+
+        var inventory = new ImageInventory { Image = metadata, PackageSets = [], Diagnostics = [] };
+        var unscanned = $"image {image.Reference} ({image.Digest}) has not been scanned and a dry run starts no scan: judged on its trust rules only "
+            + "(registry, base image, signature); its vulnerabilities, secrets, malware and misconfigurations are not known yet";
+        return await JudgeAsync(image, inventory, [], null, [unscanned], cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<ImageDecision> JudgeAsync(PinnedImage image, ImageInventory inventory, IReadOnlyList<ConfigFinding> misconfigurations, string? scanId,
+        IReadOnlyList<string> notes, CancellationToken cancellationToken)
+    {
+        var options = policy.Options();
+        var report = await scanner.RunStagesAsync(inventory, options, cancellationToken).ConfigureAwait(false);
+        report = report with { Misconfigurations = misconfigurations };
         var verdict = await verdicts.DecideAsync(report, options, cancellationToken).ConfigureAwait(false);
         var fired = verdict.Policy?.Fired ?? [];
         var denials = fired.Where(f => f.Action == "block")
             .Select(f => $"image {image.Reference} ({image.Digest}) is denied by policy rule {f.RuleId}: {f.Message}{Example(f.Matches)}").ToList();
         var warnings = fired.Where(f => f.Action != "block")
-            .Select(f => $"image {image.Reference}: policy rule {f.RuleId} (warn): {f.Message}{Example(f.Matches)}").ToList();
+            .Select(f => $"image {image.Reference}: policy rule {f.RuleId} (warn): {f.Message}{Example(f.Matches)}").Concat(notes).ToList();
         if (verdict.Decision == VerdictDecision.Block && denials.Count == 0)
         {
             denials.Add($"image {image.Reference} ({image.Digest}) is denied: {string.Join("; ", verdict.Reasons)}");
         }
 
-        return new ImageDecision(denials.Count > 0 ? DecisionOutcome.Denied : DecisionOutcome.Allowed, denials, warnings, stored.ScanId, image.Digest);
+        return new ImageDecision(denials.Count > 0 ? DecisionOutcome.Denied : DecisionOutcome.Allowed, denials, warnings, scanId, image.Digest);
     }
 
     private static string Example(IReadOnlyList<string> matches) =>

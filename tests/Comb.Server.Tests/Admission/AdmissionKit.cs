@@ -27,6 +27,7 @@ public sealed class AdmissionKit : IAsyncLifetime
     public X509Certificate2 Ca { get; private set; } = null!;
     public string PolicyFile => Path.Combine(Root, "admission-policy.yaml");
     public string TrustPolicyFile => Path.Combine(Root, "admission-trust.yaml");
+    public string SigningKeyFile => Path.Combine(Root, "cosign.key");
 
     public string Clean => $"{Registry.Host}/trusted/clean:1.0";
     public string Vulnerable => $"{Registry.Host}/trusted/vulnerable:1.0";
@@ -45,7 +46,7 @@ public sealed class AdmissionKit : IAsyncLifetime
         Ca = X509Certificate2.CreateFromPem(certs.CaCertificate);
 
         using var signing = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var keyFile = Path.Combine(Root, "cosign.key");
+        var keyFile = SigningKeyFile;
         await File.WriteAllTextAsync(keyFile, signing.ExportPkcs8PrivateKeyPem());
         await File.WriteAllTextAsync(PolicyFile, """
             name: admission-test
@@ -98,24 +99,29 @@ public sealed class AdmissionKit : IAsyncLifetime
 
     /// <summary>
     /// A real server on a free loopback port over HTTPS with the kit's certificate: its own store, the kit's advisory
-    /// database, the policies, and <paramref name="workers"/> scan workers.
+    /// database, the policies, and <paramref name="workers"/> scan workers; <paramref name="store"/> (a postgres:// URL
+    /// shared by replicas) and <paramref name="certDir"/> (a certificate pair of the test's own) when given, and
+    /// <paramref name="settings"/> as further configuration.
     /// </summary>
-    public async Task<AdmissionServer> StartAsync(string failurePolicy = "Fail", int workers = 1, double marginSeconds = 1.5, params string[] excluded)
+    public async Task<AdmissionServer> StartAsync(string failurePolicy = "Fail", int workers = 1, double marginSeconds = 1.5, string? store = null, string? certDir = null,
+        IReadOnlyList<string>? settings = null, params string[] excluded)
     {
         var port = Comb.Testing.Services.ProcessRunner.FreePort();
-        var store = Path.Combine(Root, "stores", Guid.NewGuid().ToString("N") + ".db");
+        store ??= Path.Combine(Root, "stores", Guid.NewGuid().ToString("N") + ".db");
+        certDir ??= CertDir;
         var args = new List<string>
         {
             "--listen", $"https://127.0.0.1:{port}",
             "--Comb:CacheDir=" + _scan.CacheDir, "--Comb:Store=" + store, "--Comb:Workers=" + workers, "--Comb:PollSeconds=0.1", "--Comb:LeaseSeconds=5",
             "--Comb:Admission:Enabled=true",
-            "--Comb:Admission:TlsCert=" + Path.Combine(CertDir, AdmissionCertificateSet.CertificateFile),
-            "--Comb:Admission:TlsKey=" + Path.Combine(CertDir, AdmissionCertificateSet.KeyFile),
+            "--Comb:Admission:TlsCert=" + Path.Combine(certDir, AdmissionCertificateSet.CertificateFile),
+            "--Comb:Admission:TlsKey=" + Path.Combine(certDir, AdmissionCertificateSet.KeyFile),
             "--Comb:Admission:Policy=" + PolicyFile, "--Comb:Admission:TrustPolicy=" + TrustPolicyFile,
             "--Comb:Admission:FailurePolicy=" + failurePolicy, "--Comb:Admission:InsecureRegistry=true",
             "--Comb:Admission:MarginSeconds=" + marginSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--Logging:LogLevel:Default=Warning",
         };
+        args.AddRange(settings ?? []);
         for (var i = 0; i < excluded.Length; i++)
         {
             args.Add($"--Comb:Admission:ExcludeNamespaces:{i}={excluded[i]}");
@@ -137,6 +143,7 @@ public sealed class AdmissionKit : IAsyncLifetime
 public sealed class AdmissionServer(WebApplication app, Uri address, X509Certificate2 ca, string store) : IAsyncDisposable
 {
     public WebApplication App => app;
+    public Uri Address => address;
     public string Store => store;
 
     public HttpClient Client()

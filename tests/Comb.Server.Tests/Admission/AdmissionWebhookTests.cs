@@ -159,18 +159,43 @@ public sealed class AdmissionWebhookTests(AdmissionKit kit) : IClassFixture<Admi
     }
 
     [Fact]
-    public async Task A_dry_run_is_answered_but_starts_no_scan_and_writes_nothing()
+    public async Task A_dry_run_of_an_unscanned_image_is_judged_on_its_trust_rules_with_a_warning_and_starts_no_scan_and_writes_nothing()
     {
-        var fresh = await kit.PushAsync($"{kit.Registry.Host}/trusted/dry-{Guid.NewGuid():N}:1.0", new PushableImageBuilder().WithLayer(("etc/os-release", "ID=alpine\nVERSION_ID=3.20.0\n")));
+        var os = ("etc/os-release", "ID=alpine\nVERSION_ID=3.20.0\n");
+        var unsigned = await kit.PushAsync($"{kit.Registry.Host}/trusted/dry-{Guid.NewGuid():N}:1.0", new PushableImageBuilder().WithLayer(os, ("app/a.txt", Guid.NewGuid().ToString())));
+        var signed = await kit.PushAsync($"{kit.Registry.Host}/trusted/dry-{Guid.NewGuid():N}:1.0", new PushableImageBuilder().WithLayer(os, ("app/b.txt", Guid.NewGuid().ToString())));
+        var untrusted = await kit.PushAsync($"{kit.Registry.Host}/elsewhere/dry-{Guid.NewGuid():N}:1.0", new PushableImageBuilder().WithLayer(os, ("app/c.txt", Guid.NewGuid().ToString())));
+        using (var output = new StringWriter())
+        {
+            Assert.True(await Comb.Cli.CombApp.RunAsync(["sign", "--key", kit.SigningKeyFile, "--insecure-registry", signed], output, output) == 0, output.ToString());
+        }
+
         await using var server = await kit.StartAsync();
         using var client = server.Client();
-        var (status, body) = await Reviews.SendAsync(client, Reviews.PodJson("uid-dry", Reviews.Pod(fresh), dryRun: true), cancellationToken: Ct);
 
+        // Trusted and signed: allowed, with a warning that only its trust rules were known.
+        var (status, body) = await Reviews.SendAsync(client, Reviews.PodJson("uid-dry-signed", Reviews.Pod(signed), dryRun: true), cancellationToken: Ct);
         Assert.Equal(HttpStatusCode.OK, status);
-        var response = Reviews.Response(body, "uid-dry");
-        Assert.False(response.GetProperty("allowed").GetBoolean());
-        Assert.Contains("a dry run starts no scan", response.GetProperty("status").GetProperty("message").GetString()!, StringComparison.Ordinal);
+        var response = Reviews.Response(body, "uid-dry-signed");
+        Assert.True(response.GetProperty("allowed").GetBoolean());
+        var warning = Assert.Single(Reviews.Warnings(response));
+        Assert.Equal($"image {signed} ({kit.Digests[signed]}) has not been scanned and a dry run starts no scan: judged on its trust rules only (registry, base image, signature); "
+            + "its vulnerabilities, secrets, malware and misconfigurations are not known yet", warning);
 
+        // Unsigned, and from an untrusted repository: denied by the trust rule, named; still with the warning.
+        foreach (var (uid, image, why) in new[] { ("uid-dry-unsigned", unsigned, "signature missing"), ("uid-dry-untrusted", untrusted, "matches none of the trusted patterns") })
+        {
+            (status, body) = await Reviews.SendAsync(client, Reviews.PodJson(uid, Reviews.Pod(image), dryRun: true), cancellationToken: Ct);
+            response = Reviews.Response(body, uid);
+            Assert.False(response.GetProperty("allowed").GetBoolean());
+            var message = response.GetProperty("status").GetProperty("message").GetString()!;
+            Assert.StartsWith($"image {image} ({kit.Digests[image]}) is denied by policy rule block-untrusted:", message, StringComparison.Ordinal);
+            Assert.Contains(why, message, StringComparison.Ordinal);
+            Assert.DoesNotContain("failure policy", message, StringComparison.Ordinal);
+            Assert.Contains(Reviews.Warnings(response), w => w.Contains("has not been scanned and a dry run starts no scan", StringComparison.Ordinal));
+        }
+
+        // No side effects: no scan queued or stored, no decision audited or cached.
         var jobs = await server.App.Services.GetRequiredService<ScanQueue>().GetAsync(Ct);
         Assert.All(await jobs.CountByStateAsync(Ct), c => Assert.Equal(0, c.Value));
         await using var store = await ScanStore.OpenAsync(server.Store, Ct);
@@ -178,12 +203,16 @@ public sealed class AdmissionWebhookTests(AdmissionKit kit) : IClassFixture<Admi
         using var viewer = await server.ApiClientAsync("viewer");
         Assert.Empty((await viewer.GetFromJsonAsync<JsonElement>("/api/v1/admission/decisions", Ct)).EnumerateArray());
 
-        // A dry run of a scanned image is judged as usual, and still leaves no trace.
-        await Reviews.SendAsync(client, Reviews.PodJson("uid-real", Reviews.Pod(kit.WithSecret)), cancellationToken: Ct);
+        // The same image for real is scanned, judged in full and audited; a dry run of a scanned image is judged as usual, and leaves no trace.
+        (_, body) = await Reviews.SendAsync(client, Reviews.PodJson("uid-real", Reviews.Pod(signed)), cancellationToken: Ct);
+        response = Reviews.Response(body, "uid-real");
+        Assert.True(response.GetProperty("allowed").GetBoolean());
+        Assert.Empty(Reviews.Warnings(response));
+        await Reviews.SendAsync(client, Reviews.PodJson("uid-real-2", Reviews.Pod(kit.WithSecret)), cancellationToken: Ct);
         (_, body) = await Reviews.SendAsync(client, Reviews.PodJson("uid-dry-2", Reviews.Pod(kit.WithSecret), dryRun: true), cancellationToken: Ct);
         Assert.Contains("block-secrets", Reviews.Response(body, "uid-dry-2").GetProperty("status").GetProperty("message").GetString()!, StringComparison.Ordinal);
-        var audited = (await viewer.GetFromJsonAsync<JsonElement>("/api/v1/admission/decisions", Ct)).EnumerateArray().ToList();
-        Assert.Equal("uid-real", Assert.Single(audited).GetProperty("uid").GetString());
+        var audited = (await viewer.GetFromJsonAsync<JsonElement>("/api/v1/admission/decisions", Ct)).EnumerateArray().Select(e => e.GetProperty("uid").GetString()).ToList();
+        Assert.Equal(["uid-real-2", "uid-real"], audited);
     }
 
     [Fact]
