@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Installs the system packages the tests use (real registry, skopeo, debootstrap, clamd, libyara,
+# Installs the system packages the tests use (real registry, skopeo, debootstrap, buildah for Comb's image, clamd, libyara,
 # PostgreSQL, Redis, Podman, runc, containerd, Chromium for the console's browser tests; helm for the chart test).
 # Idempotent: installs only what is missing.
 set -euo pipefail
-packages=(docker-registry skopeo apache2-utils openssl debootstrap clamav clamav-daemon yara libyara-dev postgresql gzip zstd redis-server podman runc containerd chromium unzip)
+packages=(docker-registry skopeo apache2-utils openssl debootstrap buildah clamav clamav-daemon yara libyara-dev postgresql gzip zstd redis-server podman runc containerd chromium unzip)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

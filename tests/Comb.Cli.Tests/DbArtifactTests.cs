@@ -140,6 +140,119 @@ public sealed class DbArtifactTests : IAsyncLifetime
         Assert.Equal(2, both.Code);
     }
 
+    [Fact]
+    public async Task A_signed_database_is_verified_with_the_public_key_before_it_replaces_the_old_one()
+    {
+        var (privateKey, publicKey) = await KeyPairAsync("publisher");
+        var reference = $"{Registry.Host}/{Repository}:signed";
+        var push = await CliRunner.RunAsync("db", "push", reference, "--cache-dir", Cache("source"), "--key", privateKey, "--insecure-registry");
+        Assert.True(push.Code == 0, push.Err);
+        using var client = Registry.CreateClient();
+        var digest = (await client.GetManifestAsync(Repository, "signed", Ct)).Digest;
+        Assert.Contains($"signed (ecdsa-p256, SHA256:", push.Out, StringComparison.Ordinal);
+        Assert.Contains("sha256-" + digest["sha256:".Length..] + ".sig", push.Out, StringComparison.Ordinal);
+
+        // The signature is the one comb sign makes: comb verify (cosign's key-based check) accepts it as it is.
+        var verify = await CliRunner.RunAsync("verify", reference, "--key", publicKey, "--insecure-registry");
+        Assert.True(verify.Code == 0, verify.Out + verify.Err);
+        Assert.Contains("signature valid", verify.Out, StringComparison.Ordinal);
+
+        await ImportAsync("verified", ("openssl", "3.3.2-r0", "CVE-2099-0001"));
+        var pull = await CliRunner.RunAsync("db", "update", "--repository", reference, "--key", publicKey, "--cache-dir", Cache("verified"), "--insecure-registry");
+        Assert.True(pull.Code == 0, pull.Err);
+        Assert.Contains("signature valid (publisher.pub)", pull.Out, StringComparison.Ordinal);
+        Assert.Equal(Hash(DbFile(Cache("source"))), Hash(DbFile(Cache("verified"))));
+
+        // The key configured for the process ($COMB_DB_KEY) works the same as --key.
+        var configured = await CombProcess.RunAsync(new Dictionary<string, string> { ["COMB_DB_KEY"] = publicKey },
+            "db", "update", "--repository", reference, "--cache-dir", Cache("configured"), "--insecure-registry");
+        Assert.True(configured.Code == 0, configured.Err);
+        Assert.Equal(Hash(DbFile(Cache("source"))), Hash(DbFile(Cache("configured"))));
+    }
+
+    [Fact]
+    public async Task An_unsigned_database_is_refused_when_a_key_is_configured_and_the_old_one_kept_byte_for_byte()
+    {
+        var (_, publicKey) = await KeyPairAsync("publisher");
+        await PushAsync("unsigned");
+        await ImportAsync("strict", ("openssl", "3.3.2-r0", "CVE-2099-0001"));
+        var before = Hash(DbFile(Cache("strict")));
+
+        var pull = await CliRunner.RunAsync("db", "update", "--repository", $"{Registry.Host}/{Repository}:unsigned", "--key", publicKey,
+            "--cache-dir", Cache("strict"), "--insecure-registry");
+        Assert.Equal(2, pull.Code);
+        Assert.Contains("is refused: signature missing", pull.Err, StringComparison.Ordinal);
+        Assert.Contains("the database in use is unchanged", pull.Err, StringComparison.Ordinal);
+        Assert.Equal(before, Hash(DbFile(Cache("strict"))));
+        Assert.Empty(Directory.GetFiles(Path.Combine(Cache("strict"), "db"), ".pull-*"));
+
+        var configured = await CombProcess.RunAsync(new Dictionary<string, string> { ["COMB_DB_KEY"] = publicKey },
+            "db", "update", "--repository", $"{Registry.Host}/{Repository}:unsigned", "--cache-dir", Cache("strict"), "--insecure-registry");
+        Assert.Equal(2, configured.Code);
+        Assert.Contains("signature missing", configured.Err, StringComparison.Ordinal);
+        Assert.Equal(before, Hash(DbFile(Cache("strict"))));
+    }
+
+    [Fact]
+    public async Task A_database_signed_by_another_key_is_refused_and_the_old_one_kept_byte_for_byte()
+    {
+        var (intruder, _) = await KeyPairAsync("intruder");
+        var (_, trusted) = await KeyPairAsync("publisher");
+        var reference = $"{Registry.Host}/{Repository}:forged";
+        var push = await CliRunner.RunAsync("db", "push", reference, "--cache-dir", Cache("source"), "--key", intruder, "--insecure-registry");
+        Assert.True(push.Code == 0, push.Err);
+        await ImportAsync("guarded", ("openssl", "3.3.2-r0", "CVE-2099-0001"));
+        var before = Hash(DbFile(Cache("guarded")));
+
+        var pull = await CliRunner.RunAsync("db", "update", "--repository", reference, "--key", trusted, "--cache-dir", Cache("guarded"), "--insecure-registry");
+        Assert.Equal(2, pull.Code);
+        Assert.Contains("is refused: signature invalid", pull.Err, StringComparison.Ordinal);
+        Assert.Contains("not made by any trusted key (publisher.pub)", pull.Err, StringComparison.Ordinal);
+        Assert.Equal(before, Hash(DbFile(Cache("guarded"))));
+
+        // A signature over another artifact does not vouch for this one: the publisher's real signature of tag
+        // "moved" is copied under the forged artifact's .sig tag; the payload names the other digest.
+        var (publisher, _) = await KeyPairAsync("publisher");
+        await ImportAsync("other", ("musl", "1.2.5-r1", "CVE-2099-0002"));
+        Assert.Equal(0, (await CliRunner.RunAsync("db", "push", $"{Registry.Host}/{Repository}:moved", "--cache-dir", Cache("other"), "--key", publisher, "--insecure-registry")).Code);
+        using var client = Registry.CreateClient();
+        var forged = (await client.GetManifestAsync(Repository, "forged", Ct)).Digest;
+        var moved = (await client.GetManifestAsync(Repository, "moved", Ct)).Digest;
+        var signature = await client.GetManifestAsync(Repository, "sha256-" + moved["sha256:".Length..] + ".sig", Ct);
+        await client.PutManifestAsync(Repository, "sha256-" + forged["sha256:".Length..] + ".sig", signature.MediaType!, signature.Content, Ct);
+
+        var replayed = await CliRunner.RunAsync("db", "update", "--repository", reference, "--key", trusted, "--cache-dir", Cache("guarded"), "--insecure-registry");
+        Assert.Equal(2, replayed.Code);
+        Assert.Contains($"for {moved}, not this image", replayed.Err, StringComparison.Ordinal);
+        Assert.Equal(before, Hash(DbFile(Cache("guarded"))));
+    }
+
+    [Fact]
+    public async Task A_key_without_a_repository_or_an_unreadable_key_is_a_usage_error()
+    {
+        var noRepository = await CliRunner.RunAsync("db", "update", "--key", Path.Combine(_root, "missing.pub"), "--cache-dir", Cache("usage"));
+        Assert.Equal(2, noRepository.Code);
+        Assert.Contains("--key checks the signature of a database pulled with --repository", noRepository.Err, StringComparison.Ordinal);
+
+        var missing = await CliRunner.RunAsync("db", "push", $"{Registry.Host}/{Repository}:x", "--cache-dir", Cache("source"), "--key", Path.Combine(_root, "missing.key"), "--insecure-registry");
+        Assert.Equal(2, missing.Code);
+        Assert.Contains("cannot read private key", missing.Err, StringComparison.Ordinal);
+    }
+
+    /// <summary>An ECDSA P-256 key pair (cosign's default) as PEM files NAME.key and NAME.pub; the same files on each call.</summary>
+    private async Task<(string PrivateKey, string PublicKey)> KeyPairAsync(string name)
+    {
+        var (privatePath, publicPath) = (Path.Combine(_root, name + ".key"), Path.Combine(_root, name + ".pub"));
+        if (!File.Exists(privatePath))
+        {
+            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            await File.WriteAllTextAsync(privatePath, key.ExportPkcs8PrivateKeyPem(), Ct);
+            await File.WriteAllTextAsync(publicPath, key.ExportSubjectPublicKeyInfoPem(), Ct);
+        }
+
+        return (privatePath, publicPath);
+    }
+
     /// <summary>Pushes the source database under a tag; returns its layer digest.</summary>
     private async Task<string> PushAsync(string tag)
     {

@@ -82,7 +82,11 @@ public sealed class HarborAdapterTests(ScanKit kit) : IClassFixture<ScanKit>
               "registry": {"url": "http://{{registry.Host}}", "authorization": "Basic {{robot}}"},
               "artifact": {"repository": "library/app", "digest": "{{digest}}", "tag": "1.4",
                            "mime_type": "application/vnd.docker.distribution.manifest.v2+json"},
-              "enabled_capabilities": [{"type": "vulnerability", "produces_mime_types": ["{{VulnerabilityReport}}"]}]
+              "enabled_capabilities": [
+                {"type": "vulnerability", "produces_mime_types": ["{{VulnerabilityReport}}"]},
+                {"type": "sbom", "produces_mime_types": ["{{SbomReport}}"],
+                 "parameters": {"sbom_media_types": ["application/spdx+json", "application/vnd.cyclonedx+json"] } }
+              ]
             }
             """);
 
@@ -119,6 +123,46 @@ public sealed class HarborAdapterTests(ScanKit kit) : IClassFixture<ScanKit>
     }
 
     [Fact]
+    public async Task Enabled_capabilities_choose_the_reports_a_request_is_answered_with()
+    {
+        await using var registry = await RegistryServer.StartAsync(RegistryMode.Anonymous, Ct);
+        var digest = await PushAlpineLikeAsync(registry, "library/narrow", "2.0");
+        await using var server = new ServerFactory(Settings(kit, workers: 1));
+        using var harbor = await HarborClientAsync(server, "scanner");
+        string Body(string capabilities) => $$"""
+            {"registry": {"url": "http://{{registry.Host}}"},
+             "artifact": {"repository": "library/narrow", "digest": "{{digest}}", "tag": "2.0", "mime_type": "application/vnd.oci.image.manifest.v1+json"},
+             "enabled_capabilities": {{capabilities}}}
+            """;
+
+        // Only the SPDX SBOM: that report is given, and neither the vulnerability report nor CycloneDX.
+        var spdxOnly = await SubmitAsync(harbor, Body($$"""[{"type": "sbom", "produces_mime_types": ["{{SbomReport}}"], "parameters": {"sbom_media_types": ["application/spdx+json"] } }]"""));
+        var (sbom, _) = await PollAsync(harbor, spdxOnly, SbomReport, "?sbom_media_type=" + Uri.EscapeDataString("application/spdx+json"));
+        Assert.Contains("zlib", sbom.GetProperty("sbom").ToString(), StringComparison.Ordinal);
+        await AssertErrorAsync(await GetReportAsync(harbor, spdxOnly, VulnerabilityReport), HttpStatusCode.BadRequest, "did not enable " + VulnerabilityReport);
+        await AssertErrorAsync(await GetReportAsync(harbor, spdxOnly, SbomReport, "?sbom_media_type=" + Uri.EscapeDataString("application/vnd.cyclonedx+json")),
+            HttpStatusCode.BadRequest, "as application/vnd.cyclonedx+json");
+
+        // Only vulnerabilities, in the older media type Harbor before 2.11 asks for: no SBOM, and */* means that report.
+        const string legacy = "application/vnd.scanner.adapter.vuln.report.harbor+json; version=1.0";
+        var vulnerabilitiesOnly = await SubmitAsync(harbor, Body($$"""[{"type": "vulnerability", "produces_mime_types": ["{{legacy}}"]}]"""));
+        Assert.NotEqual(spdxOnly, vulnerabilitiesOnly);
+        var (report, _) = await PollAsync(harbor, vulnerabilitiesOnly, legacy);
+        Assert.Contains(report.GetProperty("vulnerabilities").EnumerateArray(), v => v.GetProperty("id").GetString() == ScanKit.Cve);
+        var any = await GetReportAsync(harbor, vulnerabilitiesOnly, "*/*");
+        Assert.Equal(HttpStatusCode.OK, any.StatusCode);
+        Assert.Equal(legacy, any.Content.Headers.ContentType!.ToString());
+        await AssertErrorAsync(await GetReportAsync(harbor, vulnerabilitiesOnly, VulnerabilityReport), HttpStatusCode.BadRequest, "did not enable");
+        await AssertErrorAsync(await GetReportAsync(harbor, vulnerabilitiesOnly, SbomReport, "?sbom_media_type=" + Uri.EscapeDataString("application/spdx+json")),
+            HttpStatusCode.BadRequest, "did not enable " + SbomReport);
+
+        // Without the field (Harbor before v1.2 of the spec) every report is enabled, as before.
+        var everything = await SubmitAsync(harbor, Request(registry.Host, "library/narrow", digest));
+        await PollAsync(harbor, everything, SbomReport, "?sbom_media_type=" + Uri.EscapeDataString("application/vnd.cyclonedx+json"));
+        await PollAsync(harbor, everything, VulnerabilityReport);
+    }
+
+    [Fact]
     public async Task A_running_scan_answers_302_with_refresh_after_and_unknown_ids_404()
     {
         await using var server = new ServerFactory(Settings(kit, workers: 0));
@@ -130,6 +174,7 @@ public sealed class HarborAdapterTests(ScanKit kit) : IClassFixture<ScanKit>
         Assert.Null(response.Headers.Location);
 
         await AssertErrorAsync(await GetReportAsync(harbor, "no-such-scan", VulnerabilityReport), HttpStatusCode.NotFound, "no-such-scan");
+        await AssertErrorAsync(await GetReportAsync(harbor, id + ".r99", VulnerabilityReport), HttpStatusCode.NotFound, id);
         await AssertErrorAsync(await GetReportAsync(harbor, id, "application/vnd.scanner.adapter.vuln.report.raw"), HttpStatusCode.BadRequest, "Accept");
     }
 
@@ -168,6 +213,14 @@ public sealed class HarborAdapterTests(ScanKit kit) : IClassFixture<ScanKit>
     [InlineData("""{"registry": {"url": "http://r.example", "authorization": "Digest abc"}, "artifact": {"repository": "a", "digest": "sha256:DIGEST"}}""", 422, "authorization")]
     [InlineData("""{"registry": {"url": "http://r.example", "authorization": "Basic !!!"}, "artifact": {"repository": "a", "digest": "sha256:DIGEST"}}""", 422, "base64")]
     [InlineData("""{"registry": {"url": "http://r.example"}, "artifact": {"repository": "a", "digest": "sha256:DIGEST"}, "enabled_capabilities": [{"type": "malware"}]}""", 422, "malware")]
+    [InlineData("""{"registry": {"url": "http://r.example"}, "artifact": {"repository": "a", "digest": "sha256:DIGEST"}, "enabled_capabilities": []}""", 422, "enabled_capabilities is empty")]
+    [InlineData("""{"registry": {"url": "http://r.example"}, "artifact": {"repository": "a", "digest": "sha256:DIGEST"}, "enabled_capabilities": [{"produces_mime_types": []}]}""", 422, "type is required")]
+    [InlineData("""{"registry": {"url": "http://r.example"}, "artifact": {"repository": "a", "digest": "sha256:DIGEST"}, "enabled_capabilities": [{"type": "vulnerability", "produces_mime_types": ["application/vnd.scanner.adapter.vuln.report.raw"]}]}""", 422, "report.raw")]
+    [InlineData("""{"registry": {"url": "http://r.example"}, "artifact": {"repository": "a", "digest": "sha256:DIGEST"}, "enabled_capabilities": [{"type": "sbom", "produces_mime_types": ["application/vnd.security.vulnerability.report; version=1.1"]}]}""", 422, "for sbom")]
+    [InlineData("""{"registry": {"url": "http://r.example"}, "artifact": {"repository": "a", "digest": "sha256:DIGEST"}, "enabled_capabilities": [{"type": "sbom", "parameters": {"sbom_media_types": ["text/spdx"]}}]}""", 422, "text/spdx")]
+    [InlineData("""{"registry": {"url": "http://r.example"}, "artifact": {"repository": "a", "digest": "sha256:DIGEST"}, "enabled_capabilities": [{"type": "sbom", "parameters": {"sbom_media_types": []}}]}""", 422, "sbom_media_types is empty")]
+    [InlineData("""{"registry": {"url": "http://r.example"}, "artifact": {"repository": "a", "digest": "sha256:DIGEST"}, "enabled_capabilities": [{"type": "sbom", "parameters": {"sbom_media_types": "application/spdx+json"}}]}""", 400, "array of strings")]
+    [InlineData("""{"registry": {"url": "http://r.example"}, "artifact": {"repository": "a", "digest": "sha256:DIGEST"}, "enabled_capabilities": {"type": "sbom"}}""", 400, "malformed")]
     public async Task A_bad_scan_request_is_400_or_422_in_harbors_error_envelope_and_queues_nothing(string body, int status, string reason)
     {
         await using var server = new ServerFactory(Settings(kit, workers: 0));

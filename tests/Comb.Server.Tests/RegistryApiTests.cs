@@ -3,19 +3,37 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Comb.Jobs;
 using Comb.Server.Data;
+using Comb.Testing.Services;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Comb.Server.Tests;
 
-/// <summary>/api/v1/registries without scanning: roles, validation, credentials that go in and never come out, audit, OpenAPI.</summary>
-public sealed class RegistryApiTests
+/// <summary>
+/// /api/v1/registries without scanning: roles, validation, credentials that go in and never come out, audit, OpenAPI.
+/// What is stored runs on SQLite and on the real PostgreSQL server.
+/// </summary>
+public sealed class RegistryApiTests(PostgresServer postgres)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task An_admin_adds_a_registry_whose_password_is_stored_encrypted_and_never_returned()
+    /// <summary>Settings for a server on a fresh store: its own SQLite file, or a new database on the PostgreSQL server.</summary>
+    private Dictionary<string, string> Store(string store, Dictionary<string, string>? settings = null)
     {
-        await using var server = new ServerFactory();
+        settings ??= [];
+        if (store == "postgres")
+        {
+            settings["Comb:Store"] = postgres.NewDatabaseUrl();
+        }
+
+        return settings;
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task An_admin_adds_a_registry_whose_password_is_stored_encrypted_and_never_returned(string store)
+    {
+        await using var server = new ServerFactory(Store(store));
         using var admin = await server.ClientAsync("admin");
         const string password = "s3cret-registry-pass";
 
@@ -51,10 +69,12 @@ public sealed class RegistryApiTests
         Assert.DoesNotContain(password, audit, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Only_an_admin_changes_registries_a_scanner_may_scan_and_a_viewer_reads()
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task Only_an_admin_changes_registries_a_scanner_may_scan_and_a_viewer_reads(string store)
     {
-        await using var server = new ServerFactory(new Dictionary<string, string> { ["Comb:RegistryMaxAttempts"] = "1" });
+        await using var server = new ServerFactory(Store(store, new Dictionary<string, string> { ["Comb:RegistryMaxAttempts"] = "1" }));
         using var admin = await server.ClientAsync("admin");
         using var scanner = await server.ClientAsync("scanner");
         using var viewer = await server.ClientAsync("viewer");

@@ -4,30 +4,39 @@ using System.Text;
 using System.Text.Json;
 using Comb.Cli;
 using Comb.Testing.Registry;
+using Comb.Testing.Services;
 
 namespace Comb.Server.Tests;
 
 /// <summary>
 /// Stored registries scanned against a real registry (behind a counting loopback proxy): enumeration across Link pages,
 /// filters, the durable queue, nothing pulled twice, re-match only after a database update, push notifications, 429s.
+/// Each runs on both stores the server supports: SQLite and the real PostgreSQL server (the scheduler's claims, the
+/// events' dedupe and the per-registry status are SQL of their own on each).
 /// </summary>
-public sealed class RegistryScanTests(ScanKit kit) : IClassFixture<ScanKit>
+public sealed class RegistryScanTests(ScanKit kit, PostgresServer postgres) : IClassFixture<ScanKit>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task Scan_all_finds_every_tag_across_pages_then_pulls_nothing_again_and_only_rematches_after_a_database_update()
+    /// <summary>The kit's settings with a fresh store: a SQLite file, or a new database on the PostgreSQL server.</summary>
+    private Dictionary<string, string> Settings(string store, int workers) =>
+        kit.Settings(workers, store == "postgres" ? postgres.NewDatabaseUrl() : null);
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task Scan_all_finds_every_tag_across_pages_then_pulls_nothing_again_and_only_rematches_after_a_database_update(string store)
     {
         // Given 8 repositories of 3 tags each (24 images), listed by the registry 5 to a page
-        var repositories = Enumerable.Range(1, 8).Select(i => $"fleet/app{i}").ToArray();
+        var repositories = Enumerable.Range(1, 8).Select(i => $"fleet-{store}/app{i}").ToArray();
         await RegistryFleet.PushAsync(kit.Registry, repositories, ["1.0", "1.1", "2.0"], Ct);
         await using var proxy = FaultInjectingProxy.Start(kit.Registry.Host, (_, _) => Task.FromResult(false));
-        var settings = kit.Settings(workers: 2);
+        var settings = Settings(store, workers: 2);
         settings["Comb:RegistryPageSize"] = "5";
         await using var server = new ServerFactory(settings);
         using var admin = await server.ClientAsync("admin");
         using var scanner = await server.ClientAsync("scanner");
-        await RegistryFleet.CreateAsync(admin, new { name = "fleet", url = $"http://{proxy.Host}", repositories = new[] { "fleet/*" } }, Ct);
+        await RegistryFleet.CreateAsync(admin, new { name = "fleet", url = $"http://{proxy.Host}", repositories = new[] { $"fleet-{store}/*" } }, Ct);
 
         // When everything is scanned
         var cold = await RegistryFleet.ScanAllAsync(scanner, "fleet", Ct);
@@ -52,11 +61,12 @@ public sealed class RegistryScanTests(ScanKit kit) : IClassFixture<ScanKit>
         Assert.Equal(pulls, RegistryFleet.BlobRequests(proxy));
 
         // When the advisory database changes: every image is re-matched from its stored inventory, still without a pull
+        var added = store == "postgres" ? "CVE-2099-4322" : "CVE-2099-4321"; // new to this run's images, whichever store ran first
         await File.WriteAllTextAsync(Path.Combine(kit.Root, "feeds", "alpine-secdb", "v3.20", "main.json"), """
             {"distroversion": "v3.20", "reponame": "main", "packages": [
-              {"pkg": {"name": "zlib", "secfixes": {"1.3.1-r0": ["CVE-2099-1234", "CVE-2099-4321"]}}}
+              {"pkg": {"name": "zlib", "secfixes": {"1.3.1-r0": ["CVE-2099-1234", "ADDED"]}}}
             ]}
-            """, Ct);
+            """.Replace("ADDED", added, StringComparison.Ordinal), Ct);
         using (var output = new StringWriter())
         {
             Assert.True(await CombApp.RunAsync(["db", "import", Path.Combine(kit.Root, "feeds"), "--cache-dir", kit.CacheDir], output, output) == 0, output.ToString());
@@ -69,14 +79,16 @@ public sealed class RegistryScanTests(ScanKit kit) : IClassFixture<ScanKit>
         var images = await scanner.GetFromJsonAsync<JsonElement>("/api/v1/registries/fleet/images", Ct);
         var scanId = images[0].GetProperty("scanId").GetString()!;
         var report = await scanner.GetFromJsonAsync<JsonElement>($"/api/v1/history/{scanId}/report", Ct);
-        Assert.Contains(report.GetProperty("vulnerabilities").EnumerateArray(), v => v.GetProperty("id").GetString() == "CVE-2099-4321");
+        Assert.Contains(report.GetProperty("vulnerabilities").EnumerateArray(), v => v.GetProperty("id").GetString() == added);
     }
 
-    [Fact]
-    public async Task Filters_keep_the_newest_tags_skip_what_is_excluded_and_a_selection_scans_only_its_repositories()
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task Filters_keep_the_newest_tags_skip_what_is_excluded_and_a_selection_scans_only_its_repositories(string store)
     {
         await RegistryFleet.PushAsync(kit.Registry, ["filter/web", "filter/api"], ["1.2", "1.9", "1.10", "2.0-dev", "latest"], Ct);
-        await using var server = new ServerFactory(kit.Settings(workers: 0));
+        await using var server = new ServerFactory(Settings(store, workers: 0));
         using var admin = await server.ClientAsync("admin");
         using var scanner = await server.ClientAsync("scanner");
         await RegistryFleet.CreateAsync(admin, new
@@ -106,11 +118,13 @@ public sealed class RegistryScanTests(ScanKit kit) : IClassFixture<ScanKit>
         Assert.Equal(2, again.GetProperty("queued").GetInt32());
     }
 
-    [Fact]
-    public async Task Push_notifications_of_both_envelope_types_scan_manifest_pushes_once_whatever_the_duplicates_and_order()
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task Push_notifications_of_both_envelope_types_scan_manifest_pushes_once_whatever_the_duplicates_and_order(string store)
     {
         var digests = await RegistryFleet.PushAsync(kit.Registry, ["hook/app"], ["1.0", "1.1"], Ct);
-        await using var server = new ServerFactory(kit.Settings(workers: 0));
+        await using var server = new ServerFactory(Settings(store, workers: 0));
         using var admin = await server.ClientAsync("admin");
         using var scanner = await server.ClientAsync("scanner");
         using var viewer = await server.ClientAsync("viewer");
@@ -152,8 +166,10 @@ public sealed class RegistryScanTests(ScanKit kit) : IClassFixture<ScanKit>
         Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
     }
 
-    [Fact]
-    public async Task A_registry_answering_429_is_waited_for_as_Retry_After_asks_and_one_that_keeps_refusing_is_recorded_as_rate_limited()
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task A_registry_answering_429_is_waited_for_as_Retry_After_asks_and_one_that_keeps_refusing_is_recorded_as_rate_limited(string store)
     {
         await RegistryFleet.PushAsync(kit.Registry, ["limited/app"], ["1.0"], Ct);
         var refuse = true;
@@ -167,7 +183,7 @@ public sealed class RegistryScanTests(ScanKit kit) : IClassFixture<ScanKit>
             await FaultInjectingProxy.AnswerAsync(context, 429, retryAfterSeconds: 1);
             return true;
         });
-        var settings = kit.Settings(workers: 0);
+        var settings = Settings(store, workers: 0);
         settings["Comb:RegistryMaxAttempts"] = "2";
         await using var server = new ServerFactory(settings);
         using var admin = await server.ClientAsync("admin");
@@ -194,12 +210,14 @@ public sealed class RegistryScanTests(ScanKit kit) : IClassFixture<ScanKit>
         Assert.Equal(1, view.GetProperty("errors").GetInt32());
     }
 
-    [Fact]
-    public async Task A_registry_that_needs_a_password_is_enumerated_and_scanned_with_the_stored_credentials()
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task A_registry_that_needs_a_password_is_enumerated_and_scanned_with_the_stored_credentials(string store)
     {
         await using var registry = await RegistryServer.StartAsync(RegistryMode.Basic, Ct);
         await RegistryFleet.PushAsync(registry, ["private/app"], ["1.0"], Ct);
-        await using var server = new ServerFactory(kit.Settings(workers: 1));
+        await using var server = new ServerFactory(Settings(store, workers: 1));
         using var admin = await server.ClientAsync("admin");
         using var scanner = await server.ClientAsync("scanner");
         await RegistryFleet.CreateAsync(admin, new { name = "private", url = $"http://{registry.Host}" }, Ct);
@@ -223,11 +241,13 @@ public sealed class RegistryScanTests(ScanKit kit) : IClassFixture<ScanKit>
         Assert.DoesNotContain(RegistryServer.Password, payload, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task A_scheduled_registry_is_scanned_when_its_cron_time_comes_and_shows_its_next_run()
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task A_scheduled_registry_is_scanned_when_its_cron_time_comes_and_shows_its_next_run(string store)
     {
         await RegistryFleet.PushAsync(kit.Registry, ["cron/app"], ["1.0"], Ct);
-        var settings = kit.Settings(workers: 0);
+        var settings = Settings(store, workers: 0);
         settings["Comb:ScheduleCheckSeconds"] = "0.2";
         await using var server = new ServerFactory(settings);
         using var admin = await server.ClientAsync("admin");

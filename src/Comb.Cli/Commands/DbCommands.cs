@@ -20,7 +20,8 @@ internal static class DbCommands
         {
             Description = "Pull a database published with comb db push instead of building one: REGISTRY/REPO[:TAG|@DIGEST]; repeat for fallbacks tried in order on 429/5xx",
         };
-        var update = new Command("update", "Download the advisory feeds (OSV, Debian, Alpine, CISA KEV, published secret values) and rebuild the database") { mirror, repository, cacheDir, dbPath };
+        var trustedKeys = DbSigningOptions.TrustedKeys();
+        var update = new Command("update", "Download the advisory feeds (OSV, Debian, Alpine, CISA KEV, published secret values) and rebuild the database") { mirror, repository, cacheDir, dbPath, trustedKeys };
         registry.AddTo(update);
         update.SetAction(async (parse, cancellationToken) =>
         {
@@ -31,7 +32,13 @@ internal static class DbCommands
                     throw new Contracts.CombInputException("--repository and --mirror cannot be used together: pull a built database, or build one from feeds");
                 }
 
-                return await DbArtifactCommands.PullAsync(repositories, parse.GetValue(dbPath), parse.GetValue(cacheDir), registry.Of(parse), parse.InvocationConfiguration.Output, cancellationToken);
+                var pull = registry.Of(parse) with { TrustedKeys = DbSigningOptions.ReadTrustedKeys(parse.GetValue(trustedKeys)) };
+                return await DbArtifactCommands.PullAsync(repositories, parse.GetValue(dbPath), parse.GetValue(cacheDir), pull, parse.InvocationConfiguration.Output, cancellationToken);
+            }
+
+            if (parse.GetValue(trustedKeys) is { Length: > 0 })
+            {
+                throw new Contracts.CombInputException("--key checks the signature of a database pulled with --repository; a database built from feeds is not signed");
             }
 
             var options = new DbUpdateOptions { Mirror = parse.GetValue(mirror) };
@@ -39,10 +46,12 @@ internal static class DbCommands
         });
 
         var pushRef = new Argument<string>("REF") { Description = "Where to publish: REGISTRY/REPO:TAG" };
-        var push = new Command("push", "Publish the advisory database to a registry as an OCI artifact (for air-gapped sites and fleets)") { pushRef, cacheDir, dbPath };
+        var signingKey = DbSigningOptions.SigningKey();
+        var push = new Command("push", "Publish the advisory database to a registry as an OCI artifact (for air-gapped sites and fleets)") { pushRef, cacheDir, dbPath, signingKey };
         registry.AddTo(push);
         push.SetAction(async (parse, cancellationToken) =>
-            await DbArtifactCommands.PushAsync(parse.GetValue(pushRef)!, parse.GetValue(dbPath), parse.GetValue(cacheDir), registry.Of(parse), parse.InvocationConfiguration.Output, cancellationToken));
+            await DbArtifactCommands.PushAsync(parse.GetValue(pushRef)!, parse.GetValue(dbPath), parse.GetValue(cacheDir),
+                registry.Of(parse) with { SigningKey = DbSigningOptions.ReadSigningKey(parse.GetValue(signingKey)) }, parse.InvocationConfiguration.Output, cancellationToken));
 
         var path = new Argument<string[]>("PATH")
         {

@@ -1,3 +1,4 @@
+using Comb.Checks.Trust.Signing;
 using Comb.Contracts;
 using Comb.Image;
 using Comb.Image.Registry;
@@ -16,6 +17,12 @@ public sealed record AdvisoryDbRegistryOptions
     public int MaxAttempts { get; init; } = 4;
 
     public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Push: signs the pushed artifact's digest the way <c>comb sign</c> signs an image (tag sha256-HEX.sig).</summary>
+    public SigningKey? SigningKey { get; init; }
+
+    /// <summary>Pull: when any, the artifact must carry a valid signature by one of these keys before it replaces the database.</summary>
+    public IReadOnlyList<(string Name, VerificationKey Key)> TrustedKeys { get; init; } = [];
 }
 
 /// <summary>
@@ -56,8 +63,16 @@ public sealed class AdvisoryDbRegistry(RegistryCredentialResolver credentials)
         }
 
         var manifest = AdvisoryDbArtifact.Manifest(info, layerDigest, bytes.Length);
-        return await client.PutManifestAsync(target.Repository, target.Tag ?? RegistryReference.DefaultTag, AdvisoryDbArtifact.ManifestMediaType, manifest, cancellationToken)
+        var pushed = await client.PutManifestAsync(target.Repository, target.Tag ?? RegistryReference.DefaultTag, AdvisoryDbArtifact.ManifestMediaType, manifest, cancellationToken)
             .ConfigureAwait(false);
+        if (options.SigningKey is { } key)
+        {
+            // The same cosign-compatible signature comb sign makes: a fleet verifies it with comb verify or db update --key.
+            await CosignSignatures.SignAsync(new RegistrySignatureStore(client, target.Repository), $"{target.Registry}/{target.Repository}", pushed, key, null, cancellationToken)
+                .ConfigureAwait(false);
+        }
+
+        return pushed;
     }
 
     /// <summary>
@@ -97,6 +112,7 @@ public sealed class AdvisoryDbRegistry(RegistryCredentialResolver credentials)
         var manifest = await client.GetManifestAsync(target.Repository, target.ManifestReference, cancellationToken).ConfigureAwait(false);
         var what = $"{target}";
         var (layerDigest, size) = AdvisoryDbArtifact.Layer(manifest.Content, what);
+        await CheckSignatureAsync(client, target, manifest.Digest, options, cancellationToken).ConfigureAwait(false);
 
         var full = Path.GetFullPath(dbPath);
         var dir = Path.GetDirectoryName(full)!;
@@ -131,6 +147,25 @@ public sealed class AdvisoryDbRegistry(RegistryCredentialResolver credentials)
             {
                 File.Delete(path);
             }
+        }
+    }
+
+    /// <summary>
+    /// With trusted keys configured, the manifest digest just read (and whose layer is then verified against it) must
+    /// be signed by one of them; anything else is refused before a byte of the database is downloaded.
+    /// </summary>
+    private static async Task CheckSignatureAsync(RegistryClient client, RegistryReference target, string digest, AdvisoryDbRegistryOptions options, CancellationToken cancellationToken)
+    {
+        if (options.TrustedKeys.Count == 0)
+        {
+            return;
+        }
+
+        var check = await CosignSignatures.VerifyAsync(new RegistrySignatureStore(client, target.Repository), digest, options.TrustedKeys, cancellationToken).ConfigureAwait(false);
+        if (check.Status != SignatureStatuses.Valid)
+        {
+            throw new CombInputException(
+                $"the advisory database {target.Registry}/{target.Repository}@{digest} is refused: signature {check.Status} ({string.Join("; ", check.Details)}); the database in use is unchanged");
         }
     }
 

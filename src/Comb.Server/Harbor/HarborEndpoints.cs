@@ -84,6 +84,12 @@ internal static class HarborEndpoints
             return Error(400, "the body must be a JSON object");
         }
 
+        var (reports, status, unsupported) = HarborCapabilities.Parse(harbor.EnabledCapabilities);
+        if (unsupported is not null)
+        {
+            return Error(status, unsupported);
+        }
+
         var (request, problem) = HarborScanRequests.ToScanRequest(harbor);
         if (problem is not null)
         {
@@ -102,13 +108,18 @@ internal static class HarborEndpoints
 
         await audit.WriteAsync(context, "harbor.scan.submit", enqueued.JobId,
             $"image={request!.Image}" + (enqueued.Outcome == EnqueueOutcome.Merged ? " (merged into a pending identical scan)" : ""), ct);
-        return Json(new HarborScanResponse(enqueued.JobId!), 202, HarborMediaTypes.ScanResponse);
+        return Json(new HarborScanResponse(HarborCapabilities.ScanId(enqueued.JobId!, reports)), 202, HarborMediaTypes.ScanResponse);
     }
 
     private static async Task<IResult> ReportAsync(string scanRequestId, HttpContext context, ScanQueue queue, IEnumerable<IReportWriter> writers,
         IOptions<HarborSettings> settings, CancellationToken ct)
     {
-        var wanted = HarborAccept.Choose(context.Request.Headers.Accept.ToString());
+        if (!HarborCapabilities.TryParseScanId(scanRequestId, out var jobId, out var enabled))
+        {
+            return Error(404, $"no scan request {scanRequestId}");
+        }
+
+        var wanted = HarborAccept.Choose(context.Request.Headers.Accept.ToString(), enabled);
         if (wanted is null)
         {
             return Error(400, $"Accept must name {HarborMediaTypes.VulnerabilityReport} or {HarborMediaTypes.SbomReport}");
@@ -124,7 +135,13 @@ internal static class HarborEndpoints
             }
         }
 
-        var record = await (await queue.GetAsync(ct)).GetAsync(scanRequestId, ct);
+        // Only the reports the scan request enabled (enabled_capabilities) are given.
+        if (!enabled.HasFlag(HarborCapabilities.ForMediaType(wanted, sbomFormat)))
+        {
+            return Error(400, $"scan request {scanRequestId} did not enable {wanted}{(sbomFormat is null ? "" : $" as {sbomFormat}")}; it enabled {HarborCapabilities.Describe(enabled)}");
+        }
+
+        var record = await (await queue.GetAsync(ct)).GetAsync(jobId, ct);
         if (record is not { Kind: ScanJob.Kind })
         {
             return Error(404, $"no scan request {scanRequestId}");
@@ -184,13 +201,16 @@ internal static class HarborAccept
 {
     private static readonly string[] Produced = [HarborMediaTypes.VulnerabilityReport, HarborMediaTypes.LegacyVulnerabilityReport, HarborMediaTypes.SbomReport];
 
-    /// <summary>The produced media type named (whitespace and case aside); the vulnerability report for none or */*; null for others.</summary>
-    public static string? Choose(string accept)
+    /// <summary>
+    /// The produced media type named (whitespace and case aside); for none or */* the first report the request enabled
+    /// (the vulnerability report when it enabled that); null for others.
+    /// </summary>
+    public static string? Choose(string accept, HarborReportSet enabled = HarborReportSet.All)
     {
         var asked = accept.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (asked.Length == 0)
         {
-            return HarborMediaTypes.VulnerabilityReport;
+            return Default(enabled);
         }
 
         foreach (var item in asked)
@@ -203,12 +223,20 @@ internal static class HarborAccept
 
             if (key is "*/*" or "application/*" or "application/json")
             {
-                return HarborMediaTypes.VulnerabilityReport;
+                return Default(enabled);
             }
         }
 
         return null;
     }
+
+    /// <summary>The one of <paramref name="candidates"/> naming the same media type as <paramref name="mediaType"/>, or null.</summary>
+    public static string? Find(string mediaType, IReadOnlyList<string> candidates) => candidates.FirstOrDefault(c => Key(c) == Key(mediaType));
+
+    private static string Default(HarborReportSet enabled) =>
+        enabled.HasFlag(HarborReportSet.Vulnerability) ? HarborMediaTypes.VulnerabilityReport
+        : enabled.HasFlag(HarborReportSet.LegacyVulnerability) ? HarborMediaTypes.LegacyVulnerabilityReport
+        : HarborMediaTypes.SbomReport;
 
     private static string Key(string mediaType)
     {

@@ -52,14 +52,6 @@ internal static class HarborScanRequests
             return (null, $"artifact.mime_type '{mime}' is not an image manifest Comb scans: use {string.Join(" or ", HarborMediaTypes.Consumed)}");
         }
 
-        foreach (var capability in harbor.EnabledCapabilities ?? [])
-        {
-            if (capability.Type is not ("vulnerability" or "sbom"))
-            {
-                return (null, $"enabled_capabilities: unknown type '{capability.Type}': use vulnerability or sbom");
-            }
-        }
-
         var host = registryUri.Authority;
         var tag = artifact.Tag is { Length: > 0 } t ? ":" + t : "";
         var image = $"{host}/{repository}{tag}@{digest}";
