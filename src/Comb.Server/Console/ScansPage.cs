@@ -39,7 +39,7 @@ public static class ScansPage
         var buttons = canScan ? H($"""
             <div class="actions">
             <form method="post" action="/scans/submit">{csrf}<label for="image">Image</label> <input id="image" name="image" required size="50" placeholder="registry.example/app:1.0"> <label><input type="checkbox" name="insecure" value="1"> plain HTTP or self-signed registry</label> <button type="submit" class="primary">Scan image</button></form>
-            <form method="post" action="/scans/all" data-confirm="Queue a scan of every stored image?">{csrf}<button type="submit">Scan all</button></form>
+            <form method="post" action="/scans/all" data-confirm="Queue a scan of every stored image?">{csrf}<label><input type="checkbox" name="insecure" value="1"> plain HTTP or self-signed registries</label> <button type="submit">Scan all</button></form>
             <form method="post" action="/scans/rematch" data-confirm="Re-match every stored image against the current advisory database?">{csrf}<button type="submit">Re-match all against the current database</button></form>
             <a href="/images">Scan selected images…</a>
             </div>
@@ -118,8 +118,9 @@ public static class ScansPage
 
     private static async Task<IResult> ScanAllAsync(HttpContext context, ServerStore server, ConsoleScans scans, CancellationToken ct)
     {
+        var insecure = context.Request.HasFormContentType && (await context.Request.ReadFormAsync(ct))["insecure"].ToString() == "1";
         var images = await (await server.OpenAsync(ct)).LatestPerImageAsync(ct);
-        var (queued, errors) = await scans.SubmitStoredAsync(context, images, ct);
+        var (queued, errors) = await scans.SubmitStoredAsync(context, images, ct, insecure);
         return Outcome(context, $"Queued {queued} of {images.Count} stored image(s).", errors);
     }
 
