@@ -210,6 +210,12 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         {
             await page.GotoAsync(url);
             var result = await page.RunAxe();
+            Assert.NotEmpty(result.Passes);
+            foreach (var violation in result.Violations)
+            {
+                await File.AppendAllTextAsync(Path.Combine(ScreenshotDir, "axe.txt"), $"{url}: {violation.Id} ({violation.Impact}) {violation.Help}\n", Ct);
+            }
+
             foreach (var violation in result.Violations.Where(v => v.Impact is "serious" or "critical"))
             {
                 problems.Add($"{url}: {violation.Id} ({violation.Impact}) {violation.Help}: {string.Join(" | ", violation.Nodes.Take(3).Select(n => n.Html))}");

@@ -51,7 +51,7 @@ public static class ScansPage
             <p>{counts.GetValueOrDefault(JobState.Queued)} queued · {counts.GetValueOrDefault(JobState.Running)} running · {counts.GetValueOrDefault(JobState.Succeeded)} succeeded · {counts.GetValueOrDefault(JobState.Failed) + counts.GetValueOrDefault(JobState.Dead)} failed · {counts.GetValueOrDefault(JobState.Cancelled)} cancelled</p>
             <nav aria-label="Scan states"><ul class="tabs">{filters}</ul></nav>
             <p id="live-status" class="muted" aria-live="polite"></p>
-            <table><thead><tr><th>Scan</th><th>Image</th><th>Status</th><th>Progress</th><th>Result</th><th>Queued</th><th>Finished</th><th></th></tr></thead>
+            <table><thead><tr><th>Scan</th><th>Image</th><th>Status</th><th>Progress</th><th>Result</th><th>Queued</th><th>Finished</th><th><span class="visually-hidden">Actions</span></th></tr></thead>
             <tbody id="jobs" data-live="/scans/events?offset={skip}{(state is null ? "" : "&state=" + U(state))}">{Rows(context, jobs)}</tbody></table>
             <nav class="pager" aria-label="Pages">{When(skip > 0, H($"<a href=\"/scans?offset={Math.Max(0, skip - PageSize)}{(state is null ? "" : "&state=" + U(state))}\">Newer</a>"))}{When(jobs.Count == PageSize, H($"<a href=\"/scans?offset={skip + PageSize}{(state is null ? "" : "&state=" + U(state))}\">Older</a>"))}</nav>
             """);
