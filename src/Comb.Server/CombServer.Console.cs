@@ -13,6 +13,7 @@ public static partial class CombServer
     {
         services.AddSingleton<ConsoleSessions>();
         services.AddSingleton<ConsoleScans>();
+        services.AddStoredVex();
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, ConsoleSessionHandler>(ConsoleSessionHandler.SchemeName, null)
             .AddPolicyScheme(ConsoleAuth.Scheme, null, o => o.ForwardDefaultSelector = ConsoleAuth.SelectScheme);

@@ -37,6 +37,7 @@ public static class CombWorker
         builder.Services.AddServerKeyRing();
         builder.Services.AddScanning();
         builder.Services.AddRegistryCredentials();
+        builder.Services.AddStoredVex();
         return builder.Build();
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Comb.Testing.Registry;
+using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 
 namespace Comb.Console.Tests;
@@ -154,7 +155,7 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         await page.GetByLabel("Triage").SelectOptionAsync("accepted_risk");
         await page.GetByLabel("Reason").FillAsync("internal tool, no untrusted input");
         await page.GetByLabel("Until").FillAsync(today.AddDays(1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
-        await page.GetByRole(AriaRole.Button, new() { Name = "Add exception" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save triage" }).ClickAsync();
         await page.WaitForURLAsync(new Regex("tab=vulnerabilities"));
         Assert.Equal(0, await page.Locator("#vulns tbody tr").CountAsync());
         Assert.Contains("1 finding(s) hidden", await page.Locator("#excepted > summary").TextContentAsync(), StringComparison.Ordinal);
@@ -198,6 +199,63 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         Assert.Equal(1, await RowsAsync(page, "/images?q=console%2Fapp"));
         await page.GetByRole(AriaRole.Link, new() { Name = "console/app:1.0" }).ClickAsync();
         Assert.Contains("console/app:1.0", await page.Locator("h1").TextContentAsync(), StringComparison.Ordinal);
+    }
+
+    /// <summary>axe-core on every view, as an admin sees it (the most controls), and the sign-in page.</summary>
+    [Fact]
+    public async Task Every_view_passes_axe_without_serious_or_critical_violations()
+    {
+        var problems = new List<string>();
+        async Task CheckAsync(IPage page, string url)
+        {
+            await page.GotoAsync(url);
+            var result = await page.RunAxe();
+            Assert.NotEmpty(result.Passes);
+            foreach (var violation in result.Violations)
+            {
+                await File.AppendAllTextAsync(Path.Combine(ScreenshotDir, "axe.txt"), $"{url}: {violation.Id} ({violation.Impact}) {violation.Help}\n", Ct);
+            }
+
+            foreach (var violation in result.Violations.Where(v => v.Impact is "serious" or "critical"))
+            {
+                problems.Add($"{url}: {violation.Id} ({violation.Impact}) {violation.Help}: {string.Join(" | ", violation.Nodes.Take(3).Select(n => n.Html))}");
+            }
+        }
+
+        var page = await SignInAsync("admin");
+
+        // Rows in every table: a policy, an exception with its owner form, and a VEX statement.
+        await page.GotoAsync("/policies/gate");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await page.GetByText("Saved revision 1.").WaitForAsync();
+        await page.GotoAsync($"/images/{Uri.EscapeDataString(_server.EvilDigest)}?tab=vulnerabilities");
+        await page.Locator("#vulns summary").First.ClickAsync();
+        await page.GetByLabel("Reason").First.FillAsync("not reachable");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save triage" }).First.ClickAsync();
+        await page.WaitForURLAsync(new Regex("tab=vulnerabilities"));
+        await page.GotoAsync("/exceptions");
+        await page.Locator("#new-exception input[name=finding]").FillAsync("CVE-2099-*");
+        await page.Locator("#new-exception input[name=reason]").FillAsync("vendor fix pending");
+        await page.Locator("#new-exception").GetByRole(AriaRole.Button, new() { Name = "Add" }).ClickAsync();
+        await page.GetByText("Added exception").WaitForAsync();
+
+        var digest = Uri.EscapeDataString(_server.ShopDigest);
+        string[] urls =
+        [
+            "/", "/images", .. new[] { "summary", "layers", "vulnerabilities", "secrets", "malware", "misconfigurations", "trust", "sbom", "reports", "history" }
+                .Select(t => $"/images/{digest}?tab={t}"),
+            $"/images/{Uri.EscapeDataString(_server.EvilDigest)}?tab=vulnerabilities", $"/vulnerabilities/{ConsoleServer.LodashCve}", "/vulnerabilities/lodash",
+            "/scans", "/policies", "/policies/gate", "/exceptions", "/vex", "/audit", "/tokens",
+        ];
+        foreach (var url in urls)
+        {
+            await CheckAsync(page, url);
+        }
+
+        var anonymous = await (await _browser!.NewContextAsync(new BrowserNewContextOptions { BaseURL = _baseUrl })).NewPageAsync();
+        anonymous.SetDefaultTimeout(120_000);
+        await CheckAsync(anonymous, "/login");
+        Assert.True(problems.Count == 0, string.Join('\n', problems));
     }
 
     [Fact]

@@ -14,18 +14,19 @@ namespace Comb.Server.Api;
 internal static class ExceptionEndpoints
 {
     /// <summary><see cref="Finding"/> is the YAML entry's <c>id</c>: the finding id glob (CVE/GHSA id or alias, secret rule, ...).</summary>
-    public sealed record ExceptionRequest(string? Policy, string? Finding, string? Package, string? Image, IReadOnlyList<string>? Rules, DateOnly? Expires, string? Reason)
+    /// <summary><see cref="Owner"/>: who is accountable (on creation the caller's token name by default; kept on a change that names none).</summary>
+    public sealed record ExceptionRequest(string? Policy, string? Finding, string? Package, string? Image, IReadOnlyList<string>? Rules, DateOnly? Expires, string? Reason, string? Owner = null)
     {
-        public ExceptionFields Fields => new(Finding, Package, Image, Rules, Expires, Reason);
+        public ExceptionFields Fields => new(Finding, Package, Image, Rules, Expires, Reason) { Owner = Owner };
     }
 
     /// <summary>An exception as the API shows it: <see cref="Active"/> says whether scans apply it today.</summary>
     public sealed record ExceptionView(
         string Id, string Policy, string? Finding, string? Package, string? Image, IReadOnlyList<string> Rules, DateOnly? Expires, string Reason,
-        bool Active, DateTimeOffset CreatedAt, string? CreatedBy, DateTimeOffset UpdatedAt, string? UpdatedBy, DateTimeOffset? ExpiredAt)
+        bool Active, DateTimeOffset CreatedAt, string? CreatedBy, DateTimeOffset UpdatedAt, string? UpdatedBy, DateTimeOffset? ExpiredAt, string? Owner)
     {
         public static ExceptionView Of(StoredException e, DateOnly today) =>
-            new(e.Id, e.Policy, e.Finding, e.Package, e.Image, e.Rules, e.Expires, e.Reason, e.IsLive(today), e.CreatedAt, e.CreatedBy, e.UpdatedAt, e.UpdatedBy, e.ExpiredAt);
+            new(e.Id, e.Policy, e.Finding, e.Package, e.Image, e.Rules, e.Expires, e.Reason, e.IsLive(today), e.CreatedAt, e.CreatedBy, e.UpdatedAt, e.UpdatedBy, e.ExpiredAt, e.Accountable);
     }
 
     public static void Map(RouteGroupBuilder api)
@@ -57,7 +58,7 @@ internal static class ExceptionEndpoints
                 return ApiProblems.BadRequest($"invalid exception: {errors.Count} problem(s)", errors);
             }
 
-            var created = await store.CreateExceptionAsync(policy.Name, request.Fields, AuditLog.ActorOf(context.User), ct);
+            var created = await store.CreateExceptionAsync(policy.Name, request.Fields, AuditLog.ActorOf(context.User), ct, context.User.Identity?.Name);
             await audit.WriteAsync(context, "exception.create", created.Id, $"policy={created.Policy} {Describe(created)}", ct);
             return Results.Created($"/api/v1/exceptions/{created.Id}", ExceptionView.Of(created, PolicyCatalog.Today(time)));
         })
@@ -120,6 +121,6 @@ internal static class ExceptionEndpoints
 
     private static string Describe(StoredException e) =>
         string.Join(' ', new[] { ("finding", e.Finding), ("package", e.Package), ("image", e.Image), ("rules", e.Rules.Count > 0 ? string.Join(',', e.Rules) : null),
-            ("expires", e.Expires?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)) }
+            ("expires", e.Expires?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)), ("owner", e.Owner) }
             .Where(p => p.Item2 is not null).Select(p => $"{p.Item1}={p.Item2}"));
 }

@@ -147,7 +147,7 @@ internal static class ScanEndpoints
         return Results.Json(View(record), statusCode: outcome == CancelOutcome.Cancelled ? StatusCodes.Status200OK : StatusCodes.Status202Accepted);
     }
 
-    private static async Task<IResult> ReportAsync(string id, string? format, ScanQueue queue, IEnumerable<IReportWriter> writers, CancellationToken ct)
+    private static async Task<IResult> ReportAsync(string id, string? format, ScanQueue queue, IEnumerable<IReportWriter> writers, Vex.StoredVex vex, CancellationToken ct)
     {
         var record = await FindAsync(queue, id, ct);
         if (record is null)
@@ -169,7 +169,8 @@ internal static class ScanEndpoints
         }
 
         using var buffer = new MemoryStream();
-        await writer.WriteAsync(result.PresentedReport(), buffer, ct);
+        // Statements made since the scan apply too: the report is presented with the server's VEX statements of now.
+        await writer.WriteAsync(await vex.PresentAsync(result.PresentedReport(), ct), buffer, ct);
         return Results.Bytes(buffer.ToArray(), ReportFormats.Find(wanted)?.ContentType ?? "application/octet-stream");
     }
 

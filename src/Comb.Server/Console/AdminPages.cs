@@ -51,7 +51,7 @@ public static class AdminPages
             <label><span>Name</span><input name="name" required></label>
             <label><span>Role</span><select name="role">{Join(ServerRoles.All, r => H($"<option>{r}</option>"))}</select></label>
             <button type="submit" class="primary">Make token</button></form>
-            <table><thead><tr><th>Id</th><th>Name</th><th>Role</th><th>Made</th><th>By</th><th>State</th><th></th></tr></thead><tbody>{rows}</tbody></table>
+            <table><thead><tr><th>Id</th><th>Name</th><th>Role</th><th>Made</th><th>By</th><th>State</th><th><span class="visually-hidden">Actions</span></th></tr></thead><tbody>{rows}</tbody></table>
             """);
         return ConsoleLayout.Page(context, "Tokens", "tokens", body, error is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest);
     }

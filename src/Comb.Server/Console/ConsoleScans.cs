@@ -61,8 +61,11 @@ public sealed class ConsoleScans(ScanQueue queue, ServerDatabase database, Advis
         scan.Repository is { } repository && scan.Digest.StartsWith("sha256:", StringComparison.Ordinal) && ScanRequests.IsRegistryReference(repository + "@" + scan.Digest)
             ? repository + "@" + scan.Digest : null;
 
-    /// <summary>Queues a scan of each stored image given by digest; how many were queued and the problems of the rest.</summary>
-    public async Task<(int Queued, List<string> Errors)> SubmitStoredAsync(HttpContext context, IEnumerable<ScanSummary> images, CancellationToken ct)
+    /// <summary>
+    /// Queues a scan of each stored image given by digest, over plain HTTP or self-signed TLS when
+    /// <paramref name="insecureRegistry"/>; how many were queued and the problems of the rest.
+    /// </summary>
+    public async Task<(int Queued, List<string> Errors)> SubmitStoredAsync(HttpContext context, IEnumerable<ScanSummary> images, CancellationToken ct, bool insecureRegistry = false)
     {
         var queued = 0;
         var errors = new List<string>();
@@ -74,7 +77,7 @@ public sealed class ConsoleScans(ScanQueue queue, ServerDatabase database, Advis
                 continue;
             }
 
-            var (id, error) = await SubmitAsync(context, reference, null, ct);
+            var (id, error) = await SubmitAsync(context, reference, null, ct, insecureRegistry);
             if (id is null)
             {
                 errors.Add($"{image.Reference}: {error}");

@@ -1,6 +1,7 @@
 using Comb.Contracts;
 using Comb.Server.History;
 using Comb.Server.Policies;
+using Comb.Server.Vex;
 using Comb.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -41,7 +42,8 @@ public static class ImageDetailPage
         return (store, scans, shown);
     }
 
-    private static async Task<IResult> RenderAsync(HttpContext context, string digest, string? tab, string? scan, ServerStore server, PolicyStore policies, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> RenderAsync(HttpContext context, string digest, string? tab, string? scan, ServerStore server, PolicyStore policies, StoredVex vex,
+        TimeProvider time, CancellationToken ct)
     {
         var (store, scans, shown) = await FindAsync(server, digest, scan, ct);
         if (shown is null || await store.GetAsync(shown.Id, ct) is not { } report)
@@ -56,7 +58,7 @@ public static class ImageDetailPage
         var content = current switch
         {
             "layers" => Layers(report),
-            "vulnerabilities" => Vulnerabilities(context, report, exceptions, await policies.ListAsync(ct)),
+            "vulnerabilities" => Vulnerabilities(context, report, exceptions, await NotAffectedAsync(vex, report, ct), await policies.ListAsync(ct)),
             "secrets" => Secrets(report),
             "malware" => Malware(report),
             "misconfigurations" => Misconfigurations(report),
@@ -133,7 +135,14 @@ public static class ImageDetailPage
             """);
     }
 
-    private static Markup Vulnerabilities(HttpContext context, ScanReport r, FindingExceptions exceptions, IReadOnlyList<StoredPolicy> policies)
+    /// <summary>The findings the stored VEX statements judge not affected: those the `--vex` presentation leaves out.</summary>
+    private static async Task<IReadOnlySet<VulnerabilityFinding>> NotAffectedAsync(StoredVex vex, ScanReport report, CancellationToken ct)
+    {
+        var kept = (await vex.PresentAsync(report, ct)).Vulnerabilities.ToHashSet<VulnerabilityFinding>(ReferenceEqualityComparer.Instance);
+        return report.Vulnerabilities.Where(v => !kept.Contains(v)).ToHashSet<VulnerabilityFinding>(ReferenceEqualityComparer.Instance);
+    }
+
+    private static Markup Vulnerabilities(HttpContext context, ScanReport r, FindingExceptions exceptions, IReadOnlySet<VulnerabilityFinding> notAffected, IReadOnlyList<StoredPolicy> policies)
     {
         if (r.Vulnerabilities.Count == 0)
         {
@@ -143,21 +152,22 @@ public static class ImageDetailPage
         var admin = ConsoleAuth.IsAdmin(context.User);
         var layerIndex = r.Image.Layers.ToDictionary(l => l.DiffId, l => l.Index, StringComparer.Ordinal);
         var ordered = r.Vulnerabilities.OrderByDescending(v => v.Severity).ThenBy(v => v.Id, StringComparer.Ordinal).ThenBy(v => v.PackageName, StringComparer.Ordinal)
-            .Select(v => (Vuln: v, Exception: exceptions.Covering(v, r.Image))).ToList();
+            .Select(v => (Vuln: v, Exception: notAffected.Contains(v) ? null : exceptions.Covering(v, r.Image))).ToList();
         Markup Row((VulnerabilityFinding Vuln, StoredException? Exception) item)
         {
             var v = item.Vuln;
             var layer = v.LayerDiffId is { } d && layerIndex.TryGetValue(d, out var i) ? $"layer {i}" : Short(v.LayerDiffId);
             var cvss = Join(v.Cvss, c => H($"<li>{c.Source} CVSS {c.Version} {(c.BaseScore is { } b ? b.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) : "")} <code>{c.Vector}</code></li>"));
-            var triage = admin && policies.Count > 0 && item.Exception is null ? Triage(context, r, v, policies) : Markup.Empty;
+            var triage = admin && item.Exception is null && !notAffected.Contains(v) ? Triage(context, r, v, policies) : Markup.Empty;
             return H($"""
-                <tr class="{(item.Exception is null ? "open" : "excepted")}">
+                <tr class="{(notAffected.Contains(v) ? "not-affected" : item.Exception is null ? "open" : "excepted")}">
                 <td><a href="/vulnerabilities/{U(v.Id)}">{v.Id}</a>{When(v.KnownExploited, H($" <span class=\"kev\" title=\"known exploited\">KEV</span>"))}<br><span class="muted">{string.Join(", ", v.Aliases)}</span></td>
                 <td>{Severity(v.Severity.ToUpperName())}</td>
                 <td><a href="/vulnerabilities/{U(v.PackageName)}">{v.PackageName}</a> {v.InstalledVersion}<br><span class="muted">{v.PackageType}</span></td>
                 <td>{(v.FixedVersions.Count > 0 ? string.Join(", ", v.FixedVersions) : "no fix")}<br><span class="muted">{v.Status}</span></td>
                 <td>{layer}<br><code>{v.Path}</code></td>
-                <td>{(item.Exception is { } e ? H($"<span class=\"muted\">excepted: {e.Reason} ({e.Id}{(e.Expires is { } x ? ", until " + x.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) : "")})</span>") : Markup.Empty)}
+                <td>{(item.Exception is { } e ? H($"<span class=\"muted\">excepted: {e.Reason} ({e.Id}{(e.Expires is { } x ? ", until " + x.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) : "")}, owner {e.Accountable})</span>") : Markup.Empty)}
+                {When(notAffected.Contains(v), H($"<span class=\"muted\">not affected by a VEX statement (<a href=\"/vex/openvex.json\">OpenVEX</a>)</span>"))}
                 <details><summary>Details</summary><dl class="facts">
                 <dt>Title</dt><dd>{v.Title}</dd><dt>Description</dt><dd>{v.Description}</dd>
                 <dt>Severity source</dt><dd>{v.SeveritySource} {v.SeverityOrigin}</dd><dt>CVSS</dt><dd><ul>{cvss}</ul></dd>
@@ -170,26 +180,33 @@ public static class ImageDetailPage
                 """);
         }
 
-        var open = ordered.Where(x => x.Exception is null).ToList();
+        var open = ordered.Where(x => x.Exception is null && !notAffected.Contains(x.Vuln)).ToList();
         var excepted = ordered.Where(x => x.Exception is not null).ToList();
+        var vexed = ordered.Where(x => notAffected.Contains(x.Vuln)).ToList();
         var head = H($"<thead><tr><th>Id</th><th>Severity</th><th>Package</th><th>Fixed in</th><th>Where</th><th>Details</th></tr></thead>");
         return H($"""
             <table id="vulns"><caption class="visually-hidden">Open vulnerabilities</caption>{head}<tbody>{Join(open, Row)}</tbody></table>
             {When(excepted.Count > 0, H($"<details id=\"excepted\"><summary>{excepted.Count} finding(s) hidden by a live exception</summary><table>{head}<tbody>{Join(excepted, Row)}</tbody></table></details>"))}
+            {When(vexed.Count > 0, H($"<details id=\"not-affected\"><summary>{vexed.Count} finding(s) not affected (VEX)</summary><table>{head}<tbody>{Join(vexed, Row)}</tbody></table></details>"))}
             """);
     }
 
-    /// <summary>Admins turn a finding into an exception: not affected, false positive or accepted risk, with a reason and an end date.</summary>
+    /// <summary>
+    /// Admins triage a finding: not affected or false positive become an OpenVEX statement (with a justification), an
+    /// accepted risk an exception of a policy with an end date and an owner; for this image or the whole fleet.
+    /// </summary>
     private static Markup Triage(HttpContext context, ScanReport r, VulnerabilityFinding v, IReadOnlyList<StoredPolicy> policies) => H($"""
         <form method="post" action="/exceptions/triage" class="filters triage">{ConsoleLayout.Csrf(context)}
         <input type="hidden" name="finding" value="{v.Id}"><input type="hidden" name="package" value="{v.PackageName}">
         <input type="hidden" name="image" value="{DigestOf.Image(r.Image)}">
         <label><span>Triage</span><select name="status"><option value="not_affected">not affected</option><option value="false_positive">false positive</option><option value="accepted_risk">accepted risk</option></select></label>
-        <label><span>Policy</span><select name="policy">{Join(policies, p => H($"<option>{p.Name}</option>"))}</select></label>
+        <label><span>Justification (not affected, false positive)</span><select name="justification">{Join(VexTerms.Justifications, j => H($"<option>{j}</option>"))}</select></label>
         <label><span>Reason</span><input name="reason" required></label>
-        <label><span>Until</span><input type="date" name="expires"></label>
+        <label><span>Policy (accepted risk)</span><select name="policy">{Join(policies, p => H($"<option>{p.Name}</option>"))}</select></label>
+        <label><span>Until (accepted risk)</span><input type="date" name="expires"></label>
+        <label><span>Owner (accepted risk)</span><input name="owner" value="{context.User.Identity?.Name}"></label>
         <label><span>Whole fleet</span><input type="checkbox" name="fleet" value="1"></label>
-        <button type="submit">Add exception</button></form>
+        <button type="submit">Save triage</button></form>
         """);
 
     private static Markup Secrets(ScanReport r) => r.Secrets.Count == 0 ? H($"<p class=\"muted\">No secrets.</p>") : H($"""
@@ -268,7 +285,9 @@ public static class ImageDetailPage
             """);
     }
 
-    private static async Task<IResult> DownloadAsync(HttpContext context, string digest, string? format, string? scan, ServerStore server, IEnumerable<IReportWriter> writers, CancellationToken ct)
+    /// <summary>The stored report in a format, presented with the stored VEX statements applied (as `--vex` would).</summary>
+    private static async Task<IResult> DownloadAsync(HttpContext context, string digest, string? format, string? scan, ServerStore server, StoredVex vex,
+        IEnumerable<IReportWriter> writers, CancellationToken ct)
     {
         var wanted = format ?? "json";
         var writer = writers.FirstOrDefault(w => w.Format == wanted);
@@ -284,7 +303,7 @@ public static class ImageDetailPage
         }
 
         using var buffer = new MemoryStream();
-        await writer.WriteAsync(report, buffer, ct);
+        await writer.WriteAsync(await vex.PresentAsync(report, ct), buffer, ct);
         var name = $"{digest.Replace(':', '-')}.{type.Extension}";
         return Results.File(buffer.ToArray(), type.ContentType, name);
     }

@@ -99,7 +99,7 @@ public static class ImagesPage
             <button type="submit" class="primary">Apply</button> <a href="/images">Clear</a>
             </form>
             <p id="count">{Number(page.Total)} image(s){(page.Total > 0 ? $", showing {filter.Offset + 1}-{filter.Offset + page.Items.Count}" : "")}</p>
-            {(canScan ? H($"""<form method="post" action="/images/scan">{ConsoleLayout.Csrf(context)}<div class="actions"><button type="submit" class="primary" id="scan-selected">Scan selected</button></div>{table}</form>""") : table)}
+            {(canScan ? H($"""<form method="post" action="/images/scan">{ConsoleLayout.Csrf(context)}<div class="actions"><button type="submit" class="primary" id="scan-selected">Scan selected</button> <label><input type="checkbox" name="insecure" value="1"> plain HTTP or self-signed registries</label></div>{table}</form>""") : table)}
             {Pager(context, filter, page)}
             """);
         return ConsoleLayout.Page(context, "Images", "images", body);
@@ -137,7 +137,7 @@ public static class ImagesPage
             }
         }
 
-        var (queued, errors) = await scans.SubmitStoredAsync(context, images, ct);
+        var (queued, errors) = await scans.SubmitStoredAsync(context, images, ct, form["insecure"].ToString() == "1");
         return ScansPage.Outcome(context, $"Queued {queued} scan(s).", errors);
     }
 }

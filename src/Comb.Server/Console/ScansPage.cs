@@ -39,7 +39,7 @@ public static class ScansPage
         var buttons = canScan ? H($"""
             <div class="actions">
             <form method="post" action="/scans/submit">{csrf}<label for="image">Image</label> <input id="image" name="image" required size="50" placeholder="registry.example/app:1.0"> <label><input type="checkbox" name="insecure" value="1"> plain HTTP or self-signed registry</label> <button type="submit" class="primary">Scan image</button></form>
-            <form method="post" action="/scans/all" data-confirm="Queue a scan of every stored image?">{csrf}<button type="submit">Scan all</button></form>
+            <form method="post" action="/scans/all" data-confirm="Queue a scan of every stored image?">{csrf}<label><input type="checkbox" name="insecure" value="1"> plain HTTP or self-signed registries</label> <button type="submit">Scan all</button></form>
             <form method="post" action="/scans/rematch" data-confirm="Re-match every stored image against the current advisory database?">{csrf}<button type="submit">Re-match all against the current database</button></form>
             <a href="/images">Scan selected images…</a>
             </div>
@@ -51,7 +51,7 @@ public static class ScansPage
             <p>{counts.GetValueOrDefault(JobState.Queued)} queued · {counts.GetValueOrDefault(JobState.Running)} running · {counts.GetValueOrDefault(JobState.Succeeded)} succeeded · {counts.GetValueOrDefault(JobState.Failed) + counts.GetValueOrDefault(JobState.Dead)} failed · {counts.GetValueOrDefault(JobState.Cancelled)} cancelled</p>
             <nav aria-label="Scan states"><ul class="tabs">{filters}</ul></nav>
             <p id="live-status" class="muted" aria-live="polite"></p>
-            <table><thead><tr><th>Scan</th><th>Image</th><th>Status</th><th>Progress</th><th>Result</th><th>Queued</th><th>Finished</th><th></th></tr></thead>
+            <table><thead><tr><th>Scan</th><th>Image</th><th>Status</th><th>Progress</th><th>Result</th><th>Queued</th><th>Finished</th><th><span class="visually-hidden">Actions</span></th></tr></thead>
             <tbody id="jobs" data-live="/scans/events?offset={skip}{(state is null ? "" : "&state=" + U(state))}">{Rows(context, jobs)}</tbody></table>
             <nav class="pager" aria-label="Pages">{When(skip > 0, H($"<a href=\"/scans?offset={Math.Max(0, skip - PageSize)}{(state is null ? "" : "&state=" + U(state))}\">Newer</a>"))}{When(jobs.Count == PageSize, H($"<a href=\"/scans?offset={skip + PageSize}{(state is null ? "" : "&state=" + U(state))}\">Older</a>"))}</nav>
             """);
@@ -118,8 +118,9 @@ public static class ScansPage
 
     private static async Task<IResult> ScanAllAsync(HttpContext context, ServerStore server, ConsoleScans scans, CancellationToken ct)
     {
+        var insecure = context.Request.HasFormContentType && (await context.Request.ReadFormAsync(ct))["insecure"].ToString() == "1";
         var images = await (await server.OpenAsync(ct)).LatestPerImageAsync(ct);
-        var (queued, errors) = await scans.SubmitStoredAsync(context, images, ct);
+        var (queued, errors) = await scans.SubmitStoredAsync(context, images, ct, insecure);
         return Outcome(context, $"Queued {queued} of {images.Count} stored image(s).", errors);
     }
 

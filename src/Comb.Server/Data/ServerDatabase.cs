@@ -44,6 +44,15 @@ public sealed class ServerDatabase : IAsyncDisposable
               failed INTEGER NOT NULL, error TEXT, PRIMARY KEY (registry, repository, tag));
             CREATE TABLE registry_events (registry TEXT NOT NULL, id TEXT NOT NULL, received_at BIGINT NOT NULL, PRIMARY KEY (registry, id))
             """),
+
+        // 4, "console triage": who is accountable for an exception (NULL for older rows: their maker is shown), and the
+        // OpenVEX statements triage makes (never changed; revoked ones stay for the document's history).
+        (4, """
+            ALTER TABLE policy_exceptions ADD COLUMN owner TEXT;
+            CREATE TABLE vex_statements (
+              id TEXT PRIMARY KEY, vulnerability TEXT NOT NULL, aliases TEXT NOT NULL, image TEXT, image_name TEXT, package_purl TEXT,
+              status TEXT NOT NULL, justification TEXT, impact TEXT, author TEXT NOT NULL, created_at BIGINT NOT NULL, revoked_at BIGINT, revoked_by TEXT)
+            """),
     ];
 
     private ServerDatabase(JobDb db) => Db = db;

@@ -14,7 +14,7 @@ namespace Comb.Server.Policies;
 public sealed class PolicyStore(ServerDatabase database, TimeProvider time)
 {
     private const long SaveLock = 4242302;
-    private const string ExceptionColumns = "id, policy, finding, package, image, rules, expires, reason, created_at, created_by, updated_at, updated_by, expired_at";
+    private const string ExceptionColumns = "id, policy, finding, package, image, rules, expires, reason, created_at, created_by, updated_at, updated_by, expired_at, owner";
 
     public async Task<StoredPolicy?> GetAsync(string name, CancellationToken cancellationToken)
     {
@@ -82,26 +82,37 @@ public sealed class PolicyStore(ServerDatabase database, TimeProvider time)
         return found.FirstOrDefault();
     }
 
-    public async Task<StoredException> CreateExceptionAsync(string policy, ExceptionFields fields, string actor, CancellationToken cancellationToken)
+    /// <summary>Adds an exception; its owner is <paramref name="defaultOwner"/> unless the fields name one.</summary>
+    public async Task<StoredException> CreateExceptionAsync(string policy, ExceptionFields fields, string actor, CancellationToken cancellationToken, string? defaultOwner = null)
     {
+        fields = fields with { Owner = Blank(fields.Owner) ?? Blank(defaultOwner) };
         var now = time.GetUtcNow();
         var id = "exc_" + now.ToUnixTimeMilliseconds().ToString("x12", CultureInfo.InvariantCulture) + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await JobDb.ExecuteAsync(connection, null, $"""
             INSERT INTO policy_exceptions ({ExceptionColumns})
-            VALUES (@id, @policy, @finding, @package, @image, @rules, @expires, @reason, @at, @by, @at, @by, NULL)
+            VALUES (@id, @policy, @finding, @package, @image, @rules, @expires, @reason, @at, @by, @at, @by, NULL, @owner)
             """, cancellationToken, [("id", id), ("policy", policy), .. FieldParameters(fields), ("at", now.ToUnixTimeMilliseconds()), ("by", actor)]).ConfigureAwait(false);
         return (await ExceptionAsync(id, cancellationToken).ConfigureAwait(false))!;
     }
 
-    /// <summary>Replaces what an exception exempts; false when there is no such exception.</summary>
+    /// <summary>Replaces what an exception exempts (its owner only when the fields name one); false when there is no such exception.</summary>
     public async Task<bool> UpdateExceptionAsync(string id, ExceptionFields fields, string actor, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         var changed = await JobDb.ExecuteAsync(connection, null, """
             UPDATE policy_exceptions SET finding = @finding, package = @package, image = @image, rules = @rules, expires = @expires, reason = @reason,
-              updated_at = @at, updated_by = @by WHERE id = @id
+              owner = COALESCE(@owner, owner), updated_at = @at, updated_by = @by WHERE id = @id
             """, cancellationToken, [("id", id), .. FieldParameters(fields), ("at", time.GetUtcNow().ToUnixTimeMilliseconds()), ("by", actor)]).ConfigureAwait(false);
+        return changed > 0;
+    }
+
+    /// <summary>Hands a live exception to another owner; false when there is no such live exception.</summary>
+    public async Task<bool> SetOwnerAsync(string id, string owner, string actor, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var changed = await JobDb.ExecuteAsync(connection, null, "UPDATE policy_exceptions SET owner = @owner, updated_at = @at, updated_by = @by WHERE id = @id AND expired_at IS NULL",
+            cancellationToken, ("id", id), ("owner", owner.Trim()), ("at", time.GetUtcNow().ToUnixTimeMilliseconds()), ("by", actor)).ConfigureAwait(false);
         return changed > 0;
     }
 
@@ -119,7 +130,7 @@ public sealed class PolicyStore(ServerDatabase database, TimeProvider time)
     [
         ("finding", Blank(fields.Finding)), ("package", Blank(fields.Package)), ("image", Blank(fields.Image)),
         ("rules", JsonSerializer.Serialize(fields.Rules ?? [])), ("expires", fields.Expires?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
-        ("reason", fields.Reason?.Trim() ?? ""),
+        ("reason", fields.Reason?.Trim() ?? ""), ("owner", Blank(fields.Owner)),
     ];
 
     private static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
@@ -150,5 +161,5 @@ public sealed class PolicyStore(ServerDatabase database, TimeProvider time)
     private static StoredException ReadException(DbDataReader r) => new(
         r.GetString(0), r.GetString(1), Text(r, 2), Text(r, 3), Text(r, 4), JsonSerializer.Deserialize<List<string>>(r.GetString(5)) ?? [],
         Text(r, 6) is { } expires ? DateOnly.ParseExact(expires, "yyyy-MM-dd", CultureInfo.InvariantCulture) : null, r.GetString(7),
-        At(r.GetValue(8)), Text(r, 9), At(r.GetValue(10)), Text(r, 11), r.IsDBNull(12) ? null : At(r.GetValue(12)));
+        At(r.GetValue(8)), Text(r, 9), At(r.GetValue(10)), Text(r, 11), r.IsDBNull(12) ? null : At(r.GetValue(12)), Text(r, 13));
 }

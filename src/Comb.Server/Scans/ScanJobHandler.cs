@@ -13,7 +13,8 @@ namespace Comb.Server.Scans;
 /// Upstream trouble (registry 5xx, timeouts) is retried with backoff; bad input (a malformed image, refused
 /// credentials, a missing database) fails at once.
 /// </summary>
-public sealed class ScanJobHandler(ImageScanner scanner, ScanStores stores, ServerLocations locations, CredentialSeal seal, IScanCredentialSource? credentials = null) : IJobHandler
+public sealed class ScanJobHandler(
+    ImageScanner scanner, ScanStores stores, ServerLocations locations, CredentialSeal seal, IScanCredentialSource? credentials = null, IScanVexSource? vex = null) : IJobHandler
 {
     public string Kind => ScanJob.Kind;
 
@@ -38,6 +39,12 @@ public sealed class ScanJobHandler(ImageScanner scanner, ScanStores stores, Serv
             if (job.Request.Registry is { } registry)
             {
                 options = await WithRegistryCredentialsAsync(registry, job.Request.Image!, options, cancellationToken).ConfigureAwait(false);
+            }
+
+            // The server's VEX statements judge the presented report and the verdict, as `comb scan --vex` does.
+            if (vex is not null)
+            {
+                options = await vex.ApplyAsync(options, cancellationToken).ConfigureAwait(false);
             }
 
             outcome = await scanner.RunAsync(job.Request.Image!, options, progress, cancellationToken).ConfigureAwait(false);
