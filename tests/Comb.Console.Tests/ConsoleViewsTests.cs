@@ -1,14 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using Comb.Contracts;
 using Comb.Engine;
-using Comb.Runtime;
 using Comb.Server;
-using Comb.Server.Admission;
-using Comb.Server.History;
 using Comb.Server.Registries;
 using Comb.Storage;
 using Comb.Testing.Registry;
@@ -23,14 +18,7 @@ namespace Comb.Console.Tests;
 /// </summary>
 public sealed partial class ConsoleViewsTests(SeededConsole seeded) : IClassFixture<SeededConsole>
 {
-    private const string Hostile = "<img src=x onerror=window.__pwned=1>";
-
-    private static readonly JsonSerializerOptions RuntimeJson = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
-    };
+    private const string Hostile = ViewSeeds.Hostile;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -240,33 +228,7 @@ public sealed partial class ConsoleViewsTests(SeededConsole seeded) : IClassFixt
     [Fact]
     public async Task The_runtime_page_shows_containers_their_image_verdict_privileges_and_drift()
     {
-        var store = await Server.Services.GetRequiredService<ServerStore>().OpenAsync(Ct);
-        const string Source = "node1:podman:/var/lib/containers/storage";
-        var t0 = new DateTimeOffset(2026, 3, 1, 8, 0, 0, TimeSpan.Zero);
-        var shell = new DriftFinding
-        {
-            Path = "/var/www/html/shell.php", Change = "added", Kinds = ["script"], Size = 120, Mode = "0644", Severity = Severity.Critical,
-            Malware = [new MalwareFinding { Path = "/var/www/html/shell.php", Engines = ["webshell"], Signatures = ["php-eval"], Category = "webshell", Sha256 = new string('a', 64) }],
-        };
-        var root = new PrivilegeFinding { Id = "runs-as-root", Title = "Runs as root", Severity = Severity.Medium, Detail = "user 0" };
-        RuntimeContainerRecord Container(string id, string name, string image, string? digest, IReadOnlyList<DriftFinding> drift)
-        {
-            var report = new ContainerReport { Id = id, Runtime = "podman", Name = name, Image = image, ImageDigest = digest, Drift = drift, Privileges = [root], MutableImageReference = true };
-            return new RuntimeContainerRecord
-            {
-                Source = Source, Runtime = "podman", ContainerId = id, Name = name, Image = image, ImageDigest = digest, Drifted = drift.Count > 0, DriftFiles = drift.Count,
-                DriftDigest = drift.Count > 0 ? "sha256:drift-1" : null, Severity = drift.Count > 0 ? "CRITICAL" : "MEDIUM", MutableImageReference = true,
-                ReportJson = JsonSerializer.Serialize(report, RuntimeJson),
-            };
-        }
-
-        var web = Container("c0ffee0000000000000001", "web", "registry.example/shop:1", Server.ShopDigest, []);
-        var db = Container("c0ffee0000000000000002", "db" + Hostile, "registry.example/db" + Hostile, "sha256:" + new string('d', 64), []);
-        var job = Container("c0ffee0000000000000003", "job", "registry.example/job:1", null, []);
-        await store.RecordRuntimeRoundAsync(Source, t0, [web, db, job], 1, Ct);
-        var drifted = Container(web.ContainerId, "web", web.Image!, Server.ShopDigest, [shell]);
-        await store.RecordRuntimeRoundAsync(Source, t0.AddMinutes(1), [drifted, db], 0, Ct);
-        await store.RecordRuntimeRoundAsync(Source, t0.AddMinutes(2), [drifted, db], 0, Ct);
+        await ViewSeeds.RecordRuntimeAsync(Server, Ct);
 
         var (status, running) = await GetAsync("/runtime");
         Assert.Equal(HttpStatusCode.OK, status);
@@ -298,18 +260,7 @@ public sealed partial class ConsoleViewsTests(SeededConsole seeded) : IClassFixt
     [Fact]
     public async Task The_admission_page_lists_decisions_filters_and_pages_them()
     {
-        var log = Server.Services.GetRequiredService<AdmissionDecisionLog>();
-        var now = Server.Clock.GetUtcNow();
-        var entries = new List<AdmissionDecisionEntry>
-        {
-            new(log.NewId(0), now, "uid-1", "system:serviceaccount:kube-system:replicaset-controller", "shop", "Pod", "web-1", "CREATE", "web",
-                "registry.example/shop:1", Server.ShopDigest, true, "allowed", [], ["image registry.example/shop:1: 1 high vulnerability (rule warn-high)"], "scan-1", false),
-            new(log.NewId(1), now, "uid-2", "alice" + Hostile, "prod" + Hostile, "Deployment", "api", "CREATE", "api",
-                "untrusted.example/api" + Hostile, null, false, "denied", ["image untrusted.example/api is denied by rule trusted-registries: registry not in the trust policy"], [], null, false),
-        };
-        entries.AddRange(Enumerable.Range(0, 55).Select(i => new AdmissionDecisionEntry(log.NewId(2 + i), now, $"uid-bulk-{i}", "ci", "batch", "Job", $"job-{i}", "CREATE", "job",
-            "registry.example/job:1", null, true, "allowed", [], [], null, true)));
-        await log.WriteAsync(entries, Ct);
+        await ViewSeeds.RecordDecisionsAsync(Server, 55, Ct);
 
         var (status, first) = await GetAsync("/admission");
         Assert.Equal(HttpStatusCode.OK, status);

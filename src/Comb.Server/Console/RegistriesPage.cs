@@ -154,6 +154,11 @@ public static class RegistriesPage
 
     private static async Task<IResult> CreateAsync(HttpContext context, RegistryStore store, AuditLog audit, TimeProvider time, CancellationToken ct)
     {
+        if (!context.Request.HasFormContentType)
+        {
+            return NotAForm(context);
+        }
+
         var posted = await context.Request.ReadFormAsync(ct);
         var form = RegistryForm.Read(posted);
         var (input, filters, error) = form.ToInput(posted, null);
@@ -178,6 +183,11 @@ public static class RegistriesPage
         if (await store.GetAsync(name, ct) is not { } existing)
         {
             return NotFound(context, name);
+        }
+
+        if (!context.Request.HasFormContentType)
+        {
+            return NotAForm(context);
         }
 
         var posted = await context.Request.ReadFormAsync(ct);
@@ -228,6 +238,11 @@ public static class RegistriesPage
             return NotFound(context, name);
         }
 
+        if (!context.Request.HasFormContentType)
+        {
+            return NotAForm(context);
+        }
+
         var form = await context.Request.ReadFormAsync(ct);
 
         // "repository:tag": a repository name has no colon, so the first one ends it (a tag may be a digest).
@@ -267,6 +282,9 @@ public static class RegistriesPage
             """);
         return ConsoleLayout.Page(context, "Scan of " + record.Name, "registries", body, status);
     }
+
+    private static IResult NotAForm(HttpContext context) =>
+        ConsoleLayout.Page(context, "Registries", "registries", ConsoleLayout.Notice("Send the page's form (application/x-www-form-urlencoded).", error: true), StatusCodes.Status400BadRequest);
 
     private static IResult NotFound(HttpContext context, string name) =>
         ConsoleLayout.Page(context, "Registry not found", "registries", ConsoleLayout.Notice($"No registry named {name}.", error: true), StatusCodes.Status404NotFound);
