@@ -51,6 +51,7 @@ internal static class ConsoleBenchmark
             using var client = new HttpClient { BaseAddress = new Uri(address) };
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.Secret);
             var digest = Uri.EscapeDataString(Digest("image", 7));
+            await ConsoleViewsSeed.SeedAsync(app.Services, images, CancellationToken.None);
             Console.WriteLine();
             Console.WriteLine("| page | median | slowest of 7 | bytes |");
             Console.WriteLine("| --- | ---: | ---: | ---: |");
@@ -59,6 +60,8 @@ internal static class ConsoleBenchmark
                 "/", "/images", "/images?sort=risk", "/images?severity=CRITICAL&fix=1&verdict=block", "/images?q=CVE-2099-0007", "/images?q=pkg-12%401.0.3",
                 "/images?offset=900", $"/images/{digest}", $"/images/{digest}?tab=vulnerabilities", $"/images/{digest}?tab=history", "/vulnerabilities/CVE-2099-0007",
                 "/scans", "/policies", "/exceptions", "/audit",
+                "/registries", $"/registries/{ConsoleViewsSeed.Registry}", $"/registries/{ConsoleViewsSeed.Registry}?offset=900", "/runtime", "/runtime?view=all",
+                "/admission", "/admission?decision=denied&namespace=ns7", "/admission?offset=5000",
             })
             {
                 Console.WriteLine(await TimeAsync(client, page));

@@ -126,7 +126,7 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         await page.GotoAsync($"/vulnerabilities/{ConsoleServer.EvilCve}");
         Assert.Contains("<script>window.__pwned=1</script>", await page.Locator("dl.facts").TextContentAsync(), StringComparison.Ordinal);
         await ShotAsync(page, "vulnerability");
-        foreach (var view in new[] { "scans", "policies", "exceptions", "audit", "tokens" })
+        foreach (var view in new[] { "scans", "policies", "exceptions", "audit", "tokens", "registries", "runtime", "admission" })
         {
             await page.GotoAsync("/" + view);
             Assert.NotEqual("Sign in", await page.Locator("h1").TextContentAsync());
@@ -256,6 +256,72 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         anonymous.SetDefaultTimeout(120_000);
         await CheckAsync(anonymous, "/login");
         Assert.True(problems.Count == 0, string.Join('\n', problems));
+    }
+
+    [Fact]
+    public async Task A_registry_added_in_the_console_is_scanned_and_runtime_and_admission_show_what_was_recorded()
+    {
+        var page = await SignInAsync("admin");
+        page.Dialog += async (_, dialog) => await dialog.AcceptAsync();
+        await using var registry = await RegistryServer.StartAsync(RegistryMode.Anonymous, Ct);
+        using (var client = registry.CreateClient())
+        {
+            var image = new PushableImageBuilder().WithLayer(("etc/os-release", "ID=alpine\nVERSION_ID=3.20.0\n"), ("etc/motd", "hello\n")).Build();
+            await TestImagePusher.PushAsync(client, "fleet/app", "1.0", image, cancellationToken: Ct);
+        }
+
+        // A schedule that is not cron is shown at its field; the form keeps what was typed.
+        await page.GotoAsync("/registries");
+        await page.GetByLabel("Name", new() { Exact = true }).FillAsync("local");
+        await page.GetByLabel("URL", new() { Exact = true }).FillAsync($"http://{registry.Host}");
+        await page.GetByLabel("Schedule (cron, UTC)").FillAsync("every day");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add registry" }).ClickAsync();
+        await page.Locator("#schedule-error").WaitForAsync();
+        await ShotAsync(page, "registry-form-error");
+        await page.GetByLabel("Schedule (cron, UTC)").FillAsync("@daily");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add registry" }).ClickAsync();
+        await page.WaitForURLAsync(_baseUrl + "/registries/local");
+
+        // Scan all (confirmed), then the tag's scan finishes on the server's worker and the page shows its verdict.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Scan all" }).ClickAsync();
+        await page.GetByText("1 tag(s) checked: 1 queued").WaitForAsync();
+        var deadline = DateTime.UtcNow.AddMinutes(3);
+        do
+        {
+            await page.GotoAsync("/registries/local");
+        }
+        while (await page.GetByRole(AriaRole.Link, new() { Name = "image page" }).CountAsync() == 0 && DateTime.UtcNow < deadline && await Delay());
+        Assert.Contains("1 known · 1 scanned · 0 failing · 0 queued", await page.Locator("#registry-counts").TextContentAsync(), StringComparison.Ordinal);
+        await ShotAsync(page, "registry");
+        await page.GotoAsync("/registries");
+        await ShotAsync(page, "registries");
+        await page.GotoAsync("/registries/local");
+        await page.GetByRole(AriaRole.Link, new() { Name = "image page" }).ClickAsync();
+        Assert.Contains("fleet/app:1.0", await page.Locator("h1").TextContentAsync(), StringComparison.Ordinal);
+
+        await ViewSeeds.RecordRuntimeAsync(_server, Ct);
+        await page.GotoAsync("/runtime");
+        Assert.Equal(2, await page.Locator("#containers tbody tr").CountAsync());
+        await page.Locator("#containers summary").First.ClickAsync();
+        Assert.Contains("/var/www/html/shell.php", await page.Locator("#containers details").First.TextContentAsync(), StringComparison.Ordinal);
+        await ShotAsync(page, "runtime");
+        await page.GetByRole(AriaRole.Link, new() { NameRegex = new Regex("^stopped") }).ClickAsync();
+        Assert.Equal(1, await page.Locator("#containers tbody tr").CountAsync());
+
+        await ViewSeeds.RecordDecisionsAsync(_server, 3, Ct);
+        await page.GotoAsync("/admission");
+        await page.GetByLabel("Decision").SelectOptionAsync("denied");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
+        await page.WaitForURLAsync(new Regex("decision=denied"));
+        Assert.Equal(1, await page.Locator("#decisions tbody tr").CountAsync());
+        Assert.Contains(ViewSeeds.Hostile, await page.Locator("#decisions tbody").TextContentAsync(), StringComparison.Ordinal);
+        await ShotAsync(page, "admission");
+    }
+
+    private static async Task<bool> Delay()
+    {
+        await Task.Delay(TimeSpan.FromSeconds(1), Ct);
+        return true;
     }
 
     [Fact]

@@ -130,6 +130,16 @@ public sealed partial class EndpointRoleTests
         ["GET /tokens"] = Access.ConsoleAdmin,
         ["POST /tokens"] = Access.ConsoleAdmin,
         ["POST /tokens/{id}/revoke"] = Access.ConsoleAdmin,
+        ["GET /registries"] = Access.ConsoleRead,
+        ["POST /registries"] = Access.ConsoleAdmin,
+        ["GET /registries/{name}"] = Access.ConsoleRead,
+        ["GET /registries/{name}/edit"] = Access.ConsoleAdmin,
+        ["POST /registries/{name}"] = Access.ConsoleAdmin,
+        ["POST /registries/{name}/delete"] = Access.ConsoleAdmin,
+        ["POST /registries/{name}/scan-all"] = Access.ConsoleScan,
+        ["POST /registries/{name}/scan"] = Access.ConsoleScan,
+        ["GET /runtime"] = Access.ConsoleRead,
+        ["GET /admission"] = Access.ConsoleRead,
     };
 
     private static readonly string?[] Callers = [null, "viewer", "scanner", "admin"];

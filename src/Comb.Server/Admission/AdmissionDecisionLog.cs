@@ -12,8 +12,8 @@ public sealed record AdmissionDecisionEntry(
     string Container, string Image, string? Digest, bool Allowed, string Outcome, IReadOnlyList<string> Reasons, IReadOnlyList<string> Warnings,
     string? ScanId, bool Cached);
 
-/// <summary>The filter of a read: any of namespace, image (reference or digest), allowed; newest first.</summary>
-public sealed record AdmissionDecisionQuery(string? Namespace, string? Image, bool? Allowed, int Limit);
+/// <summary>The filter of a read: any of namespace, image (reference or digest), allowed; newest first, skipping <paramref name="Offset"/>.</summary>
+public sealed record AdmissionDecisionQuery(string? Namespace, string? Image, bool? Allowed, int Limit, int Offset = 0);
 
 /// <summary>
 /// The admission audit trail, in the server's database beside the audit log: its own table, created on first start
@@ -67,7 +67,7 @@ public sealed class AdmissionDecisionLog(ServerDatabase database, TimeProvider t
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         var where = new List<string>();
-        var parameters = new List<(string, object?)> { ("limit", query.Limit) };
+        var parameters = new List<(string, object?)> { ("limit", query.Limit), ("offset", Math.Max(0, query.Offset)) };
         if (query.Namespace is { } ns)
         {
             where.Add("namespace = @ns");
@@ -87,7 +87,7 @@ public sealed class AdmissionDecisionLog(ServerDatabase database, TimeProvider t
         }
 
         var filter = where.Count == 0 ? "" : "WHERE " + string.Join(" AND ", where);
-        await using var command = JobDb.Command(connection, null, $"SELECT {Columns} FROM admission_decisions {filter} ORDER BY id DESC LIMIT @limit", parameters);
+        await using var command = JobDb.Command(connection, null, $"SELECT {Columns} FROM admission_decisions {filter} ORDER BY id DESC LIMIT @limit OFFSET @offset", parameters);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var entries = new List<AdmissionDecisionEntry>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

@@ -275,7 +275,7 @@ internal static class RegistryEndpoints
     }
 
     /// <summary>What the audit log says of a registry's settings: never the secret.</summary>
-    private static string Describe(RegistryRecord record) =>
+    internal static string Describe(RegistryRecord record) =>
         $"url={record.Url} auth={record.Auth}{(record.Username is null ? "" : $" user={record.Username}")}{(record.CredentialHelper is null ? "" : $" helper={record.CredentialHelper}")}"
         + (record.Schedule is null ? "" : $" schedule='{record.Schedule}'");
 

@@ -35,6 +35,7 @@ public static class ConsoleEndpoints
         ScansPage.Map(read);
         PoliciesPage.Map(read);
         AdminPages.Map(read);
+        ConsoleViews.Map(read);
     }
 
     /// <summary>Security headers on every console response; origin and CSRF checks on every form post.</summary>

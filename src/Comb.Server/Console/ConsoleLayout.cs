@@ -28,6 +28,7 @@ public static class ConsoleLayout
         {
             ("/", "Dashboard", "dashboard"), ("/images", "Images", "images"), ("/scans", "Scans", "scans"),
             ("/policies", "Policies", "policies"), ("/exceptions", "Exceptions", "exceptions"),
+            ("/registries", "Registries", "registries"), ("/runtime", "Runtime", "runtime"), ("/admission", "Admission", "admission"),
         };
         if (ConsoleAuth.IsAdmin(user))
         {

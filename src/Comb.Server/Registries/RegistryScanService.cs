@@ -106,6 +106,66 @@ public sealed partial class RegistryScanService(
     }
 
     /// <summary>
+    /// Scans chosen tags (the console's selection): each tag's digest is read again with a HEAD and gets the least work,
+    /// exactly as in a scan-all; the registry's filters are not applied again. Null when a scan of the registry is already running.
+    /// </summary>
+    public async Task<RegistryScanSummary?> TryScanTagsAsync(RegistryRecord registry, IReadOnlyList<(string Repository, string Tag)> tags, CancellationToken cancellationToken)
+    {
+        var gate = _running.GetOrAdd(registry.Name, _ => new SemaphoreSlim(1, 1));
+        if (!await gate.WaitAsync(0, cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        try
+        {
+            var errors = new List<RegistryScanError>();
+            var tally = new Tally();
+            await queue.GetAsync(cancellationToken).ConfigureAwait(false);
+            var known = (await registries.SettleAndListAsync(registry.Name, cancellationToken).ConfigureAwait(false)).ToList();
+            try
+            {
+                using var client = await ClientAsync(registry, cancellationToken).ConfigureAwait(false);
+                var work = new Work(registry, analyzers.Current, advisories.Current(), known);
+                foreach (var (repository, tag) in tags)
+                {
+                    try
+                    {
+                        var digest = (await client.HeadManifestAsync(repository, tag, cancellationToken).ConfigureAwait(false)).Digest
+                            ?? (await client.GetManifestAsync(repository, tag, cancellationToken).ConfigureAwait(false)).Digest;
+                        var row = await registries.ObserveAsync(registry.Name, repository, tag, digest, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
+                        tally.Tags++;
+                        if (await DecideAsync(work, row with { Digest = digest }, tally, cancellationToken).ConfigureAwait(false) is { } stop)
+                        {
+                            errors.Add(stop);
+                            break;
+                        }
+                    }
+                    catch (Exception ex) when (Classify(ex) is { } kind && kind != "auth")
+                    {
+                        errors.Add(new RegistryScanError(kind, $"{repository}:{tag}: {ex.Message}", repository));
+                        LogRepositoryFailed(logger, registry.Name, repository, kind, ex.Message);
+                    }
+                }
+            }
+            catch (Exception ex) when (Classify(ex) is { } kind)
+            {
+                errors.Add(new RegistryScanError(kind, ex.Message, null));
+                LogRegistryFailed(logger, registry.Name, kind, ex.Message);
+            }
+
+            var first = errors.FirstOrDefault();
+            await registries.RecordRunAsync(registry.Name, first?.Kind, first?.Message, CancellationToken.None).ConfigureAwait(false);
+            return new RegistryScanSummary(registry.Name, tags.Select(t => t.Repository).Distinct(StringComparer.Ordinal).Count(), tally.Tags, tally.Queued, tally.AlreadyQueued,
+                tally.Unchanged, tally.Rematched, errors);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>
     /// A pushed manifest (a notification): records where the tag now points and does what its digest needs. Returns what
     /// was done: "queued", "already-queued", "unchanged", "rematched", "filtered" or "stale" (an older event than one already applied).
     /// </summary>

@@ -10,7 +10,7 @@ namespace Comb.Server.Registries;
 /// Stored registries and the tags the server knows of them, in the server's database. The password or token is kept
 /// protected by Data Protection (its key ring in the server's directory) and unprotected only to sign in.
 /// </summary>
-public sealed class RegistryStore(ServerDatabase database, Scans.ScanQueue queue, IDataProtectionProvider protection, TimeProvider time)
+public sealed partial class RegistryStore(ServerDatabase database, Scans.ScanQueue queue, IDataProtectionProvider protection, TimeProvider time)
 {
     private const string RegistryColumns = """
         name, url, insecure, auth, username, secret, credential_helper, filters, schedule, next_run_at, last_scan_at,
@@ -106,38 +106,7 @@ public sealed class RegistryStore(ServerDatabase database, Scans.ScanQueue queue
     {
         await queue.GetAsync(cancellationToken).ConfigureAwait(false); // opens (and creates) the jobs table the join reads
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        var finished = new List<(RegistryImage Image, string State, string? Result, string? Error)>();
-        await using (var command = JobDb.Command(connection, null, $"""
-            SELECT {Prefixed("ri.")}, j.state, j.result, j.last_error FROM registry_images ri JOIN jobs j ON j.id = ri.job_id
-            WHERE ri.registry = @registry AND j.state IN ('succeeded', 'failed', 'cancelled')
-            """, [("registry", registry)]))
-        {
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                finished.Add((ReadImage(reader), reader.GetString(15), reader.IsDBNull(16) ? null : reader.GetString(16), reader.IsDBNull(17) ? null : reader.GetString(17)));
-            }
-        }
-
-        foreach (var (image, state, result, error) in finished)
-        {
-            if (state == "succeeded")
-            {
-                var scanId = Scans.ScanJobResult.FromJson(result)?.ScanId;
-                await JobDb.ExecuteAsync(connection, null, """
-                    UPDATE registry_images SET scanned_digest = job_digest, scanned_key = job_key, scanned_db = job_db, scan_id = @scan, failed = 0, error = NULL, job_id = NULL
-                    WHERE registry = @registry AND repository = @repository AND tag = @tag AND job_id = @job
-                    """, cancellationToken, ("scan", scanId), ("registry", registry), ("repository", image.Repository), ("tag", image.Tag), ("job", image.JobId)).ConfigureAwait(false);
-            }
-            else
-            {
-                await JobDb.ExecuteAsync(connection, null, """
-                    UPDATE registry_images SET failed = 1, error = @error, job_id = NULL
-                    WHERE registry = @registry AND repository = @repository AND tag = @tag AND job_id = @job
-                    """, cancellationToken, ("error", error ?? state), ("registry", registry), ("repository", image.Repository), ("tag", image.Tag), ("job", image.JobId)).ConfigureAwait(false);
-            }
-        }
-
+        await SettleAsync(connection, registry, cancellationToken).ConfigureAwait(false);
         return await QueryImagesAsync(connection, "WHERE registry = @registry ORDER BY repository, tag", cancellationToken, [("registry", registry)]).ConfigureAwait(false);
     }
 
@@ -220,6 +189,42 @@ public sealed class RegistryStore(ServerDatabase database, Scans.ScanQueue queue
             ("registry", registry), ("id", eventId), ("at", time.GetUtcNow().ToUnixTimeMilliseconds())).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return true;
+    }
+
+    /// <summary>The tags of <paramref name="registry"/> (null: of every registry) whose scan jobs have finished take the job's outcome.</summary>
+    private static async Task SettleAsync(DbConnection connection, string? registry, CancellationToken cancellationToken)
+    {
+        var finished = new List<(RegistryImage Image, string State, string? Result, string? Error)>();
+        await using (var command = JobDb.Command(connection, null, $"""
+            SELECT {Prefixed("ri.")}, j.state, j.result, j.last_error FROM registry_images ri JOIN jobs j ON j.id = ri.job_id
+            WHERE {(registry is null ? "" : "ri.registry = @registry AND ")}j.state IN ('succeeded', 'failed', 'cancelled')
+            """, registry is null ? [] : [("registry", registry)]))
+        {
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                finished.Add((ReadImage(reader), reader.GetString(15), reader.IsDBNull(16) ? null : reader.GetString(16), reader.IsDBNull(17) ? null : reader.GetString(17)));
+            }
+        }
+
+        foreach (var (image, state, result, error) in finished)
+        {
+            if (state == "succeeded")
+            {
+                var scanId = Scans.ScanJobResult.FromJson(result)?.ScanId;
+                await JobDb.ExecuteAsync(connection, null, """
+                    UPDATE registry_images SET scanned_digest = job_digest, scanned_key = job_key, scanned_db = job_db, scan_id = @scan, failed = 0, error = NULL, job_id = NULL
+                    WHERE registry = @registry AND repository = @repository AND tag = @tag AND job_id = @job
+                    """, cancellationToken, ("scan", scanId), ("registry", image.Registry), ("repository", image.Repository), ("tag", image.Tag), ("job", image.JobId)).ConfigureAwait(false);
+            }
+            else
+            {
+                await JobDb.ExecuteAsync(connection, null, """
+                    UPDATE registry_images SET failed = 1, error = @error, job_id = NULL
+                    WHERE registry = @registry AND repository = @repository AND tag = @tag AND job_id = @job
+                    """, cancellationToken, ("error", error ?? state), ("registry", image.Registry), ("repository", image.Repository), ("tag", image.Tag), ("job", image.JobId)).ConfigureAwait(false);
+            }
+        }
     }
 
     public static RegistryCounts CountsOf(IReadOnlyList<RegistryImage> images) => new(

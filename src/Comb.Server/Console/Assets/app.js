@@ -6,7 +6,7 @@
   document.querySelectorAll('input[data-select-all]').forEach(function (all) {
     all.addEventListener('change', function () {
       var table = all.closest('table');
-      table.querySelectorAll('input[name="digest"]').forEach(function (box) { box.checked = all.checked; });
+      table.querySelectorAll('input[name="digest"], input[name="tag"]').forEach(function (box) { box.checked = all.checked; });
     });
   });
 
