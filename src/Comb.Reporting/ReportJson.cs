@@ -94,5 +94,12 @@ public sealed class JsonReportWriter : IReportWriter
 
 /// <summary>Metadata for the report's types, generated at build time; the options that apply are <see cref="ReportJson.Options"/>.</summary>
 [JsonSerializable(typeof(ScanReport))]
+// Image config maps such as Volumes and ExposedPorts hold untyped values: JsonElement when read, plain values when built in code.
+[JsonSerializable(typeof(JsonElement))]
+[JsonSerializable(typeof(string))]
+[JsonSerializable(typeof(long))]
+[JsonSerializable(typeof(double))]
+[JsonSerializable(typeof(bool))]
+[JsonSerializable(typeof(Dictionary<string, object>))]
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, WriteIndented = true, IndentSize = 2)]
 internal sealed partial class ReportJsonContext : JsonSerializerContext;

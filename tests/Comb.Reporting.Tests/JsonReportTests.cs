@@ -35,6 +35,23 @@ public sealed class JsonReportTests
         Assert.True(root.GetProperty("image").GetProperty("config").GetProperty("config").TryGetProperty("Env", out _));
     }
 
+    [Fact]
+    public async Task Untyped_config_maps_such_as_volumes_and_ports_are_written_and_read_back()
+    {
+        // Volumes and ExposedPorts hold "{}" per key in real image configs: JsonElement once read, empty objects in code.
+        var configJson = "{\"User\":\"app\",\"Volumes\":{\"/data\":{}},\"ExposedPorts\":{\"8080/tcp\":{}}}";
+        var fromImage = JsonSerializer.Deserialize<ContainerConfig>(configJson)!;
+        var sample = SampleReport.Create();
+        var report = sample with { Image = sample.Image with { Config = sample.Image.Config! with { Config = fromImage } } };
+
+        var json = await SampleReport.RenderAsync(new JsonReportWriter(), report);
+        var loaded = ReportJson.Deserialize(json);
+
+        Assert.Equal(["/data"], loaded.Image.Config!.Config!.Volumes!.Keys);
+        Assert.Equal(["8080/tcp"], loaded.Image.Config.Config.ExposedPorts!.Keys);
+        Assert.Equal(json, await SampleReport.RenderAsync(new JsonReportWriter(), loaded));
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("{ not json")]
