@@ -230,6 +230,22 @@ public sealed class HarborAdapterTests(ScanKit kit) : IClassFixture<ScanKit>
         Assert.Equal(0, (await harbor.GetFromJsonAsync<JsonElement>("/api/v1/scans", Ct)).GetProperty("items").GetArrayLength());
     }
 
+    /// <summary>Harbor's own client (and adapters written for spec 1.0/1.1) label the request version 1.0.</summary>
+    [Theory]
+    [InlineData("application/vnd.scanner.adapter.scan.request+json; version=1.0")]
+    [InlineData("application/vnd.scanner.adapter.scan.request+json; version=1.1")]
+    [InlineData("application/vnd.scanner.adapter.scan.request+json")]
+    [InlineData("application/json")]
+    public async Task A_scan_request_is_accepted_with_every_content_type_harbor_sends(string contentType)
+    {
+        await using var server = new ServerFactory(Settings(kit, workers: 0));
+        using var harbor = await HarborClientAsync(server, "scanner");
+        var content = new StringContent(Request(kit.Registry.Host, "labelled/app", "sha256:" + new string('d', 64)), Encoding.UTF8);
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        var response = await harbor.PostAsync("/harbor/api/v1/scan", content, Ct);
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"{contentType}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(Ct)}");
+    }
+
     [Fact]
     public async Task Submitting_needs_the_scanner_or_admin_role()
     {

@@ -180,6 +180,28 @@ public sealed class PolicyApiTests(PostgresServer postgres)
         Assert.Null(await server.Services.GetRequiredService<IPolicyCatalog>().ResolveAsync("none", Ct));
     }
 
+    /// <summary>"--policy default" means the built-in policy locally; a client-mode scan (CI templates) sends the same name.</summary>
+    [Fact]
+    public async Task The_name_default_is_the_built_in_policy_until_a_policy_of_that_name_is_stored()
+    {
+        await using var server = new ServerFactory();
+        var catalog = server.Services.GetRequiredService<IPolicyCatalog>();
+        var builtIn = await catalog.ResolveAsync(PolicyLoader.DefaultName, Ct);
+        Assert.NotNull(builtIn);
+        Assert.Equal(PolicyLoader.DefaultYaml, builtIn.Yaml);
+        Assert.Equal("comb-default", PolicyLoader.Parse(builtIn.Yaml).Policy!.Name);
+
+        using var scanner = await server.ClientAsync("scanner");
+        var submitted = await scanner.PostAsJsonAsync("/api/v1/scans", new { image = "registry.example:5000/team/app:1.0", policy = "default" }, Ct);
+        Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await scanner.PostAsJsonAsync("/api/v1/scans", new { image = "registry.example:5000/team/app:1.0", policy = "none" }, Ct)).StatusCode);
+
+        using var admin = await server.ClientAsync("admin");
+        var stored = Prod.Replace("name: prod", "name: default", StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Created, (await admin.PutAsJsonAsync("/api/v1/policies/default", new { yaml = stored }, Ct)).StatusCode);
+        Assert.Equal("default", PolicyLoader.Parse((await catalog.ResolveAsync(PolicyLoader.DefaultName, Ct))!.Yaml).Policy!.Name);
+    }
+
     [Theory]
     [InlineData("viewer")]
     [InlineData("scanner")]

@@ -288,12 +288,20 @@ public static class PolicyLoader
         };
     }
 
-    private static PolicyDocument LoadDefault()
+    /// <summary>The built-in policy's YAML text (policies/default.yaml), for hosts that pass policies as text.</summary>
+    public static string DefaultYaml => ReadDefaultYaml();
+
+    private static string ReadDefaultYaml()
     {
         using var stream = typeof(PolicyLoader).Assembly.GetManifestResourceStream("Comb.Checks.default-policy.yaml")
             ?? throw new InvalidOperationException("Embedded default policy missing");
         using var reader = new StreamReader(stream);
-        var result = Parse(reader.ReadToEnd());
+        return reader.ReadToEnd();
+    }
+
+    private static PolicyDocument LoadDefault()
+    {
+        var result = Parse(ReadDefaultYaml());
         return result.IsValid ? result.Policy! : throw new InvalidOperationException("Embedded default policy is invalid: " + string.Join("; ", result.Errors));
     }
 }

@@ -29,7 +29,10 @@ internal static class HarborEndpoints
         var harbor = app.MapGroup(BasePath).RequireAuthorization(ServerRoles.CanRead).WithTags("harbor");
         harbor.MapGet("/metadata", Metadata).Produces<HarborMetadata>(200, HarborMediaTypes.Metadata);
         harbor.MapPost("/scan", SubmitAsync).RequireAuthorization(ServerRoles.CanScan)
-            .Accepts<HarborScanRequest>("application/vnd.scanner.adapter.scan.request+json; version=1.1")
+            // Harbor's own client labels every request version 1.0 whatever spec version it speaks; the body is the same.
+            .Accepts<HarborScanRequest>("application/vnd.scanner.adapter.scan.request+json; version=1.1",
+                "application/vnd.scanner.adapter.scan.request+json; version=1.0", "application/vnd.scanner.adapter.scan.request+json",
+                "application/json")
             .Produces<HarborScanResponse>(202, HarborMediaTypes.ScanResponse)
             .Produces<HarborErrorResponse>(400, HarborMediaTypes.Error).Produces<HarborErrorResponse>(422, HarborMediaTypes.Error);
         harbor.MapGet("/scan/{scanRequestId}/report", ReportAsync)

@@ -19,7 +19,9 @@ public sealed class PolicyCatalog(PolicyStore store, TimeProvider time) : IPolic
         var policy = await store.GetAsync(name, cancellationToken).ConfigureAwait(false);
         if (policy is null)
         {
-            return null;
+            // As on the command line, "default" is the built-in policy until one of that name is stored, so a
+            // client-mode `comb scan --policy default` (the CI templates' default) works against any server.
+            return name == PolicyLoader.DefaultName ? BuiltInDefault() : null;
         }
 
         var today = Today(time);
@@ -27,6 +29,12 @@ public sealed class PolicyCatalog(PolicyStore store, TimeProvider time) : IPolic
         var yaml = Merge(policy.Yaml, live.Select(e => e.Fields));
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(yaml)))[..12];
         return new ResolvedPolicy(name, yaml, $"{policy.Revision.ToString(CultureInfo.InvariantCulture)}-{hash}");
+    }
+
+    private static ResolvedPolicy BuiltInDefault()
+    {
+        var yaml = PolicyLoader.DefaultYaml;
+        return new ResolvedPolicy(PolicyLoader.DefaultName, yaml, $"built-in-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(yaml)))[..12]}");
     }
 
     public static DateOnly Today(TimeProvider time) => DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
