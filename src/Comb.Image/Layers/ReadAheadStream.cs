@@ -52,9 +52,21 @@ public sealed class ReadAheadStream : Stream
                 try
                 {
                     // Fill whole chunks: one hand-off per chunk, however small the inner reads are.
+                    Exception? failed = null;
                     while (filled < buffer.Length)
                     {
-                        var n = await _inner.ReadAsync(buffer.AsMemory(filled), cancellationToken).ConfigureAwait(false);
+                        int n;
+                        try
+                        {
+                            n = await _inner.ReadAsync(buffer.AsMemory(filled), cancellationToken).ConfigureAwait(false);
+                        }
+                        catch (Exception ex) when (filled > 0)
+                        {
+                            // The bytes read before the failure go to the consumer first, as a direct read would have.
+                            failed = ex;
+                            n = 0;
+                        }
+
                         if (n == 0)
                         {
                             end = true;
@@ -68,6 +80,11 @@ public sealed class ReadAheadStream : Stream
                     {
                         await _chunks.Writer.WriteAsync(new Chunk(buffer, filled), cancellationToken).ConfigureAwait(false);
                         buffer = null;
+                    }
+
+                    if (failed is not null)
+                    {
+                        _error = failed;
                     }
                 }
                 finally
