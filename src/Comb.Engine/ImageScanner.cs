@@ -124,7 +124,9 @@ public sealed class ImageScanner(
         try
         {
             using var slot = await _budget.EnterScanAsync(cancellationToken).ConfigureAwait(false);
-            var inventory = await InventoryCoreAsync(reference, options, progress, null, cancellationToken).ConfigureAwait(false);
+            var metrics = WalkMetrics.FromEnvironment();
+            var inventory = await InventoryCoreAsync(reference, options, progress, metrics, cancellationToken).ConfigureAwait(false);
+            metrics?.WriteTo(Console.Error);
             progress?.Report(new ScanProgress { Image = reference, Stage = "analyzing" });
             var outcome = await EvaluateAsync(inventory, options, cancellationToken).ConfigureAwait(false);
             progress?.Report(new ScanProgress { Image = reference, Stage = "done", Elapsed = Stopwatch.GetElapsedTime(started) });

@@ -28,6 +28,15 @@ public sealed class SecretFileAnalyzer : IFileAnalyzer
     public async ValueTask<AnalysisResult> AnalyzeAsync(AnalysisInput input, CancellationToken cancellationToken)
     {
         var needed = _scanner.BytesNeeded(input.Meta);
+        await using (var held = input.OpenRead())
+        {
+            if (held is MemoryStream memory && memory.TryGetBuffer(out var bytes))
+            {
+                // Already in memory (the layer walk's buffer): scanned in place, no copy.
+                return Result(_scanner.Scan(input.Meta, bytes.AsSpan(0, Math.Min(needed, bytes.Count)), input.LayerDiffId));
+            }
+        }
+
         var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(needed, 1));
         try
         {
@@ -37,8 +46,7 @@ public sealed class SecretFileAnalyzer : IFileAnalyzer
                 read = await ReadUpToAsync(stream, buffer.AsMemory(0, needed), cancellationToken).ConfigureAwait(false);
             }
 
-            var findings = _scanner.Scan(input.Meta, buffer.AsSpan(0, read), input.LayerDiffId);
-            return findings.Count == 0 ? AnalysisResult.Empty : new AnalysisResult { Secrets = findings };
+            return Result(_scanner.Scan(input.Meta, buffer.AsSpan(0, read), input.LayerDiffId));
         }
         catch (IOException ex)
         {
@@ -52,6 +60,9 @@ public sealed class SecretFileAnalyzer : IFileAnalyzer
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }
+
+    private static AnalysisResult Result(IReadOnlyList<SecretFinding> findings) =>
+        findings.Count == 0 ? AnalysisResult.Empty : new AnalysisResult { Secrets = findings };
 
     private static async Task<int> ReadUpToAsync(Stream stream, Memory<byte> target, CancellationToken cancellationToken)
     {

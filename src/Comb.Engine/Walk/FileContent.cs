@@ -14,7 +14,8 @@ internal readonly record struct FileContent(byte[]? Memory, int Length, string? 
     public static FileContent OnDisk(string path) => new(null, 0, path);
 
     public Stream Open() =>
-        Memory is not null ? new MemoryStream(Memory, 0, Length, writable: false)
+        // The buffer is visible (TryGetBuffer) so an analyzer can read the bytes in place instead of copying them out.
+        Memory is not null ? new MemoryStream(Memory, 0, Length, writable: false, publiclyVisible: true)
         : Path is not null ? new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan)
         : Stream.Null;
 

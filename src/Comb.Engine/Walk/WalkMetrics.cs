@@ -46,6 +46,23 @@ public sealed class WalkMetrics
         [.. _analyzers.Select(a => new AnalyzerTiming(a.Key, Interlocked.Read(ref a.Value.Calls), Stopwatch.GetElapsedTime(0, Interlocked.Read(ref a.Value.Ticks)), Interlocked.Read(ref a.Value.Bytes)))
             .OrderByDescending(a => a.Time).ThenBy(a => a.Id, StringComparer.Ordinal)];
 
+    /// <summary>Variable that, set to 1, makes a scan collect these figures and print them to standard error (profiling the walk).</summary>
+    public const string EnvironmentVariable = "COMB_WALK_METRICS";
+
+    /// <summary>A collector when <see cref="EnvironmentVariable"/> is 1, else none.</summary>
+    public static WalkMetrics? FromEnvironment() => Environment.GetEnvironmentVariable(EnvironmentVariable) == "1" ? new WalkMetrics() : null;
+
+    /// <summary>Writes the figures as a few lines of text.</summary>
+    public void WriteTo(TextWriter writer)
+    {
+        writer.WriteLine($"walk: {LayersWalked} layers, {Entries} entries, {LayerBytes / 1048576.0:0.0} MiB; walk {WalkTime.TotalSeconds:0.000} s, read {ReadTime.TotalSeconds:0.000} s, analyzers {AnalyzerTime.TotalSeconds:0.000} s; "
+            + $"{FilesToAnalyzers} files ({BytesToAnalyzers / 1048576.0:0.0} MiB) to analyzers");
+        foreach (var a in Analyzers)
+        {
+            writer.WriteLine($"  {a.Id}: {a.Calls} calls, {a.Time.TotalSeconds:0.000} s, {a.Bytes / 1048576.0:0.0} MiB");
+        }
+    }
+
     internal void AddRead(long startTimestamp) => Interlocked.Add(ref _readTicks, Stopwatch.GetTimestamp() - startTimestamp);
 
     internal void AddWalk(long startTimestamp)

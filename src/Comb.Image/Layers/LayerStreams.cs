@@ -12,6 +12,7 @@ public static class LayerStreams
     /// <summary>
     /// Sniffs the compression (gzip, zstd or none, whatever the media type claims), decompresses,
     /// verifies the diffID of the uncompressed bytes at the end, and stops at <paramref name="maxBytes"/>.
+    /// Decompression and hashing read ahead of the consumer (<see cref="ReadAheadStream"/>).
     /// </summary>
     public static async Task<Stream> OpenTarAsync(Stream blob, LayerDescriptor layer, long maxBytes, CancellationToken cancellationToken)
     {
@@ -32,9 +33,12 @@ public static class LayerStreams
         }
 
         var capped = new CappedStream(decompressed, maxBytes, $"layer {Short(layer.DiffId)}");
-        return layer.DiffId.Contains(':', StringComparison.Ordinal)
+        Stream verified = layer.DiffId.Contains(':', StringComparison.Ordinal)
             ? new DigestVerifyingStream(capped, layer.DiffId, expectedLength: null, $"layer {Short(layer.DiffId)} (uncompressed)")
             : capped;
+
+        // Inflate and digests run ahead on their own task, so they overlap with the walk and its analyzers.
+        return new ReadAheadStream(verified);
     }
 
     public static string Short(string digest)
