@@ -91,6 +91,7 @@ internal static class ConsoleViewsSeed
             await audit.WriteAsync("bench", i % 2 == 0 ? "scan.create" : "console.login", $"target-{i}", null, "127.0.0.1", ct);
         }
 
+        await services.GetRequiredService<ScanQueue>().GetAsync(ct); // creates the queue's tables
         await SeedJobsAsync(services.GetRequiredService<ServerDatabase>(), images, now, ct);
     }
 
