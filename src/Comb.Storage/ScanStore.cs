@@ -176,6 +176,21 @@ public sealed partial class ScanStore : IAsyncDisposable
             ON CONFLICT (digest) DO UPDATE SET scan_id = excluded.scan_id, created_at = excluded.created_at
             WHERE excluded.created_at >= image_latest.created_at
             """, cancellationToken, ("digest", digest), ("id", id), ("created", createdAt)).ConfigureAwait(false);
+
+        // Last, so a PostgreSQL writer holds the counter's row lock only for the rest of its transaction.
+        await BumpChangesAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Marks the stored scans as changed, inside the transaction that changes them.</summary>
+    private static Task BumpChangesAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) =>
+        Sql.ExecAsync(connection, transaction, "UPDATE store_changes SET version = version + 1 WHERE id = 1", cancellationToken);
+
+    /// <summary>The change counter: equal values mean no scan was recorded or deleted in between.</summary>
+    public async Task<long> ChangesAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await _open(cancellationToken).ConfigureAwait(false);
+        var rows = await Sql.QueryAsync(connection, "SELECT version FROM store_changes WHERE id = 1", r => Long(r, 0), cancellationToken).ConfigureAwait(false);
+        return rows.Count == 0 ? 0 : rows[0];
     }
 
     /// <summary>Findings kept with their scan (not split into finding sets): one index row per id and alias.</summary>
@@ -323,6 +338,7 @@ public sealed partial class ScanStore : IAsyncDisposable
             await Sql.ExecAsync(connection, transaction, "DELETE FROM package_sets WHERE digest NOT IN (SELECT set_digest FROM scan_sets)", cancellationToken).ConfigureAwait(false);
             await Sql.ExecAsync(connection, transaction, "DELETE FROM finding_rows WHERE set_digest NOT IN (SELECT set_digest FROM scan_findings)", cancellationToken).ConfigureAwait(false);
             await Sql.ExecAsync(connection, transaction, "DELETE FROM finding_sets WHERE digest NOT IN (SELECT set_digest FROM scan_findings)", cancellationToken).ConfigureAwait(false);
+            await BumpChangesAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
