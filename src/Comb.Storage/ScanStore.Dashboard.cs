@@ -31,6 +31,8 @@ public sealed partial class ScanStore
                 return computed;
             }
 
+            // Scans were recorded since: the tables may have outgrown the statistics the image filters are planned by.
+            await RefreshStatisticsAsync(cancellationToken).ConfigureAwait(false);
             var figures = new FleetDashboard(
                 await OverviewAsync(cancellationToken).ConfigureAwait(false),
                 await TopVulnerabilitiesAsync(top, cancellationToken).ConfigureAwait(false),

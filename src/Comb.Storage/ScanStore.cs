@@ -77,6 +77,7 @@ public sealed partial class ScanStore : IAsyncDisposable
         try
         {
             await Migrations.ApplyAsync(store, schemaVersion, cancellationToken).ConfigureAwait(false);
+            await store.RefreshStatisticsAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is SqliteException or NpgsqlException)
         {
@@ -179,6 +180,20 @@ public sealed partial class ScanStore : IAsyncDisposable
 
         // Last, so a PostgreSQL writer holds the counter's row lock only for the rest of its transaction.
         await BumpChangesAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Lets SQLite gather the planner's statistics for tables that have none or grew tenfold since (PostgreSQL's
+    /// autovacuum does this by itself). Without them SQLite reads every stored scan, reports and all, to filter the
+    /// newest of each image instead of looking the newest up by id: 0.9 s against 15 ms on 10,000 scans.
+    /// </summary>
+    internal async Task RefreshStatisticsAsync(CancellationToken cancellationToken)
+    {
+        if (!IsPostgres)
+        {
+            await using var connection = await _open(cancellationToken).ConfigureAwait(false);
+            await Sql.ExecAsync(connection, null, "PRAGMA optimize=0x10002", cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Marks the stored scans as changed, inside the transaction that changes them.</summary>
