@@ -7,6 +7,7 @@ using Comb.Contracts;
 using Comb.Server;
 using Comb.Server.Auth;
 using Comb.Storage;
+using Comb.Testing.Services;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -26,8 +27,47 @@ internal static class ConsoleBenchmark
     public static async Task RunAsync(string work, string[] args)
     {
         var scans = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10_000;
+        var backends = args.Length > 1 ? args[1].Split(',') : ["sqlite", "postgres"];
+        foreach (var backend in backends)
+        {
+            PostgresServer? server = null;
+            try
+            {
+                string store;
+                if (backend == "postgres")
+                {
+                    server = new PostgresServer();
+                    await server.InitializeAsync();
+                    store = server.NewDatabaseUrl();
+                }
+                else if (backend.StartsWith("postgres://", StringComparison.Ordinal))
+                {
+                    store = backend; // a database kept after the run, to read its query plans
+                }
+                else
+                {
+                    store = Path.Combine(work, "console.db");
+                }
+
+                await MeasureAsync(work, store, backend.StartsWith("postgres", StringComparison.Ordinal) ? "PostgreSQL" : "SQLite", scans);
+            }
+            catch (Exception ex) when (ex.GetType().Name == "SkipException")
+            {
+                Console.WriteLine($"{backend}: not measured: {ex.Message}");
+            }
+            finally
+            {
+                if (server is not null)
+                {
+                    await server.DisposeAsync();
+                }
+            }
+        }
+    }
+
+    private static async Task MeasureAsync(string work, string store, string label, int scans)
+    {
         var images = Math.Max(1, scans / ScansPerImage);
-        var store = Path.Combine(work, "console.db");
         var sw = Stopwatch.StartNew();
         await using (var scanStore = await ScanStore.OpenAsync(store, CancellationToken.None))
         {
@@ -41,8 +81,10 @@ internal static class ConsoleBenchmark
             }
         }
 
-        Console.WriteLine($"console: {images * ScansPerImage:N0} stored scans of {images:N0} images, filled in {sw.Elapsed.TotalSeconds:F1} s");
-        await using var app = CombServer.Build(["--store", store, "--cache-dir", Path.Combine(work, "cache"), "--listen", "http://127.0.0.1:0", "--workers", "0"]);
+        Console.WriteLine();
+        Console.WriteLine($"console, {label}: {images * ScansPerImage:N0} stored scans of {images:N0} images, filled in {sw.Elapsed.TotalSeconds:F1} s");
+        var cache = Path.Combine(work, "cache-" + label);
+        await using var app = CombServer.Build(["--store", store, "--cache-dir", cache, "--listen", "http://127.0.0.1:0", "--workers", "0"]);
         await app.StartAsync();
         try
         {
@@ -52,20 +94,29 @@ internal static class ConsoleBenchmark
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.Secret);
             var digest = Uri.EscapeDataString(Digest("image", 7));
             await ConsoleViewsSeed.SeedAsync(app.Services, images, CancellationToken.None);
+            Console.WriteLine($"load average at start: {LoadAverage()}");
             Console.WriteLine();
-            Console.WriteLine("| page | median | slowest of 7 | bytes |");
-            Console.WriteLine("| --- | ---: | ---: | ---: |");
-            foreach (var page in new[]
-            {
-                "/", "/images", "/images?sort=risk", "/images?severity=CRITICAL&fix=1&verdict=block", "/images?q=CVE-2099-0007", "/images?q=pkg-12%401.0.3",
-                "/images?offset=900", $"/images/{digest}", $"/images/{digest}?tab=vulnerabilities", $"/images/{digest}?tab=history", "/vulnerabilities/CVE-2099-0007",
-                "/scans", "/policies", "/exceptions", "/audit",
+            Console.WriteLine("| page | median | slowest of 7 | CPU per request | bytes |");
+            Console.WriteLine("| --- | ---: | ---: | ---: | ---: |");
+            string[] tabs = ["summary", "layers", "vulnerabilities", "secrets", "malware", "misconfigurations", "trust", "sbom", "reports", "history"];
+            string[] pages =
+            [
+                "/", "/images", "/images?sort=risk", "/images?sort=scanned", "/images?severity=CRITICAL&fix=1&verdict=block", "/images?secrets=1", "/images?repository=team7%2Fapp7",
+                "/images?tag=1.9&after=2000-01-01", "/images?q=CVE-2099-0007", "/images?q=pkg-12%401.0.3", "/images?q=pkg-12", "/images?q=sha256%3A85b7", "/images?offset=900",
+                .. tabs.Select(t => $"/images/{digest}?tab={t}"), "/vulnerabilities/CVE-2099-0007", "/vulnerabilities/pkg-12", "/vulnerabilities/pkg-12%401.0.3",
+                "/scans", "/policies", $"/policies/{ConsoleViewsSeed.Policy}", "/exceptions", "/vex", "/audit", "/tokens",
                 "/registries", $"/registries/{ConsoleViewsSeed.Registry}", $"/registries/{ConsoleViewsSeed.Registry}?offset=900", "/runtime", "/runtime?view=all",
                 "/admission", "/admission?decision=denied&namespace=ns7", "/admission?offset=5000",
-            })
+            ];
+            foreach (var page in pages)
             {
                 Console.WriteLine(await TimeAsync(client, page));
             }
+
+            // The policy editor's preview (a form post) evaluates the edited policy against stored images.
+            Console.WriteLine(await TimePostAsync(client, $"/policies/{ConsoleViewsSeed.Policy}", ConsoleViewsSeed.PolicyYaml));
+            Console.WriteLine();
+            Console.WriteLine($"load average at end: {LoadAverage()}");
         }
         finally
         {
@@ -73,26 +124,40 @@ internal static class ConsoleBenchmark
         }
     }
 
-    private static async Task<string> TimeAsync(HttpClient client, string page)
+    /// <summary>The 1, 5 and 15 minute load averages, as the figures' context on a shared machine.</summary>
+    private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
+
+    private static Task<string> TimeAsync(HttpClient client, string page) => TimeAsync(client, page, () => client.GetAsync(page));
+
+    private static Task<string> TimePostAsync(HttpClient client, string page, string yaml) => TimeAsync(client, "POST " + page + " (preview)",
+        () => client.PostAsync(page, new FormUrlEncodedContent([new("yaml", yaml), new("action", "preview")])));
+
+    /// <summary>
+    /// Median and slowest wall time of 7 requests after a warm-up, and the process CPU time per request (server and
+    /// client share the process; a PostgreSQL server's own CPU time is not in it).
+    /// </summary>
+    private static async Task<string> TimeAsync(HttpClient client, string page, Func<Task<HttpResponseMessage>> send)
     {
         var times = new List<double>();
         long bytes = 0;
-        await client.GetStringAsync(page); // warm-up: JIT and SQLite page cache
+        (await send()).Dispose(); // warm-up: JIT and the store's page cache
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         for (var run = 0; run < 7; run++)
         {
             var sw = Stopwatch.StartNew();
-            using var response = await client.GetAsync(page);
+            using var response = await send();
             var body = await response.Content.ReadAsByteArrayAsync();
             times.Add(sw.Elapsed.TotalMilliseconds);
             bytes = body.Length;
             if (!response.IsSuccessStatusCode)
             {
-                return $"| `{page}` | failed: {(int)response.StatusCode} | | |";
+                return $"| `{page}` | failed: {(int)response.StatusCode} | | | |";
             }
         }
 
+        var cpuPerRequest = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / 7;
         times.Sort();
-        return $"| `{page}` | {times[3]:F1} ms | {times[^1]:F1} ms | {bytes:N0} |";
+        return $"| `{page}` | {times[3]:F1} ms | {times[^1]:F1} ms | {cpuPerRequest:F1} ms | {bytes:N0} |";
     }
 
     private static string Digest(string kind, int i) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{kind}-{i}")));

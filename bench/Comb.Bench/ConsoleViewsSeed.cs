@@ -1,8 +1,12 @@
 using System.Security.Cryptography;
 using System.Text;
 using Comb.Server.Admission;
+using Comb.Jobs;
+using Comb.Server.Data;
 using Comb.Server.History;
+using Comb.Server.Policies;
 using Comb.Server.Registries;
+using Comb.Server.Scans;
 using Comb.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -18,6 +22,23 @@ internal static class ConsoleViewsSeed
     public const string Registry = "bench";
 
     public const int Decisions = 10_000;
+
+    public const string Policy = "bench-policy";
+
+    public const string PolicyYaml = """
+        name: bench-policy
+        rules:
+          - id: block-critical-fixable
+            action: block
+            description: Critical vulnerabilities that already have a fix
+            vulnerabilities:
+              min-severity: critical
+              fixed-only: true
+          - id: warn-high
+            action: warn
+            vulnerabilities:
+              min-severity: high
+        """;
 
     public static async Task SeedAsync(IServiceProvider services, int images, CancellationToken ct)
     {
@@ -55,6 +76,46 @@ internal static class ConsoleViewsSeed
             $"registry.example/team{i % 20}/app{i % Math.Max(1, images)}:1.9", Digest("image", i % Math.Max(1, images)), i % 10 != 0, i % 10 != 0 ? "allowed" : "denied",
             i % 10 != 0 ? [] : ["denied by rule block-critical: 1 critical vulnerability with a fix"], [], null, i % 2 == 0)).ToList();
         await log.WriteAsync(decisions, ct);
+
+        // A policy with 100 exceptions, 1,000 audit entries, and the queue's record of every stored scan.
+        var policies = services.GetRequiredService<PolicyStore>();
+        await policies.SaveAsync(Policy, PolicyYaml, "bench", ct);
+        for (var i = 0; i < 100; i++)
+        {
+            await policies.CreateExceptionAsync(Policy, new ExceptionFields($"CVE-2099-{i:D4}", null, null, null, DateOnly.FromDateTime(now.UtcDateTime).AddDays(30 + i), "bench: accepted"), "bench", ct);
+        }
+
+        var audit = services.GetRequiredService<AuditLog>();
+        for (var i = 0; i < 1000; i++)
+        {
+            await audit.WriteAsync("bench", i % 2 == 0 ? "scan.create" : "console.login", $"target-{i}", null, "127.0.0.1", ct);
+        }
+
+        await services.GetRequiredService<ScanQueue>().GetAsync(ct); // creates the queue's tables
+        await SeedJobsAsync(services.GetRequiredService<ServerDatabase>(), images, now, ct);
+    }
+
+    /// <summary>
+    /// Ten succeeded scan jobs per image, written straight into the queue's table in one transaction (going through
+    /// claim and complete for each would take minutes and measure the queue, not the console).
+    /// </summary>
+    private static async Task SeedJobsAsync(ServerDatabase database, int images, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var connection = await database.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        var at = now.ToUnixTimeMilliseconds();
+        for (var i = 0; i < images * 10; i++)
+        {
+            var image = $"registry.example/team{i % images % 20}/app{i % images}:1.9";
+            var payload = new ScanJob(new ScanRequest { Image = image, Trigger = "bench" }).ToJson();
+            var result = new ScanJobResult($"scan-{i}", "pass", 0, "").ToJson();
+            await JobDb.ExecuteAsync(connection, transaction, """
+                INSERT INTO jobs (id, kind, payload, state, attempts, max_attempts, result, created_at, started_at, finished_at, next_attempt_at, cancel_requested)
+                VALUES (@id, @kind, @payload, 'succeeded', 1, 3, @result, @at, @at, @at, @at, 0)
+                """, ct, ("id", $"bench-job-{i:D6}"), ("kind", ScanJob.Kind), ("payload", payload), ("result", result), ("at", at - (images * 10 - i) * 1000L));
+        }
+
+        await transaction.CommitAsync(ct);
     }
 
     /// <summary>The same digests as the console benchmark's synthetic images.</summary>

@@ -16,6 +16,8 @@ internal static class Migrations
         (5, Schema5, Schema5),
 
         (6, ScanStore.RuntimeSchema("BLOB"), ScanStore.RuntimeSchema("BYTEA")),
+
+        (7, Schema7, Schema7),
     ];
 
     public static int Latest => Steps[^1].Version;
@@ -36,6 +38,15 @@ internal static class Migrations
           UNION ALL
           SELECT r.scan_id, f.vuln_id, f.primary_id, f.package, f.version, f.type, f.severity, f.fixed, f.status, f.layer, f.path, f.kev
             FROM finding_rows f JOIN scan_findings r ON r.set_digest = f.set_digest
+        """;
+
+    // A counter every change to the stored scans bumps in its own transaction, so readers can tell in one indexed read
+    // whether figures they computed before (the console's dashboard) are still current, whichever process wrote; and
+    // the dashboard trend's columns in one index, so it never reads the rows that carry the (large) reports.
+    private const string Schema7 = """
+        CREATE TABLE store_changes (id INTEGER PRIMARY KEY, version BIGINT NOT NULL);
+        INSERT INTO store_changes (id, version) VALUES (1, 0);
+        CREATE INDEX ix_scans_trend ON scans (digest, created_at, id, critical, high, medium, low, unknown)
         """;
 
     // Inventories kept once per distinct package set (by content digest), with a row per package for impact queries;

@@ -82,9 +82,9 @@ public sealed partial class ScanStore
             """, r => (r.GetString(0), Long(r, 1)), cancellationToken).ConfigureAwait(false);
 
         // The primary row of each finding (vuln_id = primary_id) counts it once, whatever its aliases.
-        var findings = await Sql.QueryAsync(connection, """
+        var findings = await Sql.QueryAsync(connection, $"""
             SELECT COALESCE(SUM(CASE WHEN v.fixed <> '' THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN v.kev = 1 THEN 1 ELSE 0 END), 0)
-            FROM image_latest l JOIN scan_finding_rows v ON v.scan_id = l.scan_id WHERE v.vuln_id = v.primary_id
+            FROM ({LatestPrimaryFindings("fixed, kev")}) v
             """, r => (Long(r, 0), Long(r, 1)), cancellationToken).ConfigureAwait(false);
         var t = totals[0];
         return new FleetOverview
@@ -95,14 +95,29 @@ public sealed partial class ScanStore
         };
     }
 
+    /// <summary>
+    /// The primary row of each finding of every image's newest scan, with the image's digest: each of the two places a
+    /// finding is stored (with its scan, or in a shared finding set) joined by itself. Going through the
+    /// scan_finding_rows view instead makes SQLite materialise every finding row of every scan before the join.
+    /// </summary>
+    private static string LatestPrimaryFindings(string columns)
+    {
+        var prefixed = (string alias) => string.Join(", ", columns.Split(", ").Select(c => $"{alias}.{c}"));
+        return $"""
+            SELECT l.digest, {prefixed("v")} FROM image_latest l JOIN scan_vulns v ON v.scan_id = l.scan_id WHERE v.vuln_id = v.primary_id
+            UNION ALL
+            SELECT l.digest, {prefixed("f")} FROM image_latest l JOIN scan_findings r ON r.scan_id = l.scan_id JOIN finding_rows f ON f.set_digest = r.set_digest WHERE f.vuln_id = f.primary_id
+            """;
+    }
+
     /// <summary>The vulnerabilities that affect the most images (newest scans), most first.</summary>
     public async Task<IReadOnlyList<CveCount>> TopVulnerabilitiesAsync(int limit, CancellationToken cancellationToken)
     {
         await using var connection = await _open(cancellationToken).ConfigureAwait(false);
-        return await Sql.QueryAsync(connection, """
-            SELECT v.primary_id, MIN(CASE v.severity WHEN 'CRITICAL' THEN 0 WHEN 'HIGH' THEN 1 WHEN 'MEDIUM' THEN 2 WHEN 'LOW' THEN 3 ELSE 4 END), COUNT(DISTINCT l.digest), MAX(COALESCE(v.kev, 0)), MAX(CASE WHEN v.fixed <> '' THEN 1 ELSE 0 END)
-            FROM image_latest l JOIN scan_finding_rows v ON v.scan_id = l.scan_id WHERE v.vuln_id = v.primary_id
-            GROUP BY v.primary_id ORDER BY COUNT(DISTINCT l.digest) DESC, v.primary_id LIMIT @limit
+        return await Sql.QueryAsync(connection, $"""
+            SELECT v.primary_id, MIN(CASE v.severity WHEN 'CRITICAL' THEN 0 WHEN 'HIGH' THEN 1 WHEN 'MEDIUM' THEN 2 WHEN 'LOW' THEN 3 ELSE 4 END), COUNT(DISTINCT v.digest), MAX(COALESCE(v.kev, 0)), MAX(CASE WHEN v.fixed <> '' THEN 1 ELSE 0 END)
+            FROM ({LatestPrimaryFindings("primary_id, severity, kev, fixed")}) v
+            GROUP BY v.primary_id ORDER BY COUNT(DISTINCT v.digest) DESC, v.primary_id LIMIT @limit
             """, r => new CveCount(r.GetString(0), SeverityOrder[(int)Long(r, 1)], Long(r, 2), Long(r, 3) == 1, Long(r, 4) == 1), cancellationToken, ("limit", limit)).ConfigureAwait(false);
     }
 
@@ -167,7 +182,11 @@ public sealed partial class ScanStore
 
         if (filter.HasFix)
         {
-            Add("EXISTS (SELECT 1 FROM scan_finding_rows v WHERE v.scan_id = s.id AND v.fixed <> '')");
+            // Each storage of findings by itself: a correlated probe into the two-table view would read all of it.
+            Add("""
+                (EXISTS (SELECT 1 FROM scan_vulns v WHERE v.scan_id = s.id AND v.fixed <> '')
+                 OR EXISTS (SELECT 1 FROM scan_findings r JOIN finding_rows f ON f.set_digest = r.set_digest WHERE r.scan_id = s.id AND f.fixed <> ''))
+                """);
         }
 
         if (filter.HasSecretsOrMalware)

@@ -77,6 +77,7 @@ public sealed partial class ScanStore : IAsyncDisposable
         try
         {
             await Migrations.ApplyAsync(store, schemaVersion, cancellationToken).ConfigureAwait(false);
+            await store.RefreshStatisticsAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is SqliteException or NpgsqlException)
         {
@@ -176,6 +177,35 @@ public sealed partial class ScanStore : IAsyncDisposable
             ON CONFLICT (digest) DO UPDATE SET scan_id = excluded.scan_id, created_at = excluded.created_at
             WHERE excluded.created_at >= image_latest.created_at
             """, cancellationToken, ("digest", digest), ("id", id), ("created", createdAt)).ConfigureAwait(false);
+
+        // Last, so a PostgreSQL writer holds the counter's row lock only for the rest of its transaction.
+        await BumpChangesAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Lets SQLite gather the planner's statistics for tables that have none or grew tenfold since (PostgreSQL's
+    /// autovacuum does this by itself). Without them SQLite reads every stored scan, reports and all, to filter the
+    /// newest of each image instead of looking the newest up by id: 0.9 s against 15 ms on 10,000 scans.
+    /// </summary>
+    internal async Task RefreshStatisticsAsync(CancellationToken cancellationToken)
+    {
+        if (!IsPostgres)
+        {
+            await using var connection = await _open(cancellationToken).ConfigureAwait(false);
+            await Sql.ExecAsync(connection, null, "PRAGMA optimize=0x10002", cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Marks the stored scans as changed, inside the transaction that changes them.</summary>
+    private static Task BumpChangesAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) =>
+        Sql.ExecAsync(connection, transaction, "UPDATE store_changes SET version = version + 1 WHERE id = 1", cancellationToken);
+
+    /// <summary>The change counter: equal values mean no scan was recorded or deleted in between.</summary>
+    public async Task<long> ChangesAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await _open(cancellationToken).ConfigureAwait(false);
+        var rows = await Sql.QueryAsync(connection, "SELECT version FROM store_changes WHERE id = 1", r => Long(r, 0), cancellationToken).ConfigureAwait(false);
+        return rows.Count == 0 ? 0 : rows[0];
     }
 
     /// <summary>Findings kept with their scan (not split into finding sets): one index row per id and alias.</summary>
@@ -323,6 +353,7 @@ public sealed partial class ScanStore : IAsyncDisposable
             await Sql.ExecAsync(connection, transaction, "DELETE FROM package_sets WHERE digest NOT IN (SELECT set_digest FROM scan_sets)", cancellationToken).ConfigureAwait(false);
             await Sql.ExecAsync(connection, transaction, "DELETE FROM finding_rows WHERE set_digest NOT IN (SELECT set_digest FROM scan_findings)", cancellationToken).ConfigureAwait(false);
             await Sql.ExecAsync(connection, transaction, "DELETE FROM finding_sets WHERE digest NOT IN (SELECT set_digest FROM scan_findings)", cancellationToken).ConfigureAwait(false);
+            await BumpChangesAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);

@@ -81,8 +81,16 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         await page.GotoAsync("/");
         Assert.EndsWith("/login?returnUrl=%2F", page.Url, StringComparison.Ordinal);
         await page.GetByLabel("API token").FillAsync(await _server.TokenAsync(role));
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(_baseUrl + "/");
+        // Wait for the form post's own answer rather than for whatever navigation comes next: a refused token fails
+        // here at once with the server's message, and a slow machine only makes each step slower, never racy.
+        var login = await page.RunAndWaitForResponseAsync(
+            () => page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync(),
+            r => r.Request.Method == "POST" && new Uri(r.Url).AbsolutePath == "/login");
+        Assert.True(login.Status == 302, $"sign-in as {role} answered {login.Status}: {(login.Status is >= 300 and < 400 ? login.Headers.GetValueOrDefault("location") : await login.TextAsync())}");
+        Assert.EndsWith("/", login.Headers.GetValueOrDefault("location") ?? "", StringComparison.Ordinal);
+
+        // The dashboard's markup is all there once its DOM is parsed; the load event would also wait for assets.
+        await page.WaitForURLAsync(_baseUrl + "/", new() { WaitUntil = WaitUntilState.DOMContentLoaded });
         Assert.Equal("Dashboard", await page.Locator("h1").TextContentAsync());
         return page;
     }

@@ -15,7 +15,12 @@ public abstract class FleetQueriesContract
     private const string App = "sha256:" + "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
     private const string Web = "sha256:" + "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
 
-    protected abstract Task<ScanStore> NewStoreAsync();
+    /// <summary>The location (SQLite path or postgres:// URL) of a new, empty store.</summary>
+    protected abstract string NewLocation();
+
+    private static Task<ScanStore> NewStoreAsync(string location) => ScanStore.OpenAsync(location, Ct);
+
+    private Task<ScanStore> NewStoreAsync() => NewStoreAsync(NewLocation());
 
     private async Task<ScanStore> SeededAsync()
     {
@@ -53,6 +58,32 @@ public abstract class FleetQueriesContract
     }
 
     [Fact]
+    public async Task The_dashboard_figures_are_kept_until_any_writer_records_or_prunes_a_scan()
+    {
+        var location = NewLocation();
+        await using var store = await NewStoreAsync(location);
+        await using var other = await NewStoreAsync(location); // another process writing the same store
+        await other.RecordAsync(Reports.Of("registry.example/app:1", App, At(2), [("openssl", "1.0")], [("CVE-2026-0001", "openssl", "1.0")], "block"), Ct);
+        var first = await store.DashboardAsync(Today, 4, 10, Ct);
+        Assert.Equal((1, 1), (first.Overview.Images, first.Overview.Scans));
+        Assert.Same(first, await store.DashboardAsync(Today, 4, 10, Ct));
+
+        await other.RecordAsync(Reports.Of("registry.example/web:2", Web, At(1), [("zlib", "1.3")], [("CVE-2026-0002", "zlib", "1.3")], "pass"), Ct);
+        await other.RecordAsync(Reports.Of("registry.example/app:1", App, At(0), [("openssl", "1.1")], null, "pass"), Ct);
+        var second = await store.DashboardAsync(Today, 4, 10, Ct);
+        Assert.Equal((2, 3), (second.Overview.Images, second.Overview.Scans));
+        Assert.Equal(["CVE-2026-0002"], second.Top.Select(t => t.Id));
+        Assert.Equal(["registry.example/web:2"], second.Riskiest.Select(s => s.Reference));
+        Assert.Equal(Today, second.Trend[^1].Day);
+
+        // Another day is another trend, from the same figures otherwise.
+        Assert.Equal(Today.AddDays(1), (await store.DashboardAsync(Today.AddDays(1), 4, 10, Ct)).Trend[^1].Day);
+
+        Assert.Equal(1, await other.PruneAsync(1, 1, At(0), Ct));
+        Assert.Equal(2, (await store.DashboardAsync(Today, 4, 10, Ct)).Overview.Scans);
+    }
+
+    [Fact]
     public async Task Images_filter_search_sort_and_page_in_sql()
     {
         await using var store = await SeededAsync();
@@ -81,12 +112,12 @@ public sealed class SqliteFleetQueryTests : FleetQueriesContract, IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("comb-fleet-").FullName;
 
-    protected override Task<ScanStore> NewStoreAsync() => ScanStore.OpenAsync(Path.Combine(_dir, Guid.NewGuid().ToString("N") + ".db"), TestContext.Current.CancellationToken);
+    protected override string NewLocation() => Path.Combine(_dir, Guid.NewGuid().ToString("N") + ".db");
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 }
 
 public sealed class PostgresFleetQueryTests(PostgresServer server) : FleetQueriesContract
 {
-    protected override Task<ScanStore> NewStoreAsync() => ScanStore.OpenAsync(server.NewDatabaseUrl(), TestContext.Current.CancellationToken);
+    protected override string NewLocation() => server.NewDatabaseUrl();
 }

@@ -182,22 +182,58 @@ public sealed class ConsoleScans(ScanQueue queue, ServerDatabase database, Advis
 
     public async Task<IReadOnlyDictionary<JobState, long>> CountsAsync(CancellationToken ct) => await (await queue.GetAsync(ct)).CountByStateAsync(ct);
 
+    /// <summary>Each scan job's image by job id: a job's payload never changes, so it is parsed once per server.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _jobImages = new(StringComparer.Ordinal);
+
     /// <summary>Images submitted to the queue that have no stored scan yet (queued, running, or failed every time).</summary>
     public async Task<long> NotScannedAsync(CancellationToken ct)
     {
         await queue.GetAsync(ct);
+        await using var connection = await database.OpenConnectionAsync(ct);
+        var jobs = new List<(string Id, bool Succeeded)>();
+        await using (var command = JobDb.Command(connection, null, "SELECT id, state FROM jobs WHERE kind = @kind ORDER BY created_at DESC LIMIT 10000", [("kind", ScanJob.Kind)]))
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                jobs.Add((reader.GetString(0), reader.GetString(1) == "succeeded"));
+            }
+        }
+
+        // Only jobs queued since the last view are read and parsed.
+        foreach (var chunk in jobs.Where(j => !_jobImages.ContainsKey(j.Id)).Select(j => j.Id).Chunk(500))
+        {
+            var names = chunk.Select((_, i) => "@j" + i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            await using var command = JobDb.Command(connection, null, $"SELECT id, payload FROM jobs WHERE id IN ({string.Join(", ", names)})",
+                chunk.Select((id, i) => ("j" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), (object?)id)));
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                _jobImages[reader.GetString(0)] = ScanJob.FromJson(reader.GetString(1)).Request.Image ?? "";
+            }
+        }
+
+        if (_jobImages.Count > 2 * Math.Max(jobs.Count, 1000))
+        {
+            // Jobs pruned from the queue or past the newest 10,000 are forgotten.
+            var current = jobs.Select(j => j.Id).ToHashSet(StringComparer.Ordinal);
+            foreach (var id in _jobImages.Keys.Where(k => !current.Contains(k)))
+            {
+                _jobImages.TryRemove(id, out _);
+            }
+        }
+
         var images = new HashSet<string>(StringComparer.Ordinal);
         var done = new HashSet<string>(StringComparer.Ordinal);
-        await using var connection = await database.OpenConnectionAsync(ct);
-        await using var command = JobDb.Command(connection, null, "SELECT payload, state FROM jobs WHERE kind = @kind ORDER BY created_at DESC LIMIT 10000", [("kind", ScanJob.Kind)]);
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
+        foreach (var (id, succeeded) in jobs)
         {
-            var image = ScanJob.FromJson(reader.GetString(0)).Request.Image ?? "";
-            images.Add(image);
-            if (reader.GetString(1) == "succeeded")
+            if (_jobImages.TryGetValue(id, out var image))
             {
-                done.Add(image);
+                images.Add(image);
+                if (succeeded)
+                {
+                    done.Add(image);
+                }
             }
         }
 

@@ -7,7 +7,7 @@ using static Comb.Server.WebConsole.Html;
 
 namespace Comb.Server.WebConsole;
 
-/// <summary>`/`: how safe the fleet is at a glance, every figure from SQL aggregates over the newest scan of each image.</summary>
+/// <summary>`/`: how safe the fleet is at a glance, every figure from SQL aggregates over the newest scan of each image, kept until a scan is recorded or deleted.</summary>
 public static class DashboardPage
 {
     public const int TrendDays = 30;
@@ -15,11 +15,8 @@ public static class DashboardPage
     public static async Task<IResult> RenderAsync(HttpContext context, ServerStore server, ConsoleScans scans, AdvisoryDbVersion advisories, TimeProvider time, CancellationToken ct)
     {
         var store = await server.OpenAsync(ct);
-        var overview = await store.OverviewAsync(ct);
-        var top = await store.TopVulnerabilitiesAsync(10, ct);
-        var riskiest = await store.RiskiestAsync(10, ct);
         var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
-        var trend = await store.TrendAsync(today, TrendDays, ct);
+        var (overview, top, riskiest, trend) = await store.DashboardAsync(today, TrendDays, 10, ct);
         var notScanned = await scans.NotScannedAsync(ct);
 
         static Markup Card(string label, long value, string? href = null) => href is null
