@@ -10,19 +10,13 @@ public static class ImageMetadataBuilder
     {
         try
         {
-            return JsonSerializer.Deserialize<ImageConfig>(json, ConfigJson) ?? throw new CombInputException($"{what}: empty image config");
+            return JsonSerializer.Deserialize(json, ImageConfigJson.Default.ImageConfig) ?? throw new CombInputException($"{what}: empty image config");
         }
         catch (JsonException ex)
         {
             throw new CombInputException($"{what}: not a valid image config: {ex.Message}", ex);
         }
     }
-
-    private static readonly JsonSerializerOptions ConfigJson = new()
-    {
-        PropertyNameCaseInsensitive = true,
-        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowReadingFromString,
-    };
 
     /// <summary>
     /// Pairs blob descriptors with diffIDs from the config and with the history lines of non-empty layers.

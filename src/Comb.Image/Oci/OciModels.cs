@@ -21,7 +21,7 @@ public sealed record OciManifest
     {
         try
         {
-            return JsonSerializer.Deserialize<OciManifest>(json) ?? throw new CombInputException($"{what}: empty manifest");
+            return JsonSerializer.Deserialize(json, OciJson.Default.OciManifest) ?? throw new CombInputException($"{what}: empty manifest");
         }
         catch (JsonException ex)
         {
@@ -29,3 +29,15 @@ public sealed record OciManifest
         }
     }
 }
+
+/// <summary>
+/// Manifests and image configs read through source-generated metadata: every scan of a local layout or archive reads
+/// them, and the reflection-based serializer built its metadata at the start of each process first.
+/// </summary>
+[JsonSerializable(typeof(OciManifest))]
+internal sealed partial class OciJson : JsonSerializerContext;
+
+/// <summary>Image configs as Docker and OCI tools write them: member names in any case, numbers sometimes as strings.</summary>
+[JsonSerializable(typeof(ImageConfig))]
+[JsonSourceGenerationOptions(PropertyNameCaseInsensitive = true, NumberHandling = JsonNumberHandling.AllowReadingFromString)]
+internal sealed partial class ImageConfigJson : JsonSerializerContext;

@@ -140,8 +140,8 @@ internal sealed class AdvisoryDatabase : IDisposable
                 r.GetString(2),
                 r.IsDBNull(3) ? null : r.GetString(3),
                 (Severity)r.GetInt32(4),
-                r.IsDBNull(5) ? [] : JsonSerializer.Deserialize<List<AffectedRange>>(r.GetString(5)) ?? [],
-                r.IsDBNull(6) ? [] : JsonSerializer.Deserialize<List<string>>(r.GetString(6)) ?? []));
+                r.IsDBNull(5) ? [] : JsonSerializer.Deserialize(r.GetString(5), AdvisoryRowJson.Default.ListAffectedRange) ?? [],
+                r.IsDBNull(6) ? [] : JsonSerializer.Deserialize(r.GetString(6), AdvisoryRowJson.Default.ListString) ?? []));
         }
 
         return rows ?? (IReadOnlyList<AffectedRow>)[];
@@ -171,7 +171,7 @@ internal sealed class AdvisoryDatabase : IDisposable
                     VendorSeverity = (Severity)r.GetInt32(6),
                     VendorSeveritySource = r.IsDBNull(7) ? null : r.GetString(7),
                     BareScore = r.IsDBNull(8) ? null : r.GetDouble(8),
-                    Cvss = JsonSerializer.Deserialize<List<CvssVector>>(r.GetString(9)) ?? [],
+                    Cvss = JsonSerializer.Deserialize(r.GetString(9), AdvisoryRowJson.Default.ListCvssVector) ?? [],
                     Cwes = List(r.GetString(10)),
                     References = List(r.GetString(11)),
                     Published = r.IsDBNull(12) ? null : ParseTime(r.GetString(12)),
@@ -256,7 +256,7 @@ internal sealed class AdvisoryDatabase : IDisposable
         return cmd;
     }
 
-    private static List<string> List(string json) => JsonSerializer.Deserialize<List<string>>(json) ?? [];
+    private static List<string> List(string json) => JsonSerializer.Deserialize(json, AdvisoryRowJson.Default.ListString) ?? [];
 
     private static DateTimeOffset? ParseTime(string? text) =>
         text is not null && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t.ToUniversalTime() : null;

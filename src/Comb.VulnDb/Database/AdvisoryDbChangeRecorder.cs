@@ -265,5 +265,5 @@ internal sealed class AdvisoryDbChangeRecorder
         return pairs;
     }
 
-    private static List<string> List(string json) => JsonSerializer.Deserialize<List<string>>(json) ?? [];
+    private static List<string> List(string json) => JsonSerializer.Deserialize(json, AdvisoryRowJson.Default.ListString) ?? [];
 }
