@@ -57,7 +57,7 @@ internal static class Sql
         return rows;
     }
 
-    /// <summary>Most parameters one multi-row statement binds (under SQLite's and PostgreSQL's limits).</summary>
+    /// <summary>Most parameters one multi-row statement binds (PostgreSQL; under its limit of 65,535).</summary>
     private const int MaxParameters = 8000;
 
     /// <summary>
@@ -75,6 +75,26 @@ internal static class Sql
         }
 
         var columns = rows[0].Length;
+
+        // SQLite runs in process: one prepared single-row statement re-bound per row beats re-preparing wide ones.
+        if (connection is Microsoft.Data.Sqlite.SqliteConnection)
+        {
+            await using var single = connection.CreateCommand();
+            single.Transaction = transaction;
+            single.CommandText = $"{prefix} VALUES (@{string.Join(", @", Enumerable.Range(0, columns).Select(c => $"p{c}"))}) {suffix}";
+            foreach (var row in rows)
+            {
+                Bind(single, [.. row.Select((v, c) => ($"p{c}", v))]);
+                await using var reader = await single.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    returned.Add(reader.GetString(0));
+                }
+            }
+
+            return returned;
+        }
+
         var perStatement = Math.Max(1, MaxParameters / columns);
         for (var start = 0; start < rows.Count; start += perStatement)
         {
@@ -113,7 +133,7 @@ internal static class Sql
     public static async Task<List<T>> QueryInAsync<T>(DbConnection connection, string text, IReadOnlyCollection<string> keys, Func<DbDataReader, T> read, CancellationToken cancellationToken)
     {
         var rows = new List<T>();
-        foreach (var chunk in keys.Chunk(MaxParameters / 8))
+        foreach (var chunk in keys.Chunk(500))
         {
             var names = chunk.Select((_, i) => $"k{i}").ToArray();
             await using var command = Command(connection, null, text.Replace("{keys}", "@" + string.Join(", @", names), StringComparison.Ordinal));
