@@ -67,6 +67,42 @@ internal sealed class ContentAddressedBlobs<T>(string table, string what)
         return (value, data[0]);
     }
 
+    /// <summary>
+    /// The documents under <paramref name="digests"/>, those not in memory read in one query per chunk; each with its
+    /// stored data when it was read (else null). A digest the table lacks is broken data.
+    /// </summary>
+    public async Task<Dictionary<string, (T Value, byte[]? Loaded)>> GetManyAsync(DbConnection connection, IReadOnlyCollection<string> digests, CancellationToken cancellationToken)
+    {
+        var found = new Dictionary<string, (T, byte[]?)>(StringComparer.Ordinal);
+        var missing = new List<string>();
+        foreach (var digest in digests)
+        {
+            if (_byDigest.TryGetValue(digest, out var value))
+            {
+                found[digest] = (value, null);
+            }
+            else
+            {
+                missing.Add(digest);
+            }
+        }
+
+        foreach (var (digest, data) in await Sql.QueryInAsync(connection, $"SELECT digest, data FROM {table} WHERE digest IN ({{keys}})", missing,
+            r => (r.GetString(0), (byte[])r[1]), cancellationToken).ConfigureAwait(false))
+        {
+            var value = Decompress(data);
+            Remember(digest, value);
+            found[digest] = (value, data);
+        }
+
+        if (missing.FirstOrDefault(d => !found.ContainsKey(d)) is { } absent)
+        {
+            throw new InvalidDataException($"a stored scan refers to {what} {absent}, which the store does not hold");
+        }
+
+        return found;
+    }
+
     /// <summary>Keeps a document in memory under its digest.</summary>
     public void Remember(string digest, T value)
     {

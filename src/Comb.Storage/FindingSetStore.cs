@@ -79,31 +79,6 @@ internal sealed class FindingSetStore
         [.. sets.SelectMany((set, ordinal) => set.Select((f, i) => (f, ordinal, i)))
             .OrderBy(x => x.f, FindingOrder.Instance).ThenBy(x => x.ordinal).ThenBy(x => x.i).Select(x => x.f)];
 
-    /// <summary>Writes the finding sets (new ones only) and the scan's references to them, in the scan's transaction.</summary>
-    public async Task WriteAsync(DbConnection connection, DbTransaction transaction, string scanId, IReadOnlyList<List<VulnerabilityFinding>> sets, CancellationToken cancellationToken)
-    {
-        await using var insertSet = Sql.Command(connection, transaction,
-            "INSERT INTO finding_sets (digest, findings, data) VALUES (@d, @n, @data) ON CONFLICT (digest) DO NOTHING");
-        await using var insertRef = Sql.Command(connection, transaction, "INSERT INTO scan_findings (scan_id, ordinal, set_digest) VALUES (@s, @o, @d)");
-        for (var ordinal = 0; ordinal < sets.Count; ordinal++)
-        {
-            var set = sets[ordinal];
-            var (digest, json) = FindingBlobs.Serialize(set);
-            // Always offered to the database (another process may have pruned it); compressed once per process.
-            var data = _compressed.Count < FindingBlobs.MaxCached
-                ? _compressed.GetOrAdd(digest, _ => FindingBlobs.Compress(json))
-                : _compressed.GetValueOrDefault(digest) ?? FindingBlobs.Compress(json);
-            Sql.Bind(insertSet, ("d", digest), ("n", set.Count), ("data", data));
-            if (await insertSet.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0)
-            {
-                await WriteRowsAsync(connection, transaction, digest, set, cancellationToken).ConfigureAwait(false);
-            }
-
-            Sql.Bind(insertRef, ("s", scanId), ("o", ordinal), ("d", digest));
-            await insertRef.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-    }
-
     /// <summary>A scan's findings from its finding sets; null when it refers to none (its findings are in its report).</summary>
     public async Task<List<VulnerabilityFinding>?> ReadAsync(DbConnection connection, string scanId, CancellationToken cancellationToken)
     {
@@ -123,21 +98,54 @@ internal sealed class FindingSetStore
         return Assemble(sets);
     }
 
-    private static async Task WriteRowsAsync(DbConnection connection, DbTransaction transaction, string digest, List<VulnerabilityFinding> set, CancellationToken cancellationToken)
+    /// <summary>Writes the finding sets of several scans in a few statements (as <see cref="PackageSetStore.WriteManyAsync"/>).</summary>
+    public async Task WriteManyAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(string ScanId, List<VulnerabilityFinding>[] Sets)> scans, CancellationToken cancellationToken)
     {
-        await using var insert = Sql.Command(connection, transaction,
-            "INSERT INTO finding_rows (set_digest, vuln_id, primary_id, package, version, type, severity, fixed, status, layer, path, kev) VALUES (@s, @i, @p, @n, @v, @t, @sev, @f, @st, @l, @path, @kev)");
-        foreach (var vuln in set)
+        var distinct = new Dictionary<string, List<VulnerabilityFinding>>(StringComparer.Ordinal);
+        var offered = new List<object?[]>();
+        var refs = new List<object?[]>();
+        foreach (var (scanId, sets) in scans)
         {
-            // One row per id and alias, so a CVE, GHSA or distro id all find the same finding.
-            foreach (var vulnId in vuln.Aliases.Prepend(vuln.Id).Distinct(StringComparer.Ordinal))
+            for (var ordinal = 0; ordinal < sets.Length; ordinal++)
             {
-                Sql.Bind(insert, ("s", digest), ("i", vulnId), ("p", vuln.Id), ("n", vuln.PackageName), ("v", vuln.InstalledVersion), ("t", vuln.PackageType),
-                    ("sev", vuln.Severity.ToUpperName()), ("f", string.Join(", ", vuln.FixedVersions)), ("st", vuln.Status), ("l", vuln.LayerDiffId), ("path", vuln.Path), ("kev", vuln.KnownExploited ? 1 : 0));
-                await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                var set = sets[ordinal];
+                var (digest, json) = FindingBlobs.Serialize(set);
+                if (distinct.TryAdd(digest, set))
+                {
+                    var data = _compressed.Count < FindingBlobs.MaxCached
+                        ? _compressed.GetOrAdd(digest, _ => FindingBlobs.Compress(json))
+                        : _compressed.GetValueOrDefault(digest) ?? FindingBlobs.Compress(json);
+                    offered.Add([digest, set.Count, data]);
+                }
+
+                refs.Add([scanId, ordinal, digest]);
             }
         }
+
+        var added = await Sql.InsertRowsAsync(connection, transaction, "INSERT INTO finding_sets (digest, findings, data)", offered,
+            "ON CONFLICT (digest) DO NOTHING RETURNING digest", cancellationToken).ConfigureAwait(false);
+        await Sql.InsertRowsAsync(connection, transaction, "INSERT INTO finding_rows (set_digest, vuln_id, primary_id, package, version, type, severity, fixed, status, layer, path, kev)",
+            [.. added.SelectMany(d => IndexRows(d, distinct[d]))], "", cancellationToken).ConfigureAwait(false);
+        await Sql.InsertRowsAsync(connection, transaction, "INSERT INTO scan_findings (scan_id, ordinal, set_digest)", refs, "", cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>The findings of several scans from their finding sets; scans referring to none are absent.</summary>
+    public async Task<Dictionary<string, List<VulnerabilityFinding>>> ReadManyAsync(DbConnection connection, IReadOnlyCollection<string> scanIds, CancellationToken cancellationToken)
+    {
+        var refs = await Sql.QueryInAsync(connection, "SELECT scan_id, ordinal, set_digest FROM scan_findings WHERE scan_id IN ({keys})", scanIds,
+            r => (Scan: r.GetString(0), Ordinal: Convert.ToInt32(r.GetValue(1), System.Globalization.CultureInfo.InvariantCulture), Digest: r.GetString(2)), cancellationToken).ConfigureAwait(false);
+        var blobs = await _blobs.GetManyAsync(connection, [.. refs.Select(r => r.Digest).Distinct(StringComparer.Ordinal)], cancellationToken).ConfigureAwait(false);
+        return refs.GroupBy(r => r.Scan, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => Assemble(g.OrderBy(r => r.Ordinal).Select(r => (IReadOnlyList<VulnerabilityFinding>)blobs[r.Digest].Value)), StringComparer.Ordinal);
+    }
+
+    /// <summary>One index row per finding id and alias, so a CVE, GHSA or distro id all find the same finding.</summary>
+    internal static IEnumerable<object?[]> IndexRows(string owner, IEnumerable<VulnerabilityFinding> findings) =>
+        findings.SelectMany(v => v.Aliases.Prepend(v.Id).Distinct(StringComparer.Ordinal).Select(id => new object?[]
+        {
+            owner, id, v.Id, v.PackageName, v.InstalledVersion, v.PackageType, v.Severity.ToUpperName(), string.Join(", ", v.FixedVersions), v.Status,
+            v.LayerDiffId, v.Path, v.KnownExploited ? 1 : 0,
+        }));
 
     /// <summary>The order the matcher gives findings: package, version, path, most severe first, id.</summary>
     private sealed class FindingOrder : IComparer<VulnerabilityFinding>

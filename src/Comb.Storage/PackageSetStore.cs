@@ -19,27 +19,6 @@ internal sealed class PackageSetStore
     /// <summary>The digest and stored form of one set, remembered for the set object it was read into or written from.</summary>
     private sealed record Stored(string Digest, byte[] Data);
 
-    /// <summary>Writes the sets (new ones only) and the scan's references to them, in the scan's transaction.</summary>
-    public async Task WriteAsync(DbConnection connection, DbTransaction transaction, string scanId, IReadOnlyList<PackageSet> sets, CancellationToken cancellationToken)
-    {
-        await using var insertSet = Sql.Command(connection, transaction,
-            "INSERT INTO package_sets (digest, kind, file_path, packages, data) VALUES (@d, @k, @f, @n, @data) ON CONFLICT (digest) DO NOTHING");
-        await using var insertRef = Sql.Command(connection, transaction, "INSERT INTO scan_sets (scan_id, ordinal, set_digest) VALUES (@s, @o, @d)");
-        for (var ordinal = 0; ordinal < sets.Count; ordinal++)
-        {
-            var set = sets[ordinal];
-            var stored = StoredFormOf(set);
-            Sql.Bind(insertSet, ("d", stored.Digest), ("k", set.Kind), ("f", set.FilePath), ("n", set.Packages.Count), ("data", stored.Data));
-            if (await insertSet.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0)
-            {
-                await WritePackagesAsync(connection, transaction, stored.Digest, set, cancellationToken).ConfigureAwait(false);
-            }
-
-            Sql.Bind(insertRef, ("s", scanId), ("o", ordinal), ("d", stored.Digest));
-            await insertRef.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-    }
-
     /// <summary>The sets a scan refers to, in order; null when it refers to none (a scan recorded whole, before sets were kept apart).</summary>
     public async Task<IReadOnlyList<PackageSet>?> ReadAsync(DbConnection connection, string scanId, CancellationToken cancellationToken)
     {
@@ -65,6 +44,55 @@ internal sealed class PackageSetStore
         return sets;
     }
 
+    /// <summary>
+    /// Writes the sets of several scans in a few statements: each distinct set offered once (rows only for those the
+    /// database did not hold), then every scan's references.
+    /// </summary>
+    public async Task WriteManyAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(string ScanId, IReadOnlyList<PackageSet> Sets)> scans, CancellationToken cancellationToken)
+    {
+        var distinct = new Dictionary<string, PackageSet>(StringComparer.Ordinal);
+        var offered = new List<object?[]>();
+        var refs = new List<object?[]>();
+        foreach (var (scanId, sets) in scans)
+        {
+            for (var ordinal = 0; ordinal < sets.Count; ordinal++)
+            {
+                var stored = StoredFormOf(sets[ordinal]);
+                if (distinct.TryAdd(stored.Digest, sets[ordinal]))
+                {
+                    offered.Add([stored.Digest, sets[ordinal].Kind, sets[ordinal].FilePath, sets[ordinal].Packages.Count, stored.Data]);
+                }
+
+                refs.Add([scanId, ordinal, stored.Digest]);
+            }
+        }
+
+        // Always offered to the database (another process may have pruned it); rows go with the sets it did not hold.
+        var added = await Sql.InsertRowsAsync(connection, transaction, "INSERT INTO package_sets (digest, kind, file_path, packages, data)", offered,
+            "ON CONFLICT (digest) DO NOTHING RETURNING digest", cancellationToken).ConfigureAwait(false);
+        var rows = added.SelectMany(d => distinct[d].Packages.Select(p => new object?[] { d, p.Name, p.Version, p.Type, p.Purl, p.LayerDiffId, p.Path })).ToList();
+        await Sql.InsertRowsAsync(connection, transaction, "INSERT INTO set_packages (set_digest, name, version, type, purl, layer, path)", rows, "", cancellationToken).ConfigureAwait(false);
+        await Sql.InsertRowsAsync(connection, transaction, "INSERT INTO scan_sets (scan_id, ordinal, set_digest)", refs, "", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The sets of several scans, in one query per chunk for the references and one for the sets not in memory; scans referring to none are absent.</summary>
+    public async Task<Dictionary<string, List<PackageSet>>> ReadManyAsync(DbConnection connection, IReadOnlyCollection<string> scanIds, CancellationToken cancellationToken)
+    {
+        var refs = await Sql.QueryInAsync(connection, "SELECT scan_id, ordinal, set_digest FROM scan_sets WHERE scan_id IN ({keys})", scanIds,
+            r => (Scan: r.GetString(0), Ordinal: Convert.ToInt32(r.GetValue(1), System.Globalization.CultureInfo.InvariantCulture), Digest: r.GetString(2)), cancellationToken).ConfigureAwait(false);
+        var blobs = await _blobs.GetManyAsync(connection, [.. refs.Select(r => r.Digest).Distinct(StringComparer.Ordinal)], cancellationToken).ConfigureAwait(false);
+        foreach (var (digest, (set, loaded)) in blobs)
+        {
+            if (loaded is not null)
+            {
+                _known.AddOrUpdate(set, new Stored(digest, loaded));
+            }
+        }
+
+        return refs.GroupBy(r => r.Scan, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.OrderBy(r => r.Ordinal).Select(r => blobs[r.Digest].Value).ToList(), StringComparer.Ordinal);
+    }
+
     private Stored StoredFormOf(PackageSet set)
     {
         if (_known.TryGetValue(set, out var known))
@@ -77,16 +105,5 @@ internal sealed class PackageSetStore
         _blobs.Remember(digest, set);
         _known.AddOrUpdate(set, stored);
         return stored;
-    }
-
-    private static async Task WritePackagesAsync(DbConnection connection, DbTransaction transaction, string digest, PackageSet set, CancellationToken cancellationToken)
-    {
-        await using var insert = Sql.Command(connection, transaction,
-            "INSERT INTO set_packages (set_digest, name, version, type, purl, layer, path) VALUES (@s, @n, @v, @t, @p, @l, @f)");
-        foreach (var package in set.Packages)
-        {
-            Sql.Bind(insert, ("s", digest), ("n", package.Name), ("v", package.Version), ("t", package.Type), ("p", package.Purl), ("l", package.LayerDiffId), ("f", package.Path));
-            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
     }
 }

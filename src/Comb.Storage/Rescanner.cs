@@ -21,41 +21,45 @@ public sealed class Rescanner(ScanStore store, Func<ImageInventory, ScanOptions,
             : await LatestOfAsync(images, cancellationToken).ConfigureAwait(false);
         var results = new List<RescanResult>();
         var pending = new List<(string PreviousId, ScanReport Before, ScanReport After)>();
-        foreach (var target in targets)
+
+        // Stored scans are read a batch at a time (a few queries each), re-checked, and recorded in one transaction.
+        foreach (var batch in targets.Chunk(BatchSize))
         {
-            var before = await store.GetAsync(target.Id, cancellationToken).ConfigureAwait(false);
-            if (before is null)
+            var stored = await store.GetManyAsync([.. batch.Select(t => t.Id)], cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < batch.Length; i++)
             {
-                continue;
+                if (stored[i] is { } before)
+                {
+                    pending.Add((batch[i].Id, before, await RecheckAsync(before, options, cancellationToken).ConfigureAwait(false)));
+                }
             }
 
-            prepare?.Invoke(before, options);
-            var inventory = new ImageInventory
-            {
-                Image = before.Image,
-                Os = before.Os,
-                PackageSets = before.PackageSets,
-                Secrets = before.Secrets,
-                Malware = before.Malware,
-                Diagnostics = [],
-            };
-            var after = await runStages(inventory, options with { NoStore = true, Trigger = "rescan" }, cancellationToken).ConfigureAwait(false);
-
-            // Findings that need the layers (config checks on files) are carried over from the stored scan.
-            after = after with
-            {
-                Misconfigurations = after.Misconfigurations.Count > 0 ? after.Misconfigurations : before.Misconfigurations,
-                Trust = after.Trust ?? before.Trust,
-            };
-            pending.Add((target.Id, before, after));
-            if (pending.Count >= BatchSize)
-            {
-                await RecordAsync(pending, results, cancellationToken).ConfigureAwait(false);
-            }
+            await RecordAsync(pending, results, cancellationToken).ConfigureAwait(false);
         }
 
-        await RecordAsync(pending, results, cancellationToken).ConfigureAwait(false);
         return results;
+    }
+
+    private async Task<ScanReport> RecheckAsync(ScanReport before, ScanOptions options, CancellationToken cancellationToken)
+    {
+        prepare?.Invoke(before, options);
+        var inventory = new ImageInventory
+        {
+            Image = before.Image,
+            Os = before.Os,
+            PackageSets = before.PackageSets,
+            Secrets = before.Secrets,
+            Malware = before.Malware,
+            Diagnostics = [],
+        };
+        var after = await runStages(inventory, options with { NoStore = true, Trigger = "rescan" }, cancellationToken).ConfigureAwait(false);
+
+        // Findings that need the layers (config checks on files) are carried over from the stored scan.
+        return after with
+        {
+            Misconfigurations = after.Misconfigurations.Count > 0 ? after.Misconfigurations : before.Misconfigurations,
+            Trust = after.Trust ?? before.Trust,
+        };
     }
 
     private async Task RecordAsync(List<(string PreviousId, ScanReport Before, ScanReport After)> pending, List<RescanResult> results, CancellationToken cancellationToken)

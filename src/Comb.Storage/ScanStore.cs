@@ -113,19 +113,13 @@ public sealed partial class ScanStore : IAsyncDisposable
         return id;
     }
 
-    /// <summary>Records several reports (each with a new id) in one transaction; returns their ids in order.</summary>
+    /// <summary>Records several reports (each with a new id) in one transaction, in a few multi-row statements; returns their ids in order.</summary>
     public async Task<IReadOnlyList<string>> RecordAllAsync(IReadOnlyList<ScanReport> reports, CancellationToken cancellationToken)
     {
-        var ids = new List<string>(reports.Count);
+        var ids = reports.Select(r => NewScanId(r.CreatedAt)).ToList();
         await using var connection = await _open(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var report in reports)
-        {
-            var id = NewScanId(report.CreatedAt);
-            await RecordAsync(report, id, connection, transaction, cancellationToken).ConfigureAwait(false);
-            ids.Add(id);
-        }
-
+        await WriteAsync([.. reports.Select((r, i) => (r, ids[i]))], connection, transaction, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return ids;
     }
@@ -135,48 +129,76 @@ public sealed partial class ScanStore : IAsyncDisposable
     /// store's database, e.g. the one that completes a queued job, so the scan is recorded exactly when the job is. The
     /// caller commits; this store must be open (migrated) first.
     /// </summary>
-    public async Task RecordAsync(ScanReport report, string id, DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    public Task RecordAsync(ScanReport report, string id, DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) =>
+        WriteAsync([(report, id)], connection, transaction, cancellationToken);
+
+    /// <summary>Writes scans with a statement per table (rows batched), not a round trip per row: a rescan of a fleet is a few hundred statements.</summary>
+    private async Task WriteAsync(IReadOnlyList<(ScanReport Report, string Id)> scans, DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(IsDisposed, this);
-        var stored = report with { ScanId = id };
-        var digest = DigestOf.Image(report.Image);
+        var scanRows = new List<object?[]>(scans.Count);
+        var packageSets = new List<(string, IReadOnlyList<PackageSet>)>(scans.Count);
+        var findingSets = new List<(string, List<VulnerabilityFinding>[])>(scans.Count);
+        var wholeFindings = new List<object?[]>();
+        var latest = new Dictionary<string, (string Id, string Created)>(StringComparer.Ordinal);
+        foreach (var (report, id) in scans)
+        {
+            var stored = report with { ScanId = id };
+            var digest = DigestOf.Image(report.Image);
 
-        // Findings split by package set are kept apart, once per distinct set; any others stay in the report document.
-        var findingSets = FindingSetStore.Split(report);
-        var document = findingSets is null ? stored with { PackageSets = [] } : stored with { PackageSets = [], Vulnerabilities = [] };
-        var createdAt = Timestamp(report.CreatedAt);
+            // Findings split by package set are kept apart, once per distinct set; any others stay in the report document.
+            var split = FindingSetStore.Split(report);
+            var document = split is null ? stored with { PackageSets = [] } : stored with { PackageSets = [], Vulnerabilities = [] };
+            var createdAt = Timestamp(report.CreatedAt);
+            int critical = 0, high = 0, medium = 0, low = 0, unknown = 0;
+            foreach (var v in report.Vulnerabilities)
+            {
+                _ = v.Severity switch
+                {
+                    Severity.Critical => critical++,
+                    Severity.High => high++,
+                    Severity.Medium => medium++,
+                    Severity.Low => low++,
+                    _ => unknown++,
+                };
+            }
 
-        await Sql.ExecAsync(connection, transaction, """
+            scanRows.Add([id, createdAt, report.Image.Reference, report.Image.Registry, RepositoryOf(report.Image), report.Image.Tag, digest, report.Image.ConfigDigest,
+                report.AdvisoryDbVersion, report.Trigger, report.Policy?.Decision, critical, high, medium, low, unknown, report.Packages.Count(),
+                report.Secrets.Count, report.Malware.Count, report.Misconfigurations.Count,
+                report.Trust is null ? null : report.Trust.Trusted ? "trusted" : "untrusted", ReportSerializer.Compress(document)]);
+
+            // The inventory is kept apart, once per distinct package set: a fleet on shared bases stores its base once.
+            packageSets.Add((id, report.PackageSets));
+            if (split is not null)
+            {
+                findingSets.Add((id, split));
+            }
+            else
+            {
+                wholeFindings.AddRange(FindingSetStore.IndexRows(id, report.Vulnerabilities));
+            }
+
+            // One row per image in a statement (PostgreSQL updates a row once per statement): the newest, later ones winning ties.
+            if (!latest.TryGetValue(digest, out var seen) || string.CompareOrdinal(createdAt, seen.Created) >= 0)
+            {
+                latest[digest] = (id, createdAt);
+            }
+        }
+
+        await Sql.InsertRowsAsync(connection, transaction, """
             INSERT INTO scans (id, created_at, reference, registry, repository, tag, digest, image_id, db_version, trigger_source, verdict,
                                critical, high, medium, low, unknown, packages, secrets, malware, misconfigs, trust, report)
-            VALUES (@id, @created, @ref, @registry, @repo, @tag, @digest, @image, @db, @trigger, @verdict,
-                    @critical, @high, @medium, @low, @unknown, @packages, @secrets, @malware, @misconfigs, @trust, @report)
-            """, cancellationToken,
-            ("id", id), ("created", createdAt), ("ref", report.Image.Reference), ("registry", report.Image.Registry), ("repo", RepositoryOf(report.Image)),
-            ("tag", report.Image.Tag), ("digest", digest), ("image", report.Image.ConfigDigest), ("db", report.AdvisoryDbVersion), ("trigger", report.Trigger),
-            ("verdict", report.Policy?.Decision), ("critical", Count(report, Severity.Critical)), ("high", Count(report, Severity.High)),
-            ("medium", Count(report, Severity.Medium)), ("low", Count(report, Severity.Low)), ("unknown", Count(report, Severity.Unknown)),
-            ("packages", report.Packages.Count()), ("secrets", report.Secrets.Count), ("malware", report.Malware.Count),
-            ("misconfigs", report.Misconfigurations.Count),
-            ("trust", report.Trust is null ? null : report.Trust.Trusted ? "trusted" : "untrusted"), ("report", ReportSerializer.Compress(document))).ConfigureAwait(false);
-
-        // The inventory is kept apart, once per distinct package set: a fleet on shared bases stores its base once.
-        await _sets.WriteAsync(connection, transaction, id, report.PackageSets, cancellationToken).ConfigureAwait(false);
-
-        if (findingSets is not null)
-        {
-            await _findings.WriteAsync(connection, transaction, id, findingSets, cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            await WriteFindingRowsAsync(connection, transaction, id, report.Vulnerabilities, cancellationToken).ConfigureAwait(false);
-        }
-
-        await Sql.ExecAsync(connection, transaction, """
-            INSERT INTO image_latest (digest, scan_id, created_at) VALUES (@digest, @id, @created)
+            """, scanRows, "", cancellationToken).ConfigureAwait(false);
+        await _sets.WriteManyAsync(connection, transaction, packageSets, cancellationToken).ConfigureAwait(false);
+        await _findings.WriteManyAsync(connection, transaction, findingSets, cancellationToken).ConfigureAwait(false);
+        await Sql.InsertRowsAsync(connection, transaction,
+            "INSERT INTO scan_vulns (scan_id, vuln_id, primary_id, package, version, type, severity, fixed, status, layer, path, kev)", wholeFindings, "", cancellationToken).ConfigureAwait(false);
+        await Sql.InsertRowsAsync(connection, transaction, "INSERT INTO image_latest (digest, scan_id, created_at)",
+            [.. latest.Select(l => new object?[] { l.Key, l.Value.Id, l.Value.Created })], """
             ON CONFLICT (digest) DO UPDATE SET scan_id = excluded.scan_id, created_at = excluded.created_at
             WHERE excluded.created_at >= image_latest.created_at
-            """, cancellationToken, ("digest", digest), ("id", id), ("created", createdAt)).ConfigureAwait(false);
+            """, cancellationToken).ConfigureAwait(false);
 
         // Last, so a PostgreSQL writer holds the counter's row lock only for the rest of its transaction.
         await BumpChangesAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
@@ -208,25 +230,6 @@ public sealed partial class ScanStore : IAsyncDisposable
         return rows.Count == 0 ? 0 : rows[0];
     }
 
-    /// <summary>Findings kept with their scan (not split into finding sets): one index row per id and alias.</summary>
-    private static async Task WriteFindingRowsAsync(DbConnection connection, DbTransaction transaction, string id, IReadOnlyList<VulnerabilityFinding> vulnerabilities, CancellationToken cancellationToken)
-    {
-        await using (var insert = Sql.Command(connection, transaction,
-            "INSERT INTO scan_vulns (scan_id, vuln_id, primary_id, package, version, type, severity, fixed, status, layer, path, kev) VALUES (@s, @i, @p, @n, @v, @t, @sev, @f, @st, @l, @path, @kev)"))
-        {
-            foreach (var vuln in vulnerabilities)
-            {
-                // One row per id and alias, so a CVE, GHSA or distro id all find the same finding.
-                foreach (var vulnId in vuln.Aliases.Prepend(vuln.Id).Distinct(StringComparer.Ordinal))
-                {
-                    Sql.Bind(insert, ("s", id), ("i", vulnId), ("p", vuln.Id), ("n", vuln.PackageName), ("v", vuln.InstalledVersion), ("t", vuln.PackageType),
-                        ("sev", vuln.Severity.ToUpperName()), ("f", string.Join(", ", vuln.FixedVersions)), ("st", vuln.Status), ("l", vuln.LayerDiffId), ("path", vuln.Path), ("kev", vuln.KnownExploited ? 1 : 0));
-                    await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                }
-            }
-        }
-    }
-
     public async Task<IReadOnlyList<ScanSummary>> ListAsync(HistoryQuery query, CancellationToken cancellationToken)
     {
         await using var connection = await _open(cancellationToken).ConfigureAwait(false);
@@ -254,6 +257,35 @@ public sealed partial class ScanStore : IAsyncDisposable
         var sets = await _sets.ReadAsync(connection, scanId, cancellationToken).ConfigureAwait(false);
         var findings = await _findings.ReadAsync(connection, scanId, cancellationToken).ConfigureAwait(false);
         return report with { PackageSets = sets ?? report.PackageSets, Vulnerabilities = findings ?? report.Vulnerabilities };
+    }
+
+    /// <summary>
+    /// Several stored scans read together (a few queries per chunk of ids, each package and finding set decoded once), in
+    /// the order asked; null where no scan has that id. A rescan reads its fleet this way, not a scan at a time.
+    /// </summary>
+    public async Task<IReadOnlyList<ScanReport?>> GetManyAsync(IReadOnlyList<string> scanIds, CancellationToken cancellationToken)
+    {
+        await using var connection = await _open(cancellationToken).ConfigureAwait(false);
+        var distinct = scanIds.Distinct(StringComparer.Ordinal).ToList();
+        var blobs = (await Sql.QueryInAsync(connection, "SELECT id, report FROM scans WHERE id IN ({keys})", distinct, r => (r.GetString(0), (byte[])r[1]), cancellationToken).ConfigureAwait(false))
+            .ToDictionary(r => r.Item1, r => r.Item2, StringComparer.Ordinal);
+        var sets = await _sets.ReadManyAsync(connection, distinct, cancellationToken).ConfigureAwait(false);
+        var findings = await _findings.ReadManyAsync(connection, distinct, cancellationToken).ConfigureAwait(false);
+        return [.. scanIds.Select(id =>
+        {
+            if (!blobs.TryGetValue(id, out var blob))
+            {
+                return null;
+            }
+
+            // Scans recorded before package sets (or finding sets) were kept apart hold them in the report itself.
+            var report = ReportSerializer.Decompress(blob);
+            return report with
+            {
+                PackageSets = sets.TryGetValue(id, out var s) ? s : report.PackageSets,
+                Vulnerabilities = findings.TryGetValue(id, out var f) ? f : report.Vulnerabilities,
+            };
+        })];
     }
 
     /// <summary>The newest scan of an image given by scan id, digest, reference or repository.</summary>
@@ -387,8 +419,6 @@ public sealed partial class ScanStore : IAsyncDisposable
     };
 
     private static string? Nullable(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
-
-    private static int Count(ScanReport report, Severity severity) => report.Vulnerabilities.Count(v => v.Severity == severity);
 
     private static string? RepositoryOf(ImageMetadata image) =>
         image.Registry is null ? image.Repository : $"{image.Registry}/{image.Repository}";

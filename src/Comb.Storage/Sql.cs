@@ -56,4 +56,95 @@ internal static class Sql
 
         return rows;
     }
+
+    /// <summary>Most parameters one multi-row statement binds (PostgreSQL; under its limit of 65,535).</summary>
+    private const int MaxParameters = 8000;
+
+    /// <summary>
+    /// Inserts <paramref name="rows"/> (each with one value per column) as multi-row INSERTs: a fleet's rows go in a
+    /// few statements, not a round trip each. <paramref name="suffix"/> follows each VALUES list (ON CONFLICT ...,
+    /// RETURNING ...); the first column of any rows returned is collected.
+    /// </summary>
+    public static async Task<List<string>> InsertRowsAsync(DbConnection connection, DbTransaction transaction, string prefix, IReadOnlyList<object?[]> rows,
+        string suffix, CancellationToken cancellationToken)
+    {
+        var returned = new List<string>();
+        if (rows.Count == 0)
+        {
+            return returned;
+        }
+
+        var columns = rows[0].Length;
+
+        // SQLite runs in process: one prepared single-row statement re-bound per row beats re-preparing wide ones.
+        if (connection is Microsoft.Data.Sqlite.SqliteConnection)
+        {
+            await using var single = connection.CreateCommand();
+            single.Transaction = transaction;
+            single.CommandText = $"{prefix} VALUES (@{string.Join(", @", Enumerable.Range(0, columns).Select(c => $"p{c}"))}) {suffix}";
+            foreach (var row in rows)
+            {
+                Bind(single, [.. row.Select((v, c) => ($"p{c}", v))]);
+                await using var reader = await single.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    returned.Add(reader.GetString(0));
+                }
+            }
+
+            return returned;
+        }
+
+        var perStatement = Math.Max(1, MaxParameters / columns);
+        for (var start = 0; start < rows.Count; start += perStatement)
+        {
+            var count = Math.Min(perStatement, rows.Count - start);
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            var text = new System.Text.StringBuilder(prefix).Append(" VALUES ");
+            for (var r = 0; r < count; r++)
+            {
+                text.Append(r == 0 ? "(" : ", (");
+                for (var c = 0; c < columns; c++)
+                {
+                    var name = $"p{(r * columns) + c}";
+                    text.Append(c == 0 ? "@" : ", @").Append(name);
+                    var parameter = command.CreateParameter();
+                    parameter.ParameterName = name;
+                    parameter.Value = rows[start + r][c] ?? DBNull.Value;
+                    command.Parameters.Add(parameter);
+                }
+
+                text.Append(')');
+            }
+
+            command.CommandText = text.Append(' ').Append(suffix).ToString();
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                returned.Add(reader.GetString(0));
+            }
+        }
+
+        return returned;
+    }
+
+    /// <summary>Runs a query once per chunk of <paramref name="keys"/>, bound to the list <c>{keys}</c> stands for in <paramref name="text"/>.</summary>
+    public static async Task<List<T>> QueryInAsync<T>(DbConnection connection, string text, IReadOnlyCollection<string> keys, Func<DbDataReader, T> read, CancellationToken cancellationToken)
+    {
+        var rows = new List<T>();
+        foreach (var chunk in keys.Chunk(500))
+        {
+            var names = chunk.Select((_, i) => $"k{i}").ToArray();
+            await using var command = Command(connection, null, text.Replace("{keys}", "@" + string.Join(", @", names), StringComparison.Ordinal));
+            Bind(command, [.. chunk.Select((k, i) => (names[i], (object?)k))]);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                rows.Add(read(reader));
+            }
+        }
+
+        return rows;
+    }
 }

@@ -100,7 +100,29 @@ public sealed class FleetRescanTests(PostgresServer server) : IClassFixture<Post
                 Assert.NotEmpty(full.Vulnerabilities);
                 Assert.Equal(JsonSerializer.Serialize(full.Vulnerabilities), JsonSerializer.Serialize(fast.Vulnerabilities));
                 Assert.Equal(full.AdvisoryDbVersion, fast.AdvisoryDbVersion);
+
+                // Only the images holding a package the update changed lose findings; the others keep theirs, and their
+                // history shows no change between the two scans.
+                var affected = before.Packages.Any(p => p.Name == npm[0].Name || p.Name == npm[1].Name);
+                var diff = ScanDiff.Compare(before, fast);
+                Assert.Empty(result.NewlyVulnerable);
+                Assert.Empty(diff.NewVulnerabilities);
+                if (affected)
+                {
+                    Assert.NotEmpty(result.NoLongerVulnerable);
+                    Assert.All(result.NoLongerVulnerable, v => Assert.True(v.Contains($" {npm[0].Name}@", StringComparison.Ordinal) || v.Contains($" {npm[1].Name}@", StringComparison.Ordinal), v));
+                }
+                else
+                {
+                    Assert.Empty(result.NoLongerVulnerable);
+                    Assert.Empty(diff.FixedVulnerabilities);
+                    Assert.Equal(before.Vulnerabilities.Select(v => $"{v.Id} {v.PackageName}@{v.InstalledVersion}"), fast.Vulnerabilities.Select(v => $"{v.Id} {v.PackageName}@{v.InstalledVersion}"));
+                }
             }
+
+            Assert.Equal(3, results.Count(r => r.NoLongerVulnerable.Count > 0));
+            var latest = await store.LatestPerImageAsync(Ct);
+            Assert.Equal(results.Select(r => r.ScanId).Order(StringComparer.Ordinal), latest.Select(l => l.Id).Order(StringComparer.Ordinal));
         }
     }
 
@@ -108,7 +130,8 @@ public sealed class FleetRescanTests(PostgresServer server) : IClassFixture<Post
     private static ImageInventory Image(ImageInventory inventory, List<(string Name, string Version)> npm, int i)
     {
         var appLayer = "sha256:" + new string((char)('a' + i), 64);
-        var app = npm.Where((_, n) => n % 3 == i % 3 || n < 4).Select(p => new Package
+        // The packages the update changes (the first two) are in the first three images only.
+        var app = npm.Where((_, n) => (n % 3 == i % 3 && n >= 2) || (n < 4 && (n >= 2 || i < 3))).Select(p => new Package
         {
             Name = p.Name, Version = p.Version, Type = PackageTypes.Npm, LayerDiffId = appLayer, Path = "app/package-lock.json",
         }).ToList();

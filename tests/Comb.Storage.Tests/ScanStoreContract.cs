@@ -34,6 +34,38 @@ public abstract class ScanStoreContract
     }
 
     [Fact]
+    public async Task A_batch_recorded_together_reads_back_together_as_each_scan_reads_alone()
+    {
+        var store = await NewStoreAsync();
+        var d1 = "sha256:" + new string('1', 64);
+        var d2 = "sha256:" + new string('2', 64);
+        var shared = Reports.Of("registry.example/app:1", d1, T0, [("openssl", "1.1.1k"), ("zlib", "1.2")], [("CVE-2021-3711", "openssl", "1.1.1k")], "block");
+
+        // Two scans of one image in one batch (the later one is its latest), and an image with other findings.
+        var ids = await store.RecordAllAsync([shared, shared with { CreatedAt = T0.AddHours(1) },
+            Reports.Of("registry.example/other:1", d2, T0, [("zlib", "1.2")], [("CVE-2018-25032", "zlib", "1.2")])], Ct);
+        var many = await store.GetManyAsync([ids[2], "0000000000000000", ids[0], ids[1]], Ct);
+
+        Assert.Null(many[1]);
+        foreach (var (id, read) in new[] { (ids[2], many[0]), (ids[0], many[2]), (ids[1], many[3]) })
+        {
+            var alone = await store.GetAsync(id, Ct);
+            Assert.NotNull(read);
+            Assert.Equal(id, read.ScanId);
+            Assert.Equal(alone!.Packages.Select(p => $"{p.Name}@{p.Version}"), read.Packages.Select(p => $"{p.Name}@{p.Version}"));
+            Assert.Equal(alone.Vulnerabilities.Select(v => v.Id), read.Vulnerabilities.Select(v => v.Id));
+        }
+
+        Assert.Equal(["CVE-2018-25032"], many[0]!.Vulnerabilities.Select(v => v.Id));
+        var hits = await store.ImpactByVulnerabilityAsync("CVE-2021-3711", Ct);
+        Assert.Equal(ids[1], Assert.Single(hits).ScanId);
+        var zlib = await store.ImpactByPackageAsync("zlib", "1.2", Ct);
+        Assert.Equal(new[] { ids[1], ids[2] }.Order(StringComparer.Ordinal), zlib.Select(h => h.ScanId).Order(StringComparer.Ordinal));
+        var listed = await store.ListAsync(new HistoryQuery { Image = d1 }, Ct);
+        Assert.Equal([1, 1], listed.Select(s => s.High));
+    }
+
+    [Fact]
     public async Task History_filters_by_reference_repository_and_digest_newest_first()
     {
         var store = await NewStoreAsync();

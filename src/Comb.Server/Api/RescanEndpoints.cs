@@ -21,7 +21,7 @@ internal static class RescanEndpoints
 
     public static void Map(RouteGroupBuilder api)
     {
-        api.MapPost("/rescan", async (ServerStore server, ServerLocations locations, ImageScanner scanner, RescanGate gate, AuditLog audit, HttpContext context, CancellationToken ct) =>
+        api.MapPost("/rescan", async (ServerStore server, ServerLocations locations, ImageScanner scanner, Comb.VulnDb.Matching.StoredMatchSeeder seeder, RescanGate gate, AuditLog audit, HttpContext context, CancellationToken ct) =>
         {
             if (!gate.TryEnter())
             {
@@ -40,7 +40,8 @@ internal static class RescanEndpoints
                     Scanners = new HashSet<string>([Scanners.Vuln, Scanners.Secret, Scanners.Malware], StringComparer.Ordinal),
                 };
                 await audit.WriteAsync(context, "rescan.start", null, null, ct);
-                var results = await new Rescanner(store, scanner.RunStagesAsync).RescanAsync(null, options, ct);
+                // As `comb rescan`: findings the advisory changes since each stored scan cannot have altered are carried over.
+                var results = await new Rescanner(store, scanner.RunStagesAsync, (stored, o) => seeder.Seed(stored, o)).RescanAsync(null, options, ct);
                 var changed = results.Count(r => r.NewlyVulnerable.Count > 0 || r.NoLongerVulnerable.Count > 0);
                 return Results.Ok(new RescanResponse(results.Count, changed, results));
             }

@@ -16,7 +16,8 @@ public sealed record ConsoleJob(string Id, string Status, string Image, long? Cu
 
 /// <summary>What the console's buttons do: submit scans through the same queue, checks and audit as the API, cancel, and re-match.</summary>
 public sealed class ConsoleScans(ScanQueue queue, ServerDatabase database, AdvisoryDbVersion advisories, AuditLog audit, IEnumerable<IReportWriter> writers,
-    IServiceProvider services, ServerStore server, ServerLocations locations, ImageScanner scanner, RescanGate gate)
+    IServiceProvider services, ServerStore server, ServerLocations locations, ImageScanner scanner, RescanGate gate,
+    Comb.VulnDb.Matching.StoredMatchSeeder seeder)
 {
     /// <summary>Queues a scan of one registry image; the job id, or the reason it cannot run.</summary>
     public async Task<(string? JobId, string? Error)> SubmitAsync(HttpContext context, string image, string? policyName, CancellationToken ct, bool insecureRegistry = false)
@@ -108,7 +109,7 @@ public sealed class ConsoleScans(ScanQueue queue, ServerDatabase database, Advis
                 Scanners = new HashSet<string>([Scanners.Vuln, Scanners.Secret, Scanners.Malware], StringComparer.Ordinal),
             };
             await audit.WriteAsync(context, "rescan.start", null, "console", ct);
-            return (await new Rescanner(await server.OpenAsync(ct), scanner.RunStagesAsync).RescanAsync(null, options, ct), null);
+            return (await new Rescanner(await server.OpenAsync(ct), scanner.RunStagesAsync, (stored, o) => seeder.Seed(stored, o)).RescanAsync(null, options, ct), null);
         }
         catch (CombInputException ex)
         {

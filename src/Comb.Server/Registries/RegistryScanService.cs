@@ -28,7 +28,8 @@ public sealed record RegistryScanError(string Kind, string Message, string? Repo
 /// </summary>
 public sealed partial class RegistryScanService(
     RegistryStore registries, ScanQueue queue, AdvisoryDbVersion advisories, AnalyzerSignature analyzers, ServerStore store, ImageScanner scanner,
-    ServerLocations locations, RegistryTransport transport, IOptions<RegistrySettings> settings, TimeProvider time, ILogger<RegistryScanService> logger)
+    ServerLocations locations, RegistryTransport transport, IOptions<RegistrySettings> settings, TimeProvider time, ILogger<RegistryScanService> logger,
+    Comb.VulnDb.Matching.StoredMatchSeeder seeder)
 {
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _running = new(StringComparer.Ordinal);
 
@@ -272,7 +273,7 @@ public sealed partial class RegistryScanService(
                 StorePath = locations.Store,
                 Scanners = new HashSet<string>([Scanners.Vuln, Scanners.Secret, Scanners.Malware], StringComparer.Ordinal),
             };
-            var results = await new Rescanner(scans, scanner.RunStagesAsync).RescanAsync([scanId], options, cancellationToken).ConfigureAwait(false);
+            var results = await new Rescanner(scans, scanner.RunStagesAsync, (stored, o) => seeder.Seed(stored, o)).RescanAsync([scanId], options, cancellationToken).ConfigureAwait(false);
             return results.Count == 1 ? results[0].ScanId : null;
         }
         catch (CombInputException ex)
