@@ -18,6 +18,8 @@ internal static class Migrations
         (6, ScanStore.RuntimeSchema("BLOB"), ScanStore.RuntimeSchema("BYTEA")),
 
         (7, Schema7, Schema7),
+
+        (8, Schema8, Schema8),
     ];
 
     public static int Latest => Steps[^1].Version;
@@ -47,6 +49,13 @@ internal static class Migrations
         CREATE TABLE store_changes (id INTEGER PRIMARY KEY, version BIGINT NOT NULL);
         INSERT INTO store_changes (id, version) VALUES (1, 0);
         CREATE INDEX ix_scans_trend ON scans (digest, created_at, id, critical, high, medium, low, unknown)
+        """;
+
+    // The console's "has a fix" filter probes each image's findings for one with a fixed version: partial indexes
+    // hold only those rows, so the probe is one index lookup instead of a walk over every finding of the image.
+    private const string Schema8 = """
+        CREATE INDEX ix_finding_rows_fixed ON finding_rows (set_digest) WHERE fixed <> '';
+        CREATE INDEX ix_vulns_fixed ON scan_vulns (scan_id) WHERE fixed <> ''
         """;
 
     // Inventories kept once per distinct package set (by content digest), with a row per package for impact queries;
