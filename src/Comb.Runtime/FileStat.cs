@@ -24,13 +24,18 @@ public sealed partial record FileStat(string HostPath, StatKind Kind, int Mode, 
     public string OctalMode => Convert.ToString(Permissions, 8).PadLeft(4, '0');
 
     /// <summary>lstat through statx (one layout on every architecture); null when the path does not exist.</summary>
-    public static FileStat? Lstat(string path)
+    public static FileStat? Lstat(string path) => Query(path, followSymlink: false);
+
+    /// <summary>stat through statx: what a symlink at the end finally points to; null when nothing is there.</summary>
+    public static FileStat? Stat(string path) => Query(path, followSymlink: true);
+
+    private static FileStat? Query(string path, bool followSymlink)
     {
         const int AtFdCwd = -100;
         const int AtSymlinkNoFollow = 0x100;
         const uint StatxBasicStats = 0x7ff;
         var buffer = new byte[256];
-        if (Statx(AtFdCwd, path, AtSymlinkNoFollow, StatxBasicStats, buffer) != 0)
+        if (Statx(AtFdCwd, path, followSymlink ? 0 : AtSymlinkNoFollow, StatxBasicStats, buffer) != 0)
         {
             return null;
         }

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Comb.Cli.Output;
 using Comb.Contracts;
 using Comb.Image.Registry;
 using Comb.Server.Scans;
@@ -142,9 +143,7 @@ internal sealed class RemoteScan(Uri server, string token, string format, string
             return;
         }
 
-        var temp = path + ".tmp";
-        await File.WriteAllBytesAsync(temp, bytes, cancellationToken);
-        File.Move(temp, path, overwrite: true);
+        await OutputFile.WriteAsync(path, (file, token) => file.WriteAsync(bytes, token).AsTask(), cancellationToken);
     }
 
     /// <summary>--username/--password (or the environment) go with the request, for the image's own registry as in a local scan.</summary>

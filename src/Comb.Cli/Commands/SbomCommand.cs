@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Comb.Cli.Output;
 using Comb.Contracts;
 using Comb.Reporting;
 using Comb.Engine;
@@ -36,8 +37,7 @@ internal static class SbomCommand
             var report = ImageScanner.ReportOf(new ScanContext(inventory, options));
             if (parse.GetValue(output) is { } path)
             {
-                await using var file = File.Create(path);
-                await writer.WriteAsync(report, file, ct);
+                await OutputFile.WriteAsync(path, (file, token) => writer.WriteAsync(report, file, token), ct);
             }
             else
             {

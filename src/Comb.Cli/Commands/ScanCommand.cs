@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Comb.Cli.Output;
 using Comb.Contracts;
 using Comb.Reporting;
 using Comb.Engine;
@@ -246,19 +247,7 @@ internal sealed class ScanRun(IServiceProvider services, string format, string? 
     {
         if (path is not null)
         {
-            var dir = Path.GetDirectoryName(Path.GetFullPath(path));
-            if (dir is not null)
-            {
-                Directory.CreateDirectory(dir);
-            }
-
-            var temp = path + ".tmp";
-            await using (var file = File.Create(temp))
-            {
-                await writer.WriteAsync(report, file, cancellationToken);
-            }
-
-            File.Move(temp, path, overwrite: true);
+            await OutputFile.WriteAsync(path, (file, token) => writer.WriteAsync(report, file, token), cancellationToken);
             return;
         }
 
