@@ -85,13 +85,13 @@ internal static class StoreWritersBenchmark
     private static async Task<double> SampleLockWaitsAsync(string url, CancellationToken stop)
     {
         await using var source = NpgsqlDataSource.Create(PostgresUrl.ToConnectionString(url));
-        await using var connection = await source.OpenConnectionAsync();
+        await using var connection = await source.OpenConnectionAsync(CancellationToken.None);
         long samples = 0, waiting = 0;
         while (!stop.IsCancellationRequested)
         {
             await using (var command = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'", connection))
             {
-                waiting += (long)(await command.ExecuteScalarAsync())!;
+                waiting += (long)(await command.ExecuteScalarAsync(CancellationToken.None))!;
             }
 
             samples++;
