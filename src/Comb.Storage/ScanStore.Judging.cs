@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Comb.Contracts;
 
 namespace Comb.Storage;
@@ -26,17 +25,17 @@ public sealed partial class ScanStore
         var documents = (await Sql.QueryInAsync(connection, "SELECT id, report FROM scans WHERE id IN ({keys})", wanted,
                 r => (Id: r.GetString(0), Document: ReportSerializer.DecompressAs<JudgedDocument>((byte[])r[1])), cancellationToken).ConfigureAwait(false))
             .ToDictionary(d => d.Id, d => d.Document, StringComparer.Ordinal);
-        var present = await PresentAsync(connection, ids, documents, cancellationToken).ConfigureAwait(false);
 
         var judged = new List<(ScanSummary, ScanReport)>(scans.Count);
         foreach (var scan in scans)
         {
-            if (!present.Contains(scan.Id))
+            // A scan pruned since it was listed has neither finding sets nor a document (they go in one transaction).
+            var document = documents.GetValueOrDefault(scan.Id);
+            if (document is null && !findings.ContainsKey(scan.Id))
             {
                 continue;
             }
 
-            var document = documents.GetValueOrDefault(scan.Id);
             judged.Add((scan, new ScanReport
             {
                 ScanId = scan.Id,
@@ -58,15 +57,6 @@ public sealed partial class ScanStore
     private static bool NeedsDocument(ScanSummary scan, JudgedParts parts, bool hasFindingSets) =>
         !hasFindingSets || parts.ImageNames || parts.Trust
         || (parts.Secrets && scan.Secrets > 0) || (parts.Malware && scan.Malware > 0) || (parts.Misconfigurations && scan.Misconfigurations > 0);
-
-    /// <summary>The ids still stored (a scan pruned after it was listed is not judged).</summary>
-    private static async Task<HashSet<string>> PresentAsync(DbConnection connection, IReadOnlyList<string> ids, Dictionary<string, JudgedDocument> read, CancellationToken cancellationToken)
-    {
-        var present = new HashSet<string>(read.Keys, StringComparer.Ordinal);
-        var unread = ids.Where(id => !present.Contains(id)).ToList();
-        present.UnionWith(await Sql.QueryInAsync(connection, "SELECT id FROM scans WHERE id IN ({keys})", unread, r => r.GetString(0), cancellationToken).ConfigureAwait(false));
-        return present;
-    }
 
     /// <summary>The parts of a stored report document a policy judges; every other member is skipped unread.</summary>
     private sealed record JudgedDocument

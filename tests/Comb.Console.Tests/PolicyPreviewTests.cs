@@ -256,3 +256,45 @@ public sealed class PostgresPolicyPreviewTests(PostgresServer server) : PolicyPr
 {
     protected override Task<ScanStore> NewStoreAsync() => ScanStore.OpenAsync(server.NewDatabaseUrl(), TestContext.Current.CancellationToken);
 }
+
+/// <summary>The editor checks a policy's live exceptions against the new text in one parse; the answer is the one-by-one answer.</summary>
+public sealed class PolicyExceptionCheckTests
+{
+    private const string Yaml = """
+        name: p
+        rules:
+          - id: a
+            action: block
+            vulnerabilities: {}
+          - id: b
+            action: warn
+            secrets: {}
+        """;
+
+    [Fact]
+    public void Checking_exceptions_together_answers_as_checking_each()
+    {
+        List<(Comb.Server.Policies.ExceptionFields, string)> fine =
+        [
+            (new("CVE-2026-0001", null, null, ["a"], new DateOnly(2026, 12, 31), "accepted"), "exception 1"),
+            (new(null, "openssl", null, null, null, "vendor fix pending"), "exception 2"),
+            (new(null, null, "registry.example/*", ["a", "b"], null, "sandbox"), "exception 3"),
+        ];
+        List<(Comb.Server.Policies.ExceptionFields, string)> mixed =
+        [
+            fine[0],
+            (new("CVE-2026-0002", null, null, ["gone"], null, "names a rule the text no longer has"), "exception 4"),
+            fine[1],
+            (new("CVE-2026-0003", null, null, ["b", "also-gone"], null, "another"), "exception 5"),
+        ];
+
+        string[] OneByOne(List<(Comb.Server.Policies.ExceptionFields Fields, string Label)> all) =>
+            [.. all.SelectMany(e => Comb.Server.Policies.PolicyCatalog.CheckException(Yaml, e.Fields, e.Label))];
+
+        Assert.Empty(OneByOne(fine));
+        Assert.Empty(Comb.Server.Policies.PolicyCatalog.CheckExceptions(Yaml, fine));
+        var expected = OneByOne(mixed);
+        Assert.Equal(2, expected.Length);
+        Assert.Equal(expected, Comb.Server.Policies.PolicyCatalog.CheckExceptions(Yaml, mixed));
+    }
+}

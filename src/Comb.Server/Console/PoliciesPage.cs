@@ -129,8 +129,8 @@ public static class PoliciesPage
         {
             // Live exceptions must still fit the new text (a rule they name may be gone), as the API checks.
             var today = PolicyCatalog.Today(time);
-            errors.AddRange((await store.ExceptionsAsync(name, ct)).Where(e => e.IsLive(today))
-                .SelectMany(e => PolicyCatalog.CheckException(yaml, e.Fields, $"exception {e.Id}")).Select(m => new PolicyError(1, 1, m)));
+            var live = (await store.ExceptionsAsync(name, ct)).Where(e => e.IsLive(today)).Select(e => (e.Fields, $"exception {e.Id}")).ToList();
+            errors.AddRange(PolicyCatalog.CheckExceptions(yaml, live).Select(m => new PolicyError(1, 1, m)));
         }
 
         if (errors.Count > 0 || parsed.Policy is null)
