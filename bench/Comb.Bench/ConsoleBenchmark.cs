@@ -162,7 +162,7 @@ internal static class ConsoleBenchmark
 
     private static string Digest(string kind, int i) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{kind}-{i}")));
 
-    private static ScanReport Report(int i, int round, Random random)
+    internal static ScanReport Report(int i, int round, Random random)
     {
         var layer = Digest("layer", i);
         var packages = Enumerable.Range(0, 60).Select(k => new Package

@@ -33,11 +33,14 @@ try
         case "registry":
             await RegistryBenchmark.RunAsync(work, args.Skip(1).ToArray());
             break;
+        case "writers":
+            await StoreWritersBenchmark.RunAsync(args.Skip(1).ToArray());
+            break;
         case "workers":
             await WorkerFleetBenchmark.RunAsync(work, args.Skip(1).ToArray());
             break;
         default:
-            Console.Error.WriteLine($"unknown scenario '{scenario}': intake, inventory, history, fleet, workers, vulndb, malware, console");
+            Console.Error.WriteLine($"unknown scenario '{scenario}': intake, inventory, history, fleet, workers, vulndb, malware, console, writers");
             return 2;
     }
 }

@@ -20,6 +20,8 @@ internal static class Migrations
         (7, Schema7, Schema7),
 
         (8, Schema8, Schema8),
+
+        (9, "", Schema9Postgres),
     ];
 
     public static int Latest => Steps[^1].Version;
@@ -56,6 +58,13 @@ internal static class Migrations
     private const string Schema8 = """
         CREATE INDEX ix_finding_rows_fixed ON finding_rows (set_digest) WHERE fixed <> '';
         CREATE INDEX ix_vulns_fixed ON scan_vulns (scan_id) WHERE fixed <> ''
+        """;
+
+    // PostgreSQL writers mark changes by drawing from a sequence instead of updating the store_changes row, whose lock
+    // made concurrent writers wait for each other's commit; it continues from the row's count. SQLite keeps the row.
+    private const string Schema9Postgres = """
+        CREATE SEQUENCE store_changes_seq;
+        SELECT setval('store_changes_seq', version + 1, false) FROM store_changes WHERE id = 1
         """;
 
     // Inventories kept once per distinct package set (by content digest), with a row per package for impact queries;

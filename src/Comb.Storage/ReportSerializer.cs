@@ -30,4 +30,12 @@ public static class ReportSerializer
         using var gzip = new GZipStream(new MemoryStream(data), CompressionMode.Decompress);
         return JsonSerializer.Deserialize<ScanReport>(gzip, Options) ?? throw new InvalidDataException("empty stored report");
     }
+
+    /// <summary>Some members of a stored report, read into <typeparamref name="T"/>; the others are skipped, not built.</summary>
+    internal static T DecompressAs<T>(byte[] data)
+        where T : class
+    {
+        using var gzip = new GZipStream(new MemoryStream(data), CompressionMode.Decompress);
+        return JsonSerializer.Deserialize<T>(gzip, Options) ?? throw new InvalidDataException("empty stored report");
+    }
 }

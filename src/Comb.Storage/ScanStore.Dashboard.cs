@@ -11,12 +11,13 @@ public sealed partial class ScanStore
     /// <summary>
     /// The dashboard's figures, computed once per change of the stored scans (and per day) and kept in memory: a page
     /// view costs one indexed read of the change counter while nothing is recorded. Figures computed while a scan
-    /// commits are kept under the older counter value, so the next view computes them again.
+    /// commits are kept under the older counter value, so the next view computes them again; figures computed while a
+    /// PostgreSQL writer that has marked its change is yet to commit are not kept at all.
     /// </summary>
     public async Task<FleetDashboard> DashboardAsync(DateOnly today, int days, int top, CancellationToken cancellationToken)
     {
         var changes = await ChangesAsync(cancellationToken).ConfigureAwait(false);
-        if (Fresh(changes, today, days, top) is { } cached)
+        if (changes is { } known && Fresh(known, today, days, top) is { } cached)
         {
             return cached;
         }
@@ -26,7 +27,7 @@ public sealed partial class ScanStore
         try
         {
             changes = await ChangesAsync(cancellationToken).ConfigureAwait(false);
-            if (Fresh(changes, today, days, top) is { } computed)
+            if (changes is { } settled && Fresh(settled, today, days, top) is { } computed)
             {
                 return computed;
             }
@@ -38,7 +39,11 @@ public sealed partial class ScanStore
                 await TopVulnerabilitiesAsync(top, cancellationToken).ConfigureAwait(false),
                 await RiskiestAsync(top, cancellationToken).ConfigureAwait(false),
                 await TrendAsync(today, days, cancellationToken).ConfigureAwait(false));
-            _dashboard = (changes, today, days, top, figures);
+            if (changes is { } mark)
+            {
+                _dashboard = (mark, today, days, top, figures);
+            }
+
             return figures;
         }
         finally

@@ -200,7 +200,7 @@ public sealed partial class ScanStore : IAsyncDisposable
             WHERE excluded.created_at >= image_latest.created_at
             """, cancellationToken).ConfigureAwait(false);
 
-        // Last, so a PostgreSQL writer holds the counter's row lock only for the rest of its transaction.
+        // Last: from here to its commit a writer holds what a reader of the change mark checks (SQLite's row, PostgreSQL's shared lock).
         await BumpChangesAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
     }
 
@@ -216,18 +216,6 @@ public sealed partial class ScanStore : IAsyncDisposable
             await using var connection = await _open(cancellationToken).ConfigureAwait(false);
             await Sql.ExecAsync(connection, null, "PRAGMA optimize=0x10002", cancellationToken).ConfigureAwait(false);
         }
-    }
-
-    /// <summary>Marks the stored scans as changed, inside the transaction that changes them.</summary>
-    private static Task BumpChangesAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) =>
-        Sql.ExecAsync(connection, transaction, "UPDATE store_changes SET version = version + 1 WHERE id = 1", cancellationToken);
-
-    /// <summary>The change counter: equal values mean no scan was recorded or deleted in between.</summary>
-    public async Task<long> ChangesAsync(CancellationToken cancellationToken)
-    {
-        await using var connection = await _open(cancellationToken).ConfigureAwait(false);
-        var rows = await Sql.QueryAsync(connection, "SELECT version FROM store_changes WHERE id = 1", r => Long(r, 0), cancellationToken).ConfigureAwait(false);
-        return rows.Count == 0 ? 0 : rows[0];
     }
 
     public async Task<IReadOnlyList<ScanSummary>> ListAsync(HistoryQuery query, CancellationToken cancellationToken)

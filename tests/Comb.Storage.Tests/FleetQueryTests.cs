@@ -119,5 +119,50 @@ public sealed class SqliteFleetQueryTests : FleetQueriesContract, IDisposable
 
 public sealed class PostgresFleetQueryTests(PostgresServer server) : FleetQueriesContract
 {
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
     protected override string NewLocation() => server.NewDatabaseUrl();
+
+    [Fact]
+    public async Task Writers_never_wait_on_the_change_mark_and_the_dashboard_keeps_nothing_a_writer_yet_to_commit_can_change()
+    {
+        var today = new DateOnly(2026, 3, 10);
+        var at = new DateTimeOffset(2026, 3, 10, 12, 0, 0, TimeSpan.Zero);
+        string Digest(int i) => "sha256:" + i.ToString("x2", System.Globalization.CultureInfo.InvariantCulture).PadLeft(64, '0');
+        var location = NewLocation();
+        await using var store = await ScanStore.OpenAsync(location, Ct);
+        await using var writer = await ScanStore.OpenAsync(location, Ct); // another process writing the same store
+        await writer.RecordAsync(Reports.Of("registry.example/app0:1", Digest(0), at, [("openssl", "1.0")]), Ct);
+        Assert.Equal(1, (await store.DashboardAsync(today, 4, 10, Ct)).Overview.Scans);
+        var before = await store.ChangesAsync(Ct);
+        Assert.NotNull(before);
+
+        await using (var connection = await writer.OpenConnectionAsync(Ct))
+        await using (var open = await connection.BeginTransactionAsync(Ct))
+        {
+            // A writer that has marked its change but not committed (a job completing with its scan)...
+            await writer.RecordAsync(Reports.Of("registry.example/app1:1", Digest(1), at, [("zlib", "1.2")]), ScanStore.NewScanId(at), connection, open, Ct);
+
+            // ...does not hold up other writers (a row counter's lock made them wait for its commit)...
+            var other = writer.RecordAsync(Reports.Of("registry.example/app2:1", Digest(2), at, [("zlib", "1.3")]), Ct);
+            Assert.Same(other, await Task.WhenAny(other, Task.Delay(TimeSpan.FromSeconds(60), Ct)));
+            await other;
+
+            // ...and while it is open the mark cannot be trusted: figures are computed afresh and not kept under it.
+            Assert.Null(await store.ChangesAsync(Ct));
+            Assert.Equal(2, (await store.DashboardAsync(today, 4, 10, Ct)).Overview.Scans);
+            await open.CommitAsync(Ct);
+        }
+
+        var after = await store.ChangesAsync(Ct);
+        Assert.NotNull(after);
+        Assert.NotEqual(before, after);
+        var settled = await store.DashboardAsync(today, 4, 10, Ct);
+        Assert.Equal(3, settled.Overview.Scans);
+        Assert.Same(settled, await store.DashboardAsync(today, 4, 10, Ct));
+
+        // Many writers at once: each scan is counted.
+        await Task.WhenAll(Enumerable.Range(3, 8).Select(i => writer.RecordAsync(Reports.Of($"registry.example/app{i}:1", Digest(i), at, [("zlib", "1.3")]), Ct)));
+        Assert.Equal(11, (await store.DashboardAsync(today, 4, 10, Ct)).Overview.Scans);
+    }
 }

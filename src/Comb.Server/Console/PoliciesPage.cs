@@ -17,7 +17,7 @@ namespace Comb.Server.WebConsole;
 /// </summary>
 public static class PoliciesPage
 {
-    /// <summary>Images (newest scan of each) a preview judges; each means reading one report.</summary>
+    /// <summary>Images (newest scan of each) a preview judges.</summary>
     public const int PreviewImages = 500;
 
     private const string Template = """
@@ -129,8 +129,8 @@ public static class PoliciesPage
         {
             // Live exceptions must still fit the new text (a rule they name may be gone), as the API checks.
             var today = PolicyCatalog.Today(time);
-            errors.AddRange((await store.ExceptionsAsync(name, ct)).Where(e => e.IsLive(today))
-                .SelectMany(e => PolicyCatalog.CheckException(yaml, e.Fields, $"exception {e.Id}")).Select(m => new PolicyError(1, 1, m)));
+            var live = (await store.ExceptionsAsync(name, ct)).Where(e => e.IsLive(today)).Select(e => (e.Fields, $"exception {e.Id}")).ToList();
+            errors.AddRange(PolicyCatalog.CheckExceptions(yaml, live).Select(m => new PolicyError(1, 1, m)));
         }
 
         if (errors.Count > 0 || parsed.Policy is null)
@@ -151,29 +151,14 @@ public static class PoliciesPage
     /// <summary>Which stored images (newest scan) each rule of the edited policy would block or warn about.</summary>
     private static async Task<Markup> PreviewAsync(ServerStore server, PolicyDocument policy, DateOnly today, CancellationToken ct)
     {
-        var store = await server.OpenAsync(ct);
-        var evaluator = new PolicyEvaluator(policy, today);
-        var images = (await store.LatestPerImageAsync(ct)).Take(PreviewImages).ToList();
-        var byRule = policy.Rules.ToDictionary(r => r.Id, _ => new List<(string Reference, string Digest, int Matches)>(), StringComparer.Ordinal);
-        foreach (var image in images)
-        {
-            if (await store.GetAsync(image.Id, ct) is not { } report)
-            {
-                continue;
-            }
-
-            foreach (var fired in evaluator.Evaluate(report).Fired)
-            {
-                byRule[fired.RuleId].Add((image.Reference, image.Digest, fired.Matches.Count));
-            }
-        }
-
+        var preview = await PolicyPreview.JudgeAsync(await server.OpenAsync(ct), policy, today, PreviewImages, ct);
+        var byRule = preview.ByRule;
         var rows = Join(policy.Rules, r => H($"""
             <tr><td>{r.Id}</td><td>{r.Action}</td><td class="num">{byRule[r.Id].Count}</td>
             <td>{Join(byRule[r.Id].Take(50), x => H($"<a href=\"/images/{U(x.Digest)}\">{x.Reference}</a> ({x.Matches}) "))}</td></tr>
             """));
         return H($"""
-            <section id="preview"><h2>Preview on {images.Count} stored image(s)</h2>
+            <section id="preview"><h2>Preview on {preview.Images} stored image(s)</h2>
             <table><thead><tr><th>Rule</th><th>Action</th><th class="num">Images</th><th>Which (matches)</th></tr></thead><tbody>{rows}</tbody></table></section>
             """);
     }

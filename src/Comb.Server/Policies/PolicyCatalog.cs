@@ -47,6 +47,15 @@ public sealed class PolicyCatalog(PolicyStore store, TimeProvider time) : IPolic
     public static IReadOnlyList<string> CheckException(string yaml, ExceptionFields exception, string label) =>
         [.. PolicyLoader.Parse(Merge(yaml, [exception])).Errors.Select(e => $"{label}: {e.Message}")];
 
+    /// <summary>
+    /// The problems of several exceptions, as <see cref="CheckException"/> gives them one at a time. The loader judges
+    /// each exception on its own, so when all appended together cause none, none causes any: one parse for a policy's
+    /// live exceptions instead of two per exception (the console's preview and save run this on every post).
+    /// </summary>
+    public static IReadOnlyList<string> CheckExceptions(string yaml, IReadOnlyList<(ExceptionFields Fields, string Label)> exceptions) =>
+        exceptions.Count == 0 || PolicyLoader.Parse(Merge(yaml, exceptions.Select(e => e.Fields))).Errors.Count == 0 ? []
+            : [.. exceptions.SelectMany(e => CheckException(yaml, e.Fields, e.Label))];
+
     /// <summary>The policy YAML with these exceptions appended (unchanged when there are none).</summary>
     public static string Merge(string yaml, IEnumerable<ExceptionFields> exceptions)
     {
