@@ -60,6 +60,8 @@ public sealed class WarmScanTests : IDisposable
         var packages = report["packageSets"]!.AsArray().SelectMany(s => s!["packages"]!.AsArray()).ToList();
         Assert.Contains(packages, p => (string?)p!["name"] == "tar" && p["installedFiles"]!.AsArray().Any(f => (string?)f == "/usr/bin/tar"));
         Assert.DoesNotContain(packages, p => (string?)p!["name"] == "minimist" && (string?)p["version"] == "1.2.5");
+        Assert.Contains(packages, p => (string?)p!["name"] == "minimist");
+        Assert.DoesNotContain(packages, p => (string?)p!["name"] == "ws");
         var secrets = report["secrets"]!.AsArray();
         Assert.Equal(scanners.Contains("secret", StringComparison.Ordinal), secrets.Any(s => (bool?)s!["deletedInLaterLayer"] == true));
         Assert.Equal(scanners.Contains("secret", StringComparison.Ordinal), secrets.Any(s => (string?)s!["path"] == "ENV"));
@@ -195,10 +197,12 @@ public sealed class WarmScanTests : IDisposable
         .File("srv/app/package.json", """{"name":"app","version":"1.0.0","dependencies":{"lodash":"4.17.15","minimist":"1.2.5"}}""")
         .File("srv/app/node_modules/lodash/package.json", """{"name":"lodash","version":"4.17.15","license":"MIT"}""")
         .File("srv/app/node_modules/minimist/package.json", """{"name":"minimist","version":"1.2.5","license":"MIT"}""")
+        .File("srv/app/node_modules/ws/package.json", """{"name":"ws","version":"7.4.0","license":"MIT"}""")
         .File("srv/app/config/.env", "AWS_ACCESS_KEY_ID=AKIAZ7QW3RTY5UIOPA2S\nAWS_SECRET_ACCESS_KEY=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\n");
 
     private static void Changes(TestLayer layer) => layer
         .File("usr/bin/tar", "tar binary, changed after install\n", Executable)
         .File("srv/app/node_modules/minimist/package.json", """{"name":"minimist","version":"1.2.8","license":"MIT"}""")
+        .File("srv/app/node_modules/ws/package.json", "overwritten, no longer a package manifest\n")
         .Whiteout("srv/app/config/.env");
 }
