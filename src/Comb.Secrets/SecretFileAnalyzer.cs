@@ -10,6 +10,11 @@ public sealed class SecretFileAnalyzer : IFileAnalyzer
     public const string AnalyzerId = "secret";
     private readonly Lazy<SecretScanner> _lazyScanner;
 
+    public SecretFileAnalyzer(SecretScanner scanner, string configFingerprint)
+        : this(new Lazy<SecretScanner>(scanner), configFingerprint)
+    {
+    }
+
     /// <param name="scanner">Built on first use: a scan whose layers are all cached never asks for it.</param>
     public SecretFileAnalyzer(Lazy<SecretScanner> scanner, string configFingerprint)
     {
