@@ -139,9 +139,11 @@ public static class CombApp
             host.LogWriter = error;
             host.LogLevel = LogLevel.None;
         }).BuildServiceProvider();
+        StartupTrace.Mark("services built");
         try
         {
             var parse = Parse(services, args);
+            StartupTrace.Mark("command line parsed");
             var unknown = UnknownOptions(parse).Concat(EmptyOptionValues(parse)).ToList();
             if (parse.Errors.Count > 0 || unknown.Count > 0)
             {

@@ -4,7 +4,13 @@ namespace Comb.Cli;
 
 public static class Program
 {
-    public static Task<int> Main(string[] args) => args is ["--version"] ? Task.FromResult(PrintVersion()) : CombApp.RunAsync(args);
+    public static async Task<int> Main(string[] args)
+    {
+        Comb.Contracts.StartupTrace.Mark("main");
+        var code = args is ["--version"] ? PrintVersion() : await CombApp.RunAsync(args);
+        Comb.Contracts.StartupTrace.Mark("exit");
+        return code;
+    }
 
     /// <summary>
     /// <c>comb --version</c> answered before the engine and the command tree are built: composing them loads most of

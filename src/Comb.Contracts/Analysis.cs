@@ -141,6 +141,13 @@ public interface IConfigAnalyzer
 {
     string Id { get; }
     int Version { get; }
+
+    /// <summary>
+    /// Part of the cache key of the image config's analysis (kept beside the layer entries, by config digest): id,
+    /// version and a fingerprint of any options that change the output.
+    /// </summary>
+    string CacheKey => $"{Id}@{Version}";
+
     ValueTask<AnalysisResult> AnalyzeAsync(ImageMetadata image, CancellationToken cancellationToken);
 }
 

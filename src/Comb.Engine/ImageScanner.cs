@@ -81,6 +81,7 @@ public sealed class ImageScanner(
 
         await using var image = await resolver.OpenAsync(reference, OpenOptions(options, cache), cancellationToken).ConfigureAwait(false);
         var metadata = image.Metadata;
+        StartupTrace.Mark("image opened");
         progress?.Report(new ScanProgress { Image = reference, Stage = "opened", LayerCount = metadata.Layers.Count });
 
         var walker = new LayerWalker(fileAnalyzers, postAnalyzers, cache.TempDir, metrics: metrics, skipper: skipper, budget: _budget,
@@ -100,16 +101,14 @@ public sealed class ImageScanner(
             }).ConfigureAwait(false);
         }
 
-        var configResults = new List<AnalysisResult>();
-        foreach (var analyzer in configAnalyzers)
-        {
-            configResults.Add(await analyzer.AnalyzeAsync(metadata, cancellationToken).ConfigureAwait(false));
-        }
+        StartupTrace.Mark("layers read");
+        var configResults = await ConfigResultsAsync(configAnalyzers, metadata, image is IDirectoryImage ? null : backend, cancellationToken).ConfigureAwait(false);
 
         var withSizes = SecretRedaction.Redact(metadata, [.. configResults.SelectMany(r => r.Secrets)]) with
         {
             Layers = [.. metadata.Layers.Select(l => l with { UncompressedSize = facts[l.Index].UncompressedSize })],
         };
+        StartupTrace.Mark("config analyzed");
         var merger = osMergers.FirstOrDefault();
         var inventory = LayerApplier.Apply(withSizes, facts, configResults, merger is null ? null : merger.Merge);
         return inventory with { PackageSets = DevDependencies.Filter(inventory.PackageSets, options.IncludeDevDeps) };
@@ -164,10 +163,12 @@ public sealed class ImageScanner(
     public async Task<ScanOutcome> EvaluateAsync(ImageInventory inventory, ScanOptions options, CancellationToken cancellationToken)
     {
         options = WithHostDefaults(options);
+        StartupTrace.Mark("layers stacked");
         var context = new ScanContext(inventory, options);
         foreach (var stage in stages.Where(s => s.IsEnabled(options)).OrderBy(s => s.Order))
         {
             await stage.RunAsync(context, cancellationToken).ConfigureAwait(false);
+            StartupTrace.Mark("stage " + stage.GetType().Name);
         }
 
         var whole = ReportOf(context);
@@ -250,6 +251,42 @@ public sealed class ImageScanner(
             Elapsed = Stopwatch.GetElapsedTime(started),
         });
         return facts;
+    }
+
+    /// <summary>
+    /// The image config's analysis (secrets in ENV, labels and build history), kept in the layer cache under the config's
+    /// digest like a layer's facts under its diffID: a warm scan then builds nothing the config analyzers need (the
+    /// compiled secret rules). Not cached for a directory, whose config digest does not follow its content.
+    /// </summary>
+    private static async Task<IReadOnlyList<AnalysisResult>> ConfigResultsAsync(List<IConfigAnalyzer> analyzers, ImageMetadata metadata, ILayerCacheBackend? cache,
+        CancellationToken cancellationToken)
+    {
+        if (analyzers.Count == 0)
+        {
+            return [];
+        }
+
+        var digest = metadata.ConfigDigest;
+        var key = "config-" + LayerCache.AnalyzerSetKey(analyzers.Select(a => a.CacheKey));
+        if (cache is not null && await cache.GetAsync(digest, key, cancellationToken).ConfigureAwait(false) is { } cached)
+        {
+            return [new AnalysisResult { Secrets = cached.Secrets, Diagnostics = cached.Diagnostics }];
+        }
+
+        var results = new List<AnalysisResult>();
+        foreach (var analyzer in analyzers)
+        {
+            results.Add(await analyzer.AnalyzeAsync(metadata, cancellationToken).ConfigureAwait(false));
+        }
+
+        // Only secrets and diagnostics come from a config today; anything else is not kept rather than lost.
+        if (cache is not null && results.All(r => r.Os is null && r.PackageSets.Count == 0 && r.Malware.Count == 0 && r.Notes.Count == 0 && r.Details.Count == 0))
+        {
+            var facts = new LayerFacts { DiffId = digest, Digest = digest, Secrets = [.. results.SelectMany(r => r.Secrets)], Diagnostics = [.. results.SelectMany(r => r.Diagnostics)] };
+            await cache.PutAsync(key, facts, cancellationToken).ConfigureAwait(false);
+        }
+
+        return results;
     }
 
     private static async Task DrainAsync(Stream stream, CancellationToken cancellationToken)

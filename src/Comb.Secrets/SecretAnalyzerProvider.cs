@@ -14,7 +14,7 @@ public sealed class SecretAnalyzerProvider : IAnalyzerProvider
     internal const int MaxRuleSets = 8;
 
     // Building the rule set compiles regexes; reuse it for every scan with the same config and published values.
-    private readonly BoundedCache<string, Lazy<(SecretScanner Scanner, string Fingerprint)>> _cache = new(MaxRuleSets);
+    private readonly BoundedCache<string, Lazy<SecretScanner>> _cache = new(MaxRuleSets);
     private readonly IPublishedSecretValueSource? _published;
 
     public SecretAnalyzerProvider(IPublishedSecretValueSource? published = null) => _published = published;
@@ -30,16 +30,28 @@ public sealed class SecretAnalyzerProvider : IAnalyzerProvider
         return [new SecretFileAnalyzer(scanner, fingerprint)];
     }
 
-    public IEnumerable<IConfigAnalyzer> CreateConfigAnalyzers(ScanOptions options) =>
-        options.IsEnabled(Scanners.Secret) ? [new SecretConfigAnalyzer(Build(options).Scanner)] : [];
+    public IEnumerable<IConfigAnalyzer> CreateConfigAnalyzers(ScanOptions options)
+    {
+        if (!options.IsEnabled(Scanners.Secret))
+        {
+            return [];
+        }
 
-    private (SecretScanner Scanner, string Fingerprint) Build(ScanOptions options)
+        var (scanner, fingerprint) = Build(options);
+        return [new SecretConfigAnalyzer(scanner, fingerprint)];
+    }
+
+    /// <summary>
+    /// The rule set's fingerprint now (it keys the caches), the compiled rule set only when a file or the image config
+    /// is actually scanned: a scan whose layers and config analysis are all cached compiles nothing.
+    /// </summary>
+    private (Lazy<SecretScanner> Scanner, string Fingerprint) Build(ScanOptions options)
     {
         var config = options.SecretConfigDocument is { } document ? SecretConfigLoader.Load(document) : SecretConfig.Default;
         var published = _published?.Load(options) ?? [];
         var fingerprint = SecretEngineFactory.Fingerprint(config, published);
-        var entry = _cache.GetOrAdd(fingerprint, _ => new(() => (SecretEngineFactory.CreateScanner(config, published), fingerprint)));
-        return entry.Value;
+        var entry = _cache.GetOrAdd(fingerprint, _ => new(() => SecretEngineFactory.CreateScanner(config, published)));
+        return (entry, fingerprint);
     }
 
     internal int CachedRuleSets => _cache.Count;

@@ -10,13 +10,26 @@ namespace Comb.Secrets;
 /// </summary>
 public sealed class SecretConfigAnalyzer : IConfigAnalyzer
 {
-    private readonly SecretScanner _scanner;
+    private readonly Lazy<SecretScanner> _scanner;
 
-    public SecretConfigAnalyzer(SecretScanner scanner) => _scanner = scanner;
+    public SecretConfigAnalyzer(SecretScanner scanner)
+        : this(new Lazy<SecretScanner>(scanner), "")
+    {
+    }
+
+    /// <param name="scanner">Built on first use: a scan that finds this analysis cached never asks for it.</param>
+    /// <param name="configFingerprint">The rule set's fingerprint, part of <see cref="CacheKey"/>.</param>
+    public SecretConfigAnalyzer(Lazy<SecretScanner> scanner, string configFingerprint)
+    {
+        _scanner = scanner;
+        CacheKey = $"{Id}@{Version}+{configFingerprint}";
+    }
 
     public string Id => "secret-config";
 
     public int Version => 1;
+
+    public string CacheKey { get; }
 
     public ValueTask<AnalysisResult> AnalyzeAsync(ImageMetadata image, CancellationToken cancellationToken)
     {
@@ -48,7 +61,7 @@ public sealed class SecretConfigAnalyzer : IConfigAnalyzer
 
     private void Collect(List<SecretFinding> findings, string location, string text, IEnumerable<(string Name, string Value)> assignments)
     {
-        var found = _scanner.Detector.ScanText(location, text).Select(f => f with { Line = null }).ToList();
+        var found = _scanner.Value.Detector.ScanText(location, text).Select(f => f with { Line = null }).ToList();
         foreach (var (name, value) in assignments)
         {
             if (found.Count == 0 && SecretVariables.IsSecret(name, value))

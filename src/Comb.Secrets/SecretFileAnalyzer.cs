@@ -8,13 +8,21 @@ namespace Comb.Secrets;
 public sealed class SecretFileAnalyzer : IFileAnalyzer
 {
     public const string AnalyzerId = "secret";
-    private readonly SecretScanner _scanner;
+    private readonly Lazy<SecretScanner> _lazyScanner;
 
     public SecretFileAnalyzer(SecretScanner scanner, string configFingerprint)
+        : this(new Lazy<SecretScanner>(scanner), configFingerprint)
     {
-        _scanner = scanner;
+    }
+
+    /// <param name="scanner">Built on first use: a scan whose layers are all cached never asks for it.</param>
+    public SecretFileAnalyzer(Lazy<SecretScanner> scanner, string configFingerprint)
+    {
+        _lazyScanner = scanner;
         CacheKey = $"{AnalyzerId}@{Version}+{configFingerprint}";
     }
+
+    private SecretScanner Scanner => _lazyScanner.Value;
 
     public string Id => AnalyzerId;
 
@@ -23,17 +31,17 @@ public sealed class SecretFileAnalyzer : IFileAnalyzer
 
     public string CacheKey { get; }
 
-    public bool IsRequired(FileMeta meta) => _scanner.IsRequired(meta);
+    public bool IsRequired(FileMeta meta) => Scanner.IsRequired(meta);
 
     public async ValueTask<AnalysisResult> AnalyzeAsync(AnalysisInput input, CancellationToken cancellationToken)
     {
-        var needed = _scanner.BytesNeeded(input.Meta);
+        var needed = Scanner.BytesNeeded(input.Meta);
         await using (var held = input.OpenRead())
         {
             if (held is MemoryStream memory && memory.TryGetBuffer(out var bytes))
             {
                 // Already in memory (the layer walk's buffer): scanned in place, no copy.
-                return Result(_scanner.Scan(input.Meta, bytes.AsSpan(0, Math.Min(needed, bytes.Count)), input.LayerDiffId));
+                return Result(Scanner.Scan(input.Meta, bytes.AsSpan(0, Math.Min(needed, bytes.Count)), input.LayerDiffId));
             }
         }
 
@@ -46,7 +54,7 @@ public sealed class SecretFileAnalyzer : IFileAnalyzer
                 read = await ReadUpToAsync(stream, buffer.AsMemory(0, needed), cancellationToken).ConfigureAwait(false);
             }
 
-            return Result(_scanner.Scan(input.Meta, buffer.AsSpan(0, read), input.LayerDiffId));
+            return Result(Scanner.Scan(input.Meta, buffer.AsSpan(0, read), input.LayerDiffId));
         }
         catch (IOException ex)
         {

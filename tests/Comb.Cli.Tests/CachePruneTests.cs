@@ -81,7 +81,7 @@ public sealed class CachePruneTests : IDisposable
             return found;
         }
 
-        foreach (var file in layers.EnumerateFiles("*.json.gz", SearchOption.AllDirectories))
+        foreach (var file in layers.EnumerateFiles("*.layer", SearchOption.AllDirectories))
         {
             try
             {

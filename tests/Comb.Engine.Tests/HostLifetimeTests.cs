@@ -85,8 +85,9 @@ public sealed class HostLifetimeTests : IDisposable
         await Assert.ThrowsAsync<ObjectDisposedException>(() => stores.GetAsync(storePath, ct));
         await Assert.ThrowsAsync<ObjectDisposedException>(() => store.ListAsync(new HistoryQuery(), ct));
 
-        // Caches: one entry per layer (4 images of 2 layers), however many scans read them; no temp files at any point.
-        Assert.Equal(references.Count * 2, first.CacheEntries);
+        // Caches: one entry per layer (4 images of 2 layers) and one per image config (its secrets), however many scans
+        // read them; no temp files at any point.
+        Assert.Equal(references.Count * 3, first.CacheEntries);
         Assert.Equal(first.CacheEntries, second.CacheEntries);
         Assert.Equal(first.CacheEntries, disposed.CacheEntries);
         Assert.Equal(0, first.TempFiles + second.TempFiles + disposed.TempFiles);

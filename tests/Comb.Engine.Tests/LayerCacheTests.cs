@@ -27,7 +27,7 @@ public class LayerCacheTests
         using var fx = new ScannerFixture();
         new TestImage().Layer(l => l.File("p/packages.txt", "a 1\n")).WriteOciLayout(fx.PathFor("img"));
         await fx.InventoryAsync("oci:" + fx.PathFor("img"));
-        var entry = Directory.EnumerateFiles(Path.Combine(fx.CacheDir, "layers"), "*.json.gz", SearchOption.AllDirectories).Single();
+        var entry = Directory.EnumerateFiles(Path.Combine(fx.CacheDir, "layers"), "*.layer", SearchOption.AllDirectories).Single();
         File.WriteAllBytes(entry, File.ReadAllBytes(entry)[..10]);
 
         var inventory = await fx.InventoryAsync("oci:" + fx.PathFor("img"));
@@ -45,7 +45,7 @@ public class LayerCacheTests
         var results = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => fx.InventoryAsync("oci:" + fx.PathFor("img"))));
 
         Assert.All(results, r => Assert.Equal(2, r.Packages.Count()));
-        Assert.Equal(2, Directory.EnumerateFiles(Path.Combine(fx.CacheDir, "layers"), "*.json.gz", SearchOption.AllDirectories).Count());
+        Assert.Equal(2, Directory.EnumerateFiles(Path.Combine(fx.CacheDir, "layers"), "*.layer", SearchOption.AllDirectories).Count());
     }
 }
 

@@ -230,7 +230,9 @@ internal sealed class ScanRun(IServiceProvider services, string format, string? 
             {
                 // The history keeps the whole report; users see it through their filters, judged as they see it.
                 var outcome = await scanner.RunAsync(reference, options, progress, ct);
+                StartupTrace.Mark("report made");
                 await WriteAsync(writer, outcome.Presented, multi ? (output is null ? null : Path.Combine(output, FileNameOf(reference) + Extension(format))) : output, ct);
+                StartupTrace.Mark("report written");
                 codes[i] = outcome.Verdict.ExitCode;
                 summaries[i] = Summary(reference, outcome.Presented, outcome.Verdict);
             }

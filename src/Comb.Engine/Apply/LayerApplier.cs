@@ -26,8 +26,10 @@ public static class LayerApplier
         for (var i = 0; i < layers.Count; i++)
         {
             var layer = layers[i];
-            var written = new HashSet<string>(layer.Paths, StringComparer.Ordinal);
-            bool Hidden(string path) => written.Contains(path)
+            // Built only when something from an earlier layer could be hidden: never for the first layer, whose path
+            // list (the largest, a base image's) then stays unread in its cache entry.
+            HashSet<string>? written = null;
+            bool Hidden(string path) => (written ??= new HashSet<string>(layer.Paths, StringComparer.Ordinal)).Contains(path)
                 || layer.Whiteouts.Any(w => ImagePaths.IsUnder(path, w))
                 || layer.OpaqueDirs.Any(d => path != d && ImagePaths.IsUnder(path, d));
 

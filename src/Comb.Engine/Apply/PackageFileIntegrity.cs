@@ -20,6 +20,13 @@ public static class PackageFileIntegrity
     /// <param name="digestNotes">Visible <see cref="FileDigestNote"/> notes: the content of each file as the image has it.</param>
     public static Outcome Apply(IReadOnlyList<MalwareFinding> malware, IReadOnlyList<PackageDetail> details, IReadOnlyList<FileNote> digestNotes)
     {
+        // Nothing was read to compare (no malware scanner): the recorded digests are not even decoded (a layer cache
+        // entry keeps them apart until asked for).
+        if (digestNotes.Count == 0)
+        {
+            return new Outcome(malware, []);
+        }
+
         // A path may be recorded by several packages (rpm multilib pairs such as glibc.i686 and glibc.x86_64 share
         // paths, and rpm keeps the preferred architecture's file): matching any of them verifies the file.
         var recorded = new Dictionary<string, List<(string Digest, string Kind, string Package)>>(StringComparer.Ordinal);

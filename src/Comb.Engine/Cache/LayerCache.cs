@@ -16,7 +16,12 @@ namespace Comb.Engine.Cache;
 /// </summary>
 public sealed partial class LayerCache : ILayerCacheBackend
 {
-    private const int FormatVersion = 2;
+    // 3: sectioned entries (LayerFactsCodec); entries of earlier versions sit under other keys and are never read.
+    private const int FormatVersion = 3;
+
+    /// <summary>Entry file names: the current form, and the gzip JSON of versions up to 2 (still counted and evicted).</summary>
+    private const string Extension = ".layer";
+    private const string LegacyExtension = ".json.gz";
 
     private readonly ILogger _logger;
 
@@ -61,8 +66,14 @@ public sealed partial class LayerCache : ILayerCacheBackend
 
         try
         {
-            await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1 << 16, FileOptions.Asynchronous);
-            if (await LayerFactsCodec.ReadAsync(file, diffId, cancellationToken).ConfigureAwait(false) is not { } facts)
+            byte[] entry;
+            await using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1, FileOptions.Asynchronous))
+            {
+                entry = new byte[file.Length];
+                await file.ReadExactlyAsync(entry, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (LayerFactsCodec.Read(entry, diffId) is not { } facts)
             {
                 return Discard(path);
             }
@@ -185,7 +196,8 @@ public sealed partial class LayerCache : ILayerCacheBackend
     }
 
     private List<FileInfo> Entries() =>
-        Directory.Exists(LayersDir) ? new DirectoryInfo(LayersDir).EnumerateFiles("*.json.gz", SearchOption.AllDirectories).ToList() : [];
+        Directory.Exists(LayersDir) ? new DirectoryInfo(LayersDir).EnumerateFiles("*", SearchOption.AllDirectories)
+            .Where(f => f.Name.EndsWith(Extension, StringComparison.Ordinal) || f.Name.EndsWith(LegacyExtension, StringComparison.Ordinal)).ToList() : [];
 
     /// <summary>Deletes the least recently used entries (other than <paramref name="keep"/>) until at most <paramref name="maxBytes"/> remain.</summary>
     private int Evict(long maxBytes, string? keep)
@@ -278,7 +290,7 @@ public sealed partial class LayerCache : ILayerCacheBackend
     private string PathOf(string diffId, string analyzerKey)
     {
         var hex = LayerFactsCodec.HexOf(diffId);
-        return Path.Combine(LayersDir, hex[..2], $"{hex}-{analyzerKey}.json.gz");
+        return Path.Combine(LayersDir, hex[..2], $"{hex}-{analyzerKey}{Extension}");
     }
 
     private static LayerFacts? Discard(string path)

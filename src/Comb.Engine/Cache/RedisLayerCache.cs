@@ -38,9 +38,8 @@ internal sealed class RedisLayerCache(IDatabase database, string location, ILogg
             return null;
         }
 
-        using var bytes = new MemoryStream((byte[])value!, writable: false);
         // A corrupt or foreign entry reads as a miss; the analysis that follows overwrites it.
-        return await LayerFactsCodec.ReadAsync(bytes, diffId, cancellationToken).ConfigureAwait(false);
+        return LayerFactsCodec.Read((byte[])value!, diffId);
     }
 
     public async Task PutAsync(string analyzerKey, LayerFacts facts, CancellationToken cancellationToken)
