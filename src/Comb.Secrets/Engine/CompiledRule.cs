@@ -7,11 +7,11 @@ namespace Comb.Secrets.Engine;
 internal sealed class CompiledRule
 {
     private readonly Lazy<(TieredRegex Regex, int SecretGroup)> _regex;
-    private readonly Regex[] _allowValues;
-    private readonly Regex[] _allowMatches;
-    private readonly Regex[] _allowLines;
-    private readonly Regex[] _allowPaths;
-    private readonly Regex? _path;
+    private readonly TieredRegex[] _allowValues;
+    private readonly TieredRegex[] _allowMatches;
+    private readonly TieredRegex[] _allowLines;
+    private readonly TieredRegex[] _allowPaths;
+    private readonly TieredRegex? _path;
     private readonly string[] _stopwords;
     private readonly CompiledCombination[] _combinations;
 
@@ -89,7 +89,7 @@ internal sealed class CompiledRule
         return false;
     }
 
-    private static bool AnyMatch(Regex[] regexes, ReadOnlySpan<char> text)
+    private static bool AnyMatch(TieredRegex[] regexes, ReadOnlySpan<char> text)
     {
         foreach (var regex in regexes)
         {
@@ -117,10 +117,10 @@ internal sealed class CompiledRule
 
     private sealed class CompiledCombination(AllowCombination combination)
     {
-        private readonly Regex[] _paths = [.. combination.Paths.Select(RegexFactory.CreateSmall)];
-        private readonly Regex[] _values = [.. combination.Values.Select(RegexFactory.CreateSmall)];
-        private readonly Regex[] _matches = [.. combination.Matches.Select(RegexFactory.CreateSmall)];
-        private readonly Regex[] _lines = [.. combination.Lines.Select(RegexFactory.CreateSmall)];
+        private readonly TieredRegex[] _paths = [.. combination.Paths.Select(RegexFactory.CreateSmall)];
+        private readonly TieredRegex[] _values = [.. combination.Values.Select(RegexFactory.CreateSmall)];
+        private readonly TieredRegex[] _matches = [.. combination.Matches.Select(RegexFactory.CreateSmall)];
+        private readonly TieredRegex[] _lines = [.. combination.Lines.Select(RegexFactory.CreateSmall)];
         private readonly string[] _stopwords = [.. combination.Stopwords];
 
         // An empty criterion does not take part; a non-empty one holds when any entry matches.
@@ -128,6 +128,6 @@ internal sealed class CompiledRule
             Holds(_paths, path) && Holds(_values, secret) && Holds(_matches, match) && Holds(_lines, line)
             && (_stopwords.Length == 0 || ContainsAny(secret, _stopwords));
 
-        private static bool Holds(Regex[] regexes, ReadOnlySpan<char> text) => regexes.Length == 0 || AnyMatch(regexes, text);
+        private static bool Holds(TieredRegex[] regexes, ReadOnlySpan<char> text) => regexes.Length == 0 || AnyMatch(regexes, text);
     }
 }

@@ -8,9 +8,9 @@ namespace Comb.Secrets.Engine;
 /// </summary>
 internal static class HistoryAssignments
 {
-    private static readonly Regex ArgPrefix = RegexFactory.CreateSmall(@"^\|(?<n>\d+)\s+(?<rest>.*)$");
-    private static readonly Regex Pair = RegexFactory.CreateSmall(@"(?<name>[A-Za-z_][\w.\-]*)=(?<value>""[^""]*""|'[^']*'|\S+)");
-    private static readonly Regex Instruction = RegexFactory.CreateSmall(@"(?:#\(nop\)\s*|^)(?<kind>ENV|ARG)\s+(?<body>.+)$");
+    private static readonly TieredRegex ArgPrefix = RegexFactory.CreateSmall(@"^\|(?<n>\d+)\s+(?<rest>.*)$");
+    private static readonly TieredRegex Pair = RegexFactory.CreateSmall(@"(?<name>[A-Za-z_][\w.\-]*)=(?<value>""[^""]*""|'[^']*'|\S+)");
+    private static readonly TieredRegex Instruction = RegexFactory.CreateSmall(@"(?:#\(nop\)\s*|^)(?<kind>ENV|ARG)\s+(?<body>.+)$");
 
     public static IEnumerable<(string Name, string Value)> Parse(string createdBy)
     {

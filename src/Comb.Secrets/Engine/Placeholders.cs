@@ -8,13 +8,13 @@ namespace Comb.Secrets.Engine;
 /// </summary>
 internal static class Placeholders
 {
-    private static readonly Regex Markers = RegexFactory.CreateSmall(
+    private static readonly TieredRegex Markers = RegexFactory.CreateSmall(
         @"EXAMPLE(?:KEY)?$|(?i:example[_-]?(?:key|token|secret|password)|your[_-]?(?:own[_-]?)?(?:api[_-]?)?(?:key|token|secret|pass)|placeholder|redacted|replace[_-]?me|change[_-]?me|put[_-]?your|_here\b|insert[_-]?(?:your|key|token)|dummy|fake[_-]?(?:key|token|secret))");
 
-    private static readonly Regex Templates = RegexFactory.CreateSmall(
+    private static readonly TieredRegex Templates = RegexFactory.CreateSmall(
         @"^(?:\$\{[^}]*\}|\$\{\{[^}]*\}\}|\{\{[^}]*\}\}|\$\([^)]*\)|%[A-Za-z_][\w]*%|@[A-Za-z_]\w*@|<[^<>]{1,60}>|\$[A-Za-z_]\w*|\{[A-Za-z_]\w*\})$");
 
-    private static readonly Regex Literals = RegexFactory.CreateSmall(
+    private static readonly TieredRegex Literals = RegexFactory.CreateSmall(
         @"^(?i:true|false|null|nil|none|undefined|empty|changeme|change_me|password|secret|token|example|test|testing|foobar|string)$");
 
     /// <summary>True when the value is a placeholder, template reference or masked value.</summary>

@@ -18,8 +18,8 @@ internal static class RegexFactory
     public static Regex Create(string pattern, RegexOptions extra = RegexOptions.None) =>
         new(pattern, Common | RegexOptions.Compiled | extra, MatchTimeout);
 
-    /// <summary>The interpreter: no code generation, so cheap to build; <see cref="TieredRegex"/> starts rules with it.</summary>
-    public static Regex CreateInterpreted(string pattern) => new(pattern, Common, MatchTimeout);
+    /// <summary>The interpreter: no code generation, so cheap to build; <see cref="TieredRegex"/> starts every pattern with it.</summary>
+    public static Regex CreateInterpreted(string pattern, RegexOptions extra = RegexOptions.None) => new(pattern, Common | extra, MatchTimeout);
 
     /// <summary>The linear-time engine, for user-supplied patterns when it supports them.</summary>
     public static Regex CreateLinear(string pattern, RegexOptions extra = RegexOptions.None)
@@ -35,18 +35,19 @@ internal static class RegexFactory
     }
 
     /// <summary>
-    /// Allow-list and path regexes. They run on every candidate, so they are compiled too: interpreted,
-    /// a case-insensitive alternation cost tens of microseconds per call.
+    /// Allow-list and path regexes. Those that run on every path or candidate are compiled once they have run
+    /// often (interpreted, a case-insensitive alternation cost tens of microseconds per call); the many that run a
+    /// few times a scan stay interpreted, since compiling each cost milliseconds of CPU in every scan process.
     /// The same pattern recurs across rules (the generic rules share their allow-lists), so each is built once per
     /// process, up to <see cref="MaxSmallPatterns"/> (far more than the default rules use; user configs add to it).
     /// </summary>
-    public static Regex CreateSmall(string pattern) => Small.GetOrAdd(pattern, p => new Regex(p, Common | RegexOptions.Compiled, MatchTimeout));
+    public static TieredRegex CreateSmall(string pattern) => Small.GetOrAdd(pattern, p => new TieredRegex(p, TieredRegex.SmallUses));
 
     internal const int MaxSmallPatterns = 4096;
 
     internal static int SmallPatternsCached => Small.Count;
 
-    private static readonly BoundedCache<string, Regex> Small = new(MaxSmallPatterns);
+    private static readonly BoundedCache<string, TieredRegex> Small = new(MaxSmallPatterns);
 
     /// <summary>Throws ArgumentException with the parser's reason when the pattern is invalid.</summary>
     public static void Validate(string pattern) => _ = new Regex(pattern, Common, MatchTimeout);

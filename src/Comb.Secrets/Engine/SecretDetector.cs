@@ -16,8 +16,8 @@ public sealed class SecretDetector
     private readonly KeywordAutomaton _keywords;
     private readonly int[][] _rulesByKeyword;
     private readonly int[] _alwaysRun;
-    private readonly Regex[] _allowPaths;
-    private readonly Regex[] _allowValues;
+    private readonly TieredRegex[] _allowPaths;
+    private readonly TieredRegex[] _allowValues;
     private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _published;
 
     public SecretDetector(DetectorSettings settings)

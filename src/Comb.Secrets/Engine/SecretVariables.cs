@@ -12,15 +12,15 @@ internal static class SecretVariables
 {
     public const string RuleId = "secret-variable";
 
-    private static readonly Regex SecretName = RegexFactory.CreateSmall(
+    private static readonly TieredRegex SecretName = RegexFactory.CreateSmall(
         @"(?i)(?:^|[_.\-])(?:pass(?:word|wd)?|pwd|secret|token|api[_\-]?key|apikey|private[_\-]?key|access[_\-]?key|auth[_\-]?key|credentials?|client[_\-]?secret|session[_\-]?key|signing[_\-]?key|encryption[_\-]?key|master[_\-]?key)(?:$|[_.\-])|^(?:pass(?:word)?|secret|token)$");
 
-    private static readonly Regex[] NameAllow = [.. GenericRule.NameAllowList.Select(p => RegexFactory.CreateSmall(p.Replace(@"[""'\x60\]\s]*", "", StringComparison.Ordinal)))];
+    private static readonly TieredRegex[] NameAllow = [.. GenericRule.NameAllowList.Select(p => RegexFactory.CreateSmall(p.Replace(@"[""'\x60\]\s]*", "", StringComparison.Ordinal)))];
 
-    private static readonly Regex NotSecretName = RegexFactory.CreateSmall(
+    private static readonly TieredRegex NotSecretName = RegexFactory.CreateSmall(
         @"(?i)(?:_(?:file|path|dir|url|uri|name|id|user(?:name)?|length|size|type|env|enabled|disable[d]?|required|version|mode|host|port|ttl|timeout|expiry)$|^(?:no_|disable_|enable_))");
 
-    private static readonly Regex Variable = RegexFactory.CreateSmall(@"^(?:\$\{?[\w.]+(?::?[-=?+][^}]*)?\}?|\$\([^)]*\)|%\w+%)$");
+    private static readonly TieredRegex Variable = RegexFactory.CreateSmall(@"^(?:\$\{?[\w.]+(?::?[-=?+][^}]*)?\}?|\$\([^)]*\)|%\w+%)$");
 
     public static bool IsSecret(string name, string value)
     {

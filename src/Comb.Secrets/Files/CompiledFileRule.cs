@@ -7,15 +7,15 @@ namespace Comb.Secrets.Files;
 /// <summary>A file rule with its regexes built.</summary>
 internal sealed class CompiledFileRule
 {
-    private readonly Regex _path;
-    private readonly Regex? _content;
-    private readonly Regex[] _allowPaths;
+    private readonly TieredRegex _path;
+    private readonly TieredRegex? _content;
+    private readonly TieredRegex[] _allowPaths;
 
     public CompiledFileRule(SensitiveFileRule rule)
     {
         Rule = rule;
         _path = RegexFactory.CreateSmall(rule.PathPattern);
-        _content = rule.ContentPattern is null ? null : RegexFactory.Create(rule.ContentPattern, RegexOptions.Multiline);
+        _content = rule.ContentPattern is null ? null : new TieredRegex(rule.ContentPattern, TieredRegex.RuleUses, RegexOptions.Multiline);
         _allowPaths = [.. rule.AllowPaths.Select(RegexFactory.CreateSmall)];
     }
 
