@@ -145,7 +145,7 @@ internal static class FleetBenchmark
             seedTime.Start();
             seeded += seeder.Seed(stored, o);
             seedTime.Stop();
-        }).RescanAsync(null, options, CancellationToken.None);
+        }, RescanScopes.Of(seeder)).RescanAsync(null, options, CancellationToken.None);
         var seconds = sw.Elapsed.TotalSeconds;
         Console.Error.WriteLine($"rescan {seconds:F1} s ({(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:F1} s cpu): stages {stagesTime.Elapsed.TotalSeconds:F1} s, carrying over {seedTime.Elapsed.TotalSeconds:F1} s, the rest (read, record, diff) {seconds - stagesTime.Elapsed.TotalSeconds - seedTime.Elapsed.TotalSeconds:F1} s");
         // Where a re-check's time goes besides the stages: reading the stored scans and recording reports.

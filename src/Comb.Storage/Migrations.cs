@@ -20,6 +20,8 @@ internal static class Migrations
         (7, Schema7, Schema7),
 
         (8, Schema8, Schema8),
+
+        (9, Schema9, Schema9),
     ];
 
     public static int Latest => Steps[^1].Version;
@@ -56,6 +58,20 @@ internal static class Migrations
     private const string Schema8 = """
         CREATE INDEX ix_finding_rows_fixed ON finding_rows (set_digest) WHERE fixed <> '';
         CREATE INDEX ix_vulns_fixed ON scan_vulns (scan_id) WHERE fixed <> ''
+        """;
+
+    // A re-check whose report is an earlier scan's but for its id, time, database build and trigger is kept as a
+    // repeat: its own scans row (counts, verdict) with an empty document and same_as naming the scan whose document it
+    // shares, and copies of that scan's set references, so every query by scan id reads it as a full record. The Comb
+    // version and diagnostic count of each scan, and the source package of each stored package ('' for none), let a
+    // rescan tell which stored scans an advisory update cannot change without reading them (older rows hold NULL:
+    // those are re-checked in full).
+    private const string Schema9 = """
+        ALTER TABLE scans ADD COLUMN same_as TEXT;
+        ALTER TABLE scans ADD COLUMN tool_version TEXT;
+        ALTER TABLE scans ADD COLUMN diagnostics INTEGER;
+        ALTER TABLE set_packages ADD COLUMN source TEXT;
+        CREATE INDEX ix_scans_same_as ON scans (same_as) WHERE same_as IS NOT NULL
         """;
 
     // Inventories kept once per distinct package set (by content digest), with a row per package for impact queries;
