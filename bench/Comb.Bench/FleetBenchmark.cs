@@ -130,6 +130,13 @@ internal static class FleetBenchmark
         await using var store = await ScanStore.OpenAsync(location, CancellationToken.None);
         var options = new ScanOptions { CacheDir = cacheDir, StorePath = location, Scanners = new HashSet<string>([Scanners.Vuln, Scanners.Secret, Scanners.Malware]) };
         var seeded = 0;
+        var scopes = RescanScopes.Of(seeder);
+        foreach (var (dbVersion, toolVersion) in await store.RepeatableBuildsAsync(CancellationToken.None))
+        {
+            var scope = await scopes(dbVersion, toolVersion, options, CancellationToken.None);
+            Console.Error.WriteLine($"stored scans of {dbVersion} ({toolVersion}): {(scope is null ? "re-checked in full" : $"repeated unread unless a change of {scope.Ids.Count} ids names them")}");
+        }
+
         var stagesTime = new Stopwatch();
         var seedTime = new Stopwatch();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
