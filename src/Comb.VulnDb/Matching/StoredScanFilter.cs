@@ -37,7 +37,9 @@ public sealed class StoredScanFilter
         var package = new Package { Name = name, Version = "0", Type = type, SourceName = string.IsNullOrEmpty(source) ? null : source, Purl = purl };
         if (!PackageClasses.IsOs(type))
         {
-            return MatchTargets.For(package, null) is { } target && target.Names.Any(n => _changes.NamesPackage(target.Ecosystem, n));
+            return MatchTargets.For(package, null) is { } target
+                ? target.Names.Any(n => _changes.NamesPackage(target.Ecosystem, n))
+                : type == PackageTypes.Maven && _ecosystems.Contains("Maven", StringComparer.Ordinal); // its group may have come from metadata not stored per row
         }
 
         foreach (var ecosystem in _ecosystems)
