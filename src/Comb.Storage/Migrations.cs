@@ -21,7 +21,9 @@ internal static class Migrations
 
         (8, Schema8, Schema8),
 
-        (9, "", Schema9Postgres),
+        (9, Schema9, Schema9),
+
+        (10, "", Schema10Postgres),
     ];
 
     public static int Latest => Steps[^1].Version;
@@ -60,9 +62,23 @@ internal static class Migrations
         CREATE INDEX ix_vulns_fixed ON scan_vulns (scan_id) WHERE fixed <> ''
         """;
 
+    // A re-check whose report is an earlier scan's but for its id, time, database build and trigger is kept as a
+    // repeat: its own scans row (counts, verdict) with an empty document and same_as naming the scan whose document it
+    // shares, and copies of that scan's set references, so every query by scan id reads it as a full record. The Comb
+    // version and diagnostic count of each scan, and the source package of each stored package ('' for none), let a
+    // rescan tell which stored scans an advisory update cannot change without reading them (older rows hold NULL:
+    // those are re-checked in full).
+    private const string Schema9 = """
+        ALTER TABLE scans ADD COLUMN same_as TEXT;
+        ALTER TABLE scans ADD COLUMN tool_version TEXT;
+        ALTER TABLE scans ADD COLUMN diagnostics INTEGER;
+        ALTER TABLE set_packages ADD COLUMN source TEXT;
+        CREATE INDEX ix_scans_same_as ON scans (same_as) WHERE same_as IS NOT NULL
+        """;
+
     // PostgreSQL writers mark changes by drawing from a sequence instead of updating the store_changes row, whose lock
     // made concurrent writers wait for each other's commit; it continues from the row's count. SQLite keeps the row.
-    private const string Schema9Postgres = """
+    private const string Schema10Postgres = """
         CREATE SEQUENCE store_changes_seq;
         SELECT setval('store_changes_seq', version + 1, false) FROM store_changes WHERE id = 1
         """;

@@ -70,8 +70,8 @@ internal sealed class PackageSetStore
         // Always offered to the database (another process may have pruned it); rows go with the sets it did not hold.
         var added = await Sql.InsertRowsAsync(connection, transaction, "INSERT INTO package_sets (digest, kind, file_path, packages, data)", offered,
             "ON CONFLICT (digest) DO NOTHING RETURNING digest", cancellationToken).ConfigureAwait(false);
-        var rows = added.SelectMany(d => distinct[d].Packages.Select(p => new object?[] { d, p.Name, p.Version, p.Type, p.Purl, p.LayerDiffId, p.Path })).ToList();
-        await Sql.InsertRowsAsync(connection, transaction, "INSERT INTO set_packages (set_digest, name, version, type, purl, layer, path)", rows, "", cancellationToken).ConfigureAwait(false);
+        var rows = added.SelectMany(d => distinct[d].Packages.Select(p => new object?[] { d, p.Name, p.Version, p.Type, p.Purl, p.LayerDiffId, p.Path, p.SourceName ?? "" })).ToList();
+        await Sql.InsertRowsAsync(connection, transaction, "INSERT INTO set_packages (set_digest, name, version, type, purl, layer, path, source)", rows, "", cancellationToken).ConfigureAwait(false);
         await Sql.InsertRowsAsync(connection, transaction, "INSERT INTO scan_sets (scan_id, ordinal, set_digest)", refs, "", cancellationToken).ConfigureAwait(false);
     }
 

@@ -25,6 +25,9 @@ public static class ReportSerializer
         return ms.ToArray();
     }
 
+    /// <summary>The report's JSON, as <see cref="Compress"/> stores it before compression.</summary>
+    internal static byte[] Json<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, Options);
+
     public static ScanReport Decompress(byte[] data)
     {
         using var gzip = new GZipStream(new MemoryStream(data), CompressionMode.Decompress);

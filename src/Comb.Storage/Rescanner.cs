@@ -9,8 +9,11 @@ namespace Comb.Storage;
 /// advisory changes since that scan cannot have altered).
 /// </summary>
 public sealed class Rescanner(ScanStore store, Func<ImageInventory, ScanOptions, CancellationToken, Task<ScanReport>> runStages,
-    Action<ScanReport, ScanOptions>? prepare = null)
+    Action<ScanReport, ScanOptions>? prepare = null, Func<string, string, ScanOptions, CancellationToken, Task<UpdateScope?>>? scopeSince = null)
 {
+    /// <summary>The trigger recorded with every re-check.</summary>
+    public const string Trigger = "rescan";
+
     /// <summary>Re-checks recorded in one transaction: a fleet's re-checks are written in few commits, not one each.</summary>
     public const int BatchSize = 200;
 
@@ -22,8 +25,27 @@ public sealed class Rescanner(ScanStore store, Func<ImageInventory, ScanOptions,
         var results = new List<RescanResult>();
         var pending = new List<(string PreviousId, ScanReport Before, ScanReport After)>();
 
+        // After an advisory update, the images it cannot change are repeated without being read (`--all` only).
+        var repeated = new HashSet<string>(StringComparer.Ordinal);
+        if (scopeSince is not null && (images is null || images.Count == 0))
+        {
+            foreach (var (dbVersion, toolVersion) in await store.RepeatableBuildsAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (await scopeSince(dbVersion, toolVersion, options, cancellationToken).ConfigureAwait(false) is not { } scope)
+                {
+                    continue;
+                }
+
+                foreach (var r in await store.RepeatUntouchedAsync(dbVersion, toolVersion, scope, Trigger, DateTimeOffset.UtcNow, cancellationToken).ConfigureAwait(false))
+                {
+                    results.Add(new RescanResult(r.Reference, r.PreviousScanId, r.ScanId, [], []));
+                    repeated.Add(r.PreviousScanId);
+                }
+            }
+        }
+
         // Stored scans are read a batch at a time (a few queries each), re-checked, and recorded in one transaction.
-        foreach (var batch in targets.Chunk(BatchSize))
+        foreach (var batch in targets.Where(t => !repeated.Contains(t.Id)).Chunk(BatchSize))
         {
             var stored = await store.GetManyAsync([.. batch.Select(t => t.Id)], cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < batch.Length; i++)
@@ -37,7 +59,14 @@ public sealed class Rescanner(ScanStore store, Func<ImageInventory, ScanOptions,
             await RecordAsync(pending, results, cancellationToken).ConfigureAwait(false);
         }
 
-        return results;
+        // In the order of the images asked (or of the store's listing), whichever way each was recorded.
+        var order = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < targets.Count; i++)
+        {
+            order.TryAdd(targets[i].Id, i);
+        }
+
+        return [.. results.OrderBy(r => order.GetValueOrDefault(r.PreviousScanId, int.MaxValue))];
     }
 
     private async Task<ScanReport> RecheckAsync(ScanReport before, ScanOptions options, CancellationToken cancellationToken)
@@ -52,7 +81,7 @@ public sealed class Rescanner(ScanStore store, Func<ImageInventory, ScanOptions,
             Malware = before.Malware,
             Diagnostics = [],
         };
-        var after = await runStages(inventory, options with { NoStore = true, Trigger = "rescan" }, cancellationToken).ConfigureAwait(false);
+        var after = await runStages(inventory, options with { NoStore = true, Trigger = Trigger }, cancellationToken).ConfigureAwait(false);
 
         // Findings that need the layers (config checks on files) are carried over from the stored scan.
         return after with
@@ -69,7 +98,10 @@ public sealed class Rescanner(ScanStore store, Func<ImageInventory, ScanOptions,
             return;
         }
 
-        var ids = await store.RecordAllAsync([.. pending.Select(p => p.After)], cancellationToken).ConfigureAwait(false);
+        // A re-check that found what the stored scan holds is recorded as a repeat of it: a row, not a document.
+        var ids = await store.RecordRechecksAsync([.. pending.Select(p => RepeatedScans.Repeats(p.Before, p.After)
+            ? Recheck.Same(new ScanRepeat(p.PreviousId, DigestOf.Image(p.After.Image), p.After.CreatedAt, p.After.AdvisoryDbVersion, p.After.Trigger))
+            : Recheck.Whole(p.After))], cancellationToken).ConfigureAwait(false);
         for (var i = 0; i < pending.Count; i++)
         {
             var (previousId, before, after) = pending[i];

@@ -22,7 +22,9 @@ public sealed partial class ScanStore
         var ids = scans.Select(s => s.Id).Distinct(StringComparer.Ordinal).ToList();
         var findings = await _findings.ReadManyAsync(connection, ids, cancellationToken).ConfigureAwait(false);
         var wanted = scans.Where(s => NeedsDocument(s, parts, findings.ContainsKey(s.Id))).Select(s => s.Id).Distinct(StringComparer.Ordinal).ToList();
-        var documents = (await Sql.QueryInAsync(connection, "SELECT id, report FROM scans WHERE id IN ({keys})", wanted,
+        // A repeat keeps no document of its own: it reads the one of the scan it repeats.
+        var documents = (await Sql.QueryInAsync(connection,
+                "SELECT s.id, COALESCE(o.report, s.report) FROM scans s LEFT JOIN scans o ON o.id = s.same_as WHERE s.id IN ({keys})", wanted,
                 r => (Id: r.GetString(0), Document: ReportSerializer.DecompressAs<JudgedDocument>((byte[])r[1])), cancellationToken).ConfigureAwait(false))
             .ToDictionary(d => d.Id, d => d.Document, StringComparer.Ordinal);
 

@@ -62,7 +62,11 @@ public sealed partial class ScanStore : IAsyncDisposable
                 var connection = new SqliteConnection(connectionString);
                 await connection.OpenAsync(ct).ConfigureAwait(false);
                 await using var pragma = connection.CreateCommand();
-                pragma.CommandText = "PRAGMA busy_timeout=30000; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
+                // A store of a large fleet outgrows SQLite's default 2,000-page cache: inserts into its indexes keyed by digest
+                // land on random pages, each a read from the file once the cache is full. A bigger cache (per pooled
+                // connection) and a memory map keep those reads in process.
+                pragma.CommandText = "PRAGMA busy_timeout=30000; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+                    + "PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456; PRAGMA temp_store=MEMORY;";
                 await pragma.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
                 return connection;
             }, () =>
@@ -166,7 +170,7 @@ public sealed partial class ScanStore : IAsyncDisposable
             scanRows.Add([id, createdAt, report.Image.Reference, report.Image.Registry, RepositoryOf(report.Image), report.Image.Tag, digest, report.Image.ConfigDigest,
                 report.AdvisoryDbVersion, report.Trigger, report.Policy?.Decision, critical, high, medium, low, unknown, report.Packages.Count(),
                 report.Secrets.Count, report.Malware.Count, report.Misconfigurations.Count,
-                report.Trust is null ? null : report.Trust.Trusted ? "trusted" : "untrusted", ReportSerializer.Compress(document)]);
+                report.Trust is null ? null : report.Trust.Trusted ? "trusted" : "untrusted", ReportSerializer.Compress(document), report.ToolVersion, report.Diagnostics.Count]);
 
             // The inventory is kept apart, once per distinct package set: a fleet on shared bases stores its base once.
             packageSets.Add((id, report.PackageSets));
@@ -188,7 +192,7 @@ public sealed partial class ScanStore : IAsyncDisposable
 
         await Sql.InsertRowsAsync(connection, transaction, """
             INSERT INTO scans (id, created_at, reference, registry, repository, tag, digest, image_id, db_version, trigger_source, verdict,
-                               critical, high, medium, low, unknown, packages, secrets, malware, misconfigs, trust, report)
+                               critical, high, medium, low, unknown, packages, secrets, malware, misconfigs, trust, report, tool_version, diagnostics)
             """, scanRows, "", cancellationToken).ConfigureAwait(false);
         await _sets.WriteManyAsync(connection, transaction, packageSets, cancellationToken).ConfigureAwait(false);
         await _findings.WriteManyAsync(connection, transaction, findingSets, cancellationToken).ConfigureAwait(false);
@@ -211,12 +215,29 @@ public sealed partial class ScanStore : IAsyncDisposable
     /// </summary>
     internal async Task RefreshStatisticsAsync(CancellationToken cancellationToken)
     {
+        await using var connection = await _open(cancellationToken).ConfigureAwait(false);
         if (!IsPostgres)
         {
-            await using var connection = await _open(cancellationToken).ConfigureAwait(false);
             await Sql.ExecAsync(connection, null, "PRAGMA optimize=0x10002", cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        // PostgreSQL's autovacuum analyses a table only after a delay: a store just filled in bulk (a fleet recorded,
+        // a rescan) is planned blind until then, and `impact` joins its tables in the wrong order. Tables never
+        // analysed, or changed by a tenth since, are analysed now.
+        var stale = await Sql.QueryAsync(connection, """
+            SELECT relname FROM pg_stat_user_tables
+            WHERE relname = ANY(@tables) AND n_live_tup + n_mod_since_analyze > 0
+              AND (COALESCE(last_analyze, last_autoanalyze) IS NULL OR n_mod_since_analyze > n_live_tup / 10 + 1000)
+            """, r => r.GetString(0), cancellationToken, ("tables", StatisticsTables)).ConfigureAwait(false);
+        foreach (var table in stale.Where(StatisticsTables.Contains))
+        {
+            await Sql.ExecAsync(connection, null, $"ANALYZE {table}", cancellationToken).ConfigureAwait(false);
         }
     }
+
+    private static readonly string[] StatisticsTables =
+        ["scans", "image_latest", "scan_sets", "scan_findings", "set_packages", "finding_rows", "package_sets", "finding_sets", "scan_vulns", "scan_packages"];
 
     public async Task<IReadOnlyList<ScanSummary>> ListAsync(HistoryQuery query, CancellationToken cancellationToken)
     {
@@ -231,43 +252,50 @@ public sealed partial class ScanStore : IAsyncDisposable
             ReadSummary, cancellationToken, ("q", query.Image is null ? null : NormalizeImage(query.Image)), ("limit", query.Limit)).ConfigureAwait(false);
     }
 
-    public async Task<ScanReport?> GetAsync(string scanId, CancellationToken cancellationToken)
-    {
-        await using var connection = await _open(cancellationToken).ConfigureAwait(false);
-        var blobs = await Sql.QueryAsync(connection, "SELECT report FROM scans WHERE id = @id", r => (byte[])r[0], cancellationToken, ("id", scanId)).ConfigureAwait(false);
-        if (blobs.Count == 0)
-        {
-            return null;
-        }
-
-        // Scans recorded before package sets were kept apart hold them in the report itself.
-        var report = ReportSerializer.Decompress(blobs[0]);
-        var sets = await _sets.ReadAsync(connection, scanId, cancellationToken).ConfigureAwait(false);
-        var findings = await _findings.ReadAsync(connection, scanId, cancellationToken).ConfigureAwait(false);
-        return report with { PackageSets = sets ?? report.PackageSets, Vulnerabilities = findings ?? report.Vulnerabilities };
-    }
+    public async Task<ScanReport?> GetAsync(string scanId, CancellationToken cancellationToken) =>
+        (await GetManyAsync([scanId], cancellationToken).ConfigureAwait(false))[0];
 
     /// <summary>
     /// Several stored scans read together (a few queries per chunk of ids, each package and finding set decoded once), in
-    /// the order asked; null where no scan has that id. A rescan reads its fleet this way, not a scan at a time.
+    /// the order asked; null where no scan has that id. A rescan reads its fleet this way, not a scan at a time. A
+    /// repeat reads as the scan it repeats with its own id, time, database build and trigger: what recording the
+    /// re-check whole would have given.
     /// </summary>
     public async Task<IReadOnlyList<ScanReport?>> GetManyAsync(IReadOnlyList<string> scanIds, CancellationToken cancellationToken)
     {
         await using var connection = await _open(cancellationToken).ConfigureAwait(false);
         var distinct = scanIds.Distinct(StringComparer.Ordinal).ToList();
-        var blobs = (await Sql.QueryInAsync(connection, "SELECT id, report FROM scans WHERE id IN ({keys})", distinct, r => (r.GetString(0), (byte[])r[1]), cancellationToken).ConfigureAwait(false))
-            .ToDictionary(r => r.Item1, r => r.Item2, StringComparer.Ordinal);
+        var rows = (await Sql.QueryInAsync(connection, "SELECT id, report, same_as, created_at, db_version, trigger_source FROM scans WHERE id IN ({keys})", distinct,
+                r => new StoredRow(r.GetString(0), (byte[])r[1], Nullable(r, 2), r.GetString(3), Nullable(r, 4), Nullable(r, 5)), cancellationToken).ConfigureAwait(false))
+            .ToDictionary(r => r.Id, StringComparer.Ordinal);
+        var documents = rows.Values.Where(r => r.SameAs is null).ToDictionary(r => r.Id, r => r.Report, StringComparer.Ordinal);
+        var shared = rows.Values.Select(r => r.SameAs).OfType<string>().Where(b => !documents.ContainsKey(b)).Distinct(StringComparer.Ordinal).ToList();
+        foreach (var (id, blob) in await Sql.QueryInAsync(connection, "SELECT id, report FROM scans WHERE id IN ({keys})", shared, r => (r.GetString(0), (byte[])r[1]), cancellationToken).ConfigureAwait(false))
+        {
+            documents[id] = blob;
+        }
+
         var sets = await _sets.ReadManyAsync(connection, distinct, cancellationToken).ConfigureAwait(false);
         var findings = await _findings.ReadManyAsync(connection, distinct, cancellationToken).ConfigureAwait(false);
         return [.. scanIds.Select(id =>
         {
-            if (!blobs.TryGetValue(id, out var blob))
+            if (!rows.TryGetValue(id, out var row))
             {
                 return null;
             }
 
+            if (!documents.TryGetValue(row.SameAs ?? id, out var blob))
+            {
+                throw new InvalidDataException($"scan {id} repeats scan {row.SameAs}, which the store does not hold");
+            }
+
             // Scans recorded before package sets (or finding sets) were kept apart hold them in the report itself.
             var report = ReportSerializer.Decompress(blob);
+            if (row.SameAs is not null)
+            {
+                report = report with { ScanId = id, CreatedAt = ParseTimestamp(row.CreatedAt), AdvisoryDbVersion = row.DbVersion, Trigger = row.Trigger };
+            }
+
             return report with
             {
                 PackageSets = sets.TryGetValue(id, out var s) ? s : report.PackageSets,
@@ -275,6 +303,9 @@ public sealed partial class ScanStore : IAsyncDisposable
             };
         })];
     }
+
+    /// <summary>A scans row as a read needs it: its own document, or (a repeat) the scan whose document it shares.</summary>
+    private sealed record StoredRow(string Id, byte[] Report, string? SameAs, string CreatedAt, string? DbVersion, string? Trigger);
 
     /// <summary>The newest scan of an image given by scan id, digest, reference or repository.</summary>
     public async Task<ScanReport?> LatestAsync(string image, CancellationToken cancellationToken)
@@ -357,6 +388,7 @@ public sealed partial class ScanStore : IAsyncDisposable
               SELECT id, created_at, ROW_NUMBER() OVER (PARTITION BY digest ORDER BY created_at DESC, id DESC) AS rank FROM scans
             ) ranked WHERE created_at < @cutoff AND rank > @keep
             """, r => r.GetString(0), cancellationToken, transaction, ("cutoff", cutoff), ("keep", keepLast)).ConfigureAwait(false);
+        await KeepSharedDocumentsAsync(connection, transaction, doomed, cancellationToken).ConfigureAwait(false);
         foreach (var id in doomed)
         {
             foreach (var table in new[] { "scan_packages", "scan_sets", "scan_findings", "scan_vulns", "image_latest", "scans" })

@@ -127,6 +127,40 @@ public abstract class PolicyPreviewContract
     }
 
     [Fact]
+    public async Task Repeats_of_stored_scans_are_judged_as_the_scans_they_repeat()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var store = await NewStoreAsync();
+        for (var i = 0; i < 12; i++)
+        {
+            await store.RecordAsync(Report(i, At, older: false), ct);
+        }
+
+        // A re-check that found what each scan holds is recorded as a repeat: no document of its own.
+        var originals = await store.LatestPerImageAsync(ct);
+        await store.RecordRechecksAsync(
+            [.. originals.Select(o => Recheck.Same(new ScanRepeat(o.Id, o.Digest, At.AddHours(2), "db-2", "rescan")))], ct);
+        var repeats = await store.LatestPerImageAsync(ct);
+        Assert.Equal(12, repeats.Count);
+        Assert.DoesNotContain(repeats, r => originals.Any(o => o.Id == r.Id));
+
+        var policy = PolicyLoader.Parse(Varied).Policy!;
+        var evaluator = new PolicyEvaluator(policy, Today);
+        var judged = await store.ReadForJudgingAsync(repeats, PolicyPreview.PartsOf(policy, Today), ct);
+        Assert.Equal(12, judged.Count);
+        foreach (var (scan, lean) in judged)
+        {
+            var whole = await store.GetAsync(scan.Id, ct);
+            Assert.Equal(
+                evaluator.Evaluate(whole!).Fired.Select(f => (f.RuleId, string.Join("|", f.Matches))),
+                evaluator.Evaluate(lean).Fired.Select(f => (f.RuleId, string.Join("|", f.Matches))));
+        }
+
+        Assert.Contains(judged, j => j.Report.Secrets.Count > 0);
+        Assert.Contains(judged, j => j.Report.Trust is not null);
+    }
+
+    [Fact]
     public async Task A_vulnerability_only_policy_is_judged_without_reading_report_documents()
     {
         var ct = TestContext.Current.CancellationToken;

@@ -29,9 +29,15 @@ public sealed class FleetRescanTests(PostgresServer server) : IClassFixture<Post
     [Fact]
     public Task On_postgres_carried_findings_equal_a_full_match() => RescanAfterUpdateAsync(server.NewDatabaseUrl());
 
+    [Fact]
+    public Task On_sqlite_images_repeated_unread_equal_a_full_match() => RescanAfterUpdateAsync(Path.Combine(_dir, "history.db"), unread: true);
+
+    [Fact]
+    public Task On_postgres_images_repeated_unread_equal_a_full_match() => RescanAfterUpdateAsync(server.NewDatabaseUrl(), unread: true);
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private async Task RescanAfterUpdateAsync(string location)
+    private async Task RescanAfterUpdateAsync(string location, bool unread = false)
     {
         var data = SharedData.RootOrNull is { } root ? Path.Combine(root, "vulndb") : null;
         Assert.SkipWhen(data is null || !Directory.Exists(data), "Shared test data not found: expected ../shared/data/vulndb beside the repository (or COMB_SHARED_DATA).");
@@ -51,7 +57,11 @@ public sealed class FleetRescanTests(PostgresServer server) : IClassFixture<Post
         await new DbImporter(new Clock(builtAt)).ImportAsync(feeds, dbPath, Ct);
         var npmZip = Path.Combine(feeds, "osv", "npm", "all.zip");
         var npm = NpmPackages(npmZip);
-        var options = new ScanOptions { CacheDir = cache, StorePath = location, Scanners = new HashSet<string>([Scanners.Vuln, Scanners.Secret, Scanners.Malware]) };
+        // No age note on any scan, whatever day the test runs: the stored scans' documents are then those a re-check gives.
+        var options = new ScanOptions
+        {
+            CacheDir = cache, StorePath = location, Scanners = new HashSet<string>([Scanners.Vuln, Scanners.Secret, Scanners.Malware]), DbMaxAge = TimeSpan.FromDays(36500),
+        };
 
         await using (var services = new ServiceCollection().AddComb().BuildServiceProvider())
         {
@@ -62,6 +72,11 @@ public sealed class FleetRescanTests(PostgresServer server) : IClassFixture<Post
             {
                 await store.RecordAsync(await scanner.RunStagesAsync(Image(inventory, npm, i), options with { NoStore = true }, Ct), Ct);
             }
+
+            // An image of the base alone: no package of it is named by the (npm) update.
+            var baseOnly = Image(inventory, npm, 6);
+            baseOnly = baseOnly with { PackageSets = baseOnly.PackageSets.SkipLast(1).ToList() };
+            await store.RecordAsync(await scanner.RunStagesAsync(baseOnly, options with { NoStore = true }, Ct), Ct);
         }
 
         ChangeNpmRecords(npmZip, npm);
@@ -76,8 +91,16 @@ public sealed class FleetRescanTests(PostgresServer server) : IClassFixture<Post
             var seeder = services.GetRequiredService<StoredMatchSeeder>();
             await using var store = await ScanStore.OpenAsync(location, Ct);
             var count = 0;
-            results = await new Rescanner(store, (inv, o, ct) => scanner.RunStagesAsync(inv, o, ct), (stored, o) => count += seeder.Seed(stored, o)).RescanAsync(null, options, Ct);
+            var read = 0;
+            results = await new Rescanner(store, (inv, o, ct) => scanner.RunStagesAsync(inv, o, ct), (stored, o) =>
+            {
+                read++;
+                count += seeder.Seed(stored, o);
+            }, unread ? RescanScopes.Of(seeder) : null).RescanAsync(null, options, Ct);
             carried = count;
+
+            // The image holding no package the update names is repeated without being read.
+            Assert.Equal(unread ? 6 : 7, read);
         }
 
         // The full match of the same stored inventories, in a host that carries nothing over.
@@ -85,7 +108,7 @@ public sealed class FleetRescanTests(PostgresServer server) : IClassFixture<Post
         {
             var scanner = services.GetRequiredService<ImageScanner>();
             await using var store = await ScanStore.OpenAsync(location, Ct);
-            Assert.Equal(6, results.Count);
+            Assert.Equal(7, results.Count);
             Assert.True(carried > 0, "findings of unchanged targets are carried over");
             Assert.Contains(results, r => r.NoLongerVulnerable.Count > 0);
             foreach (var result in results)
@@ -95,11 +118,16 @@ public sealed class FleetRescanTests(PostgresServer server) : IClassFixture<Post
                 var full = await scanner.RunStagesAsync(new ImageInventory
                 {
                     Image = before.Image, Os = before.Os, PackageSets = before.PackageSets, Secrets = before.Secrets, Malware = before.Malware, Diagnostics = [],
-                }, options with { NoStore = true }, Ct);
+                }, options with { NoStore = true, Trigger = Rescanner.Trigger }, Ct);
 
-                Assert.NotEmpty(full.Vulnerabilities);
+                if (before.Packages.Any(p => p.Type == PackageTypes.Npm))
+                {
+                    Assert.NotEmpty(full.Vulnerabilities);
+                }
+
                 Assert.Equal(JsonSerializer.Serialize(full.Vulnerabilities), JsonSerializer.Serialize(fast.Vulnerabilities));
                 Assert.Equal(full.AdvisoryDbVersion, fast.AdvisoryDbVersion);
+                Assert.Equal(JsonSerializer.Serialize(full with { ScanId = fast.ScanId, CreatedAt = fast.CreatedAt }), JsonSerializer.Serialize(fast));
 
                 // Only the images holding a package the update changed lose findings; the others keep theirs, and their
                 // history shows no change between the two scans.

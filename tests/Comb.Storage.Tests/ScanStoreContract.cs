@@ -317,4 +317,107 @@ public abstract class ScanStoreContract
         Assert.Equal(System.Text.Json.JsonSerializer.Serialize(old.PackageSets), System.Text.Json.JsonSerializer.Serialize(after!.PackageSets));
         Assert.Equal(["registry.example/app:1", "registry.example/new:1"], (await store.ImpactByPackageAsync("openssl", "1.1.1k", Ct)).Select(h => h.Reference));
     }
+
+    [Fact]
+    public async Task A_recheck_that_finds_what_was_stored_is_a_repeat_that_reads_queries_and_diffs_as_a_whole_record()
+    {
+        var store = await NewStoreAsync();
+        var d1 = "sha256:" + new string('1', 64);
+        var d2 = "sha256:" + new string('2', 64);
+        var a = Reports.Of("registry.example/a:1", d1, T0, [("openssl", "1.1.1k"), ("zlib", "1.2")], [("CVE-2021-3711", "openssl", "1.1.1k")]) with { AdvisoryDbVersion = "db-1" };
+        var b = Reports.Of("registry.example/b:1", d2, T0, [("zlib", "1.2")], [("CVE-2018-25032", "zlib", "1.2")]) with { AdvisoryDbVersion = "db-1" };
+        var stored = await store.RecordAllAsync([a, b], Ct);
+        var originals = new Dictionary<string, ScanReport>(StringComparer.Ordinal) { [d1] = a, [d2] = b };
+
+        // The re-check finds the same for image a, and one more finding for image b.
+        var at = T0.AddDays(1);
+        Task<ScanReport> Stages(ImageInventory inventory, ScanOptions options)
+        {
+            var before = originals[inventory.Image.ManifestDigest!];
+            var extra = before == b ? new[] { before.Vulnerabilities[0] with { Id = "CVE-2022-37434", Aliases = [] } } : [];
+            return Task.FromResult(before with
+            {
+                CreatedAt = at, AdvisoryDbVersion = "db-2", Trigger = options.Trigger, PackageSets = inventory.PackageSets,
+                Vulnerabilities = [.. before.Vulnerabilities, .. extra],
+            });
+        }
+
+        var results = await new Rescanner(store, (inventory, options, _) => Stages(inventory, options)).RescanAsync(null, new ScanOptions(), Ct);
+        var repeat = results.Single(r => r.Reference == a.Image.Reference);
+        var whole = results.Single(r => r.Reference == b.Image.Reference);
+        Assert.Equal(stored[0], repeat.PreviousScanId);
+        Assert.Empty(repeat.NewlyVulnerable);
+        Assert.Equal(["CVE-2022-37434 zlib@1.2"], whole.NewlyVulnerable);
+
+        await using var connection = await store.OpenConnectionAsync(Ct);
+        async Task<long> CountAsync(string sql) => (await Sql.QueryAsync(connection, sql, r => Convert.ToInt64(r.GetValue(0), System.Globalization.CultureInfo.InvariantCulture), Ct))[0];
+        Assert.Equal(1, await CountAsync("SELECT COUNT(*) FROM scans WHERE same_as IS NOT NULL"));
+        Assert.Equal(0, await CountAsync($"SELECT LENGTH(report) FROM scans WHERE id = '{repeat.ScanId}'"));
+
+        // What recording the same re-check whole gives, in a store of its own.
+        await using var reference = await ScanStore.OpenAsync(NewLocation(), Ct);
+        var expected = a with { CreatedAt = at, AdvisoryDbVersion = "db-2", Trigger = Rescanner.Trigger };
+        var wholeIds = await reference.RecordAllAsync([a, expected], Ct);
+        string Json(ScanReport? r, string id) => System.Text.Json.JsonSerializer.Serialize(r! with { ScanId = id });
+
+        // The report, history line, diff, timeline and impact of the repeat are those of the whole record.
+        var read = await store.GetAsync(repeat.ScanId, Ct);
+        Assert.Equal(repeat.ScanId, read!.ScanId);
+        Assert.Equal(Json(await reference.GetAsync(wholeIds[1], Ct), "x"), Json(read, "x"));
+        Assert.Equal((await store.GetManyAsync([repeat.ScanId], Ct))[0] is { } many ? Json(many, "x") : null, Json(read, "x"));
+        var line = (await store.ListAsync(new HistoryQuery { Image = d1 }, Ct))[0];
+        var expectedLine = (await reference.ListAsync(new HistoryQuery { Image = d1 }, Ct))[0];
+        Assert.Equal(expectedLine with { Id = line.Id }, line);
+        Assert.Equal(repeat.ScanId, line.Id);
+        var diff = ScanDiff.Compare((await store.GetAsync(stored[0], Ct))!, read);
+        var expectedDiff = ScanDiff.Compare((await reference.GetAsync(wholeIds[0], Ct))!, (await reference.GetAsync(wholeIds[1], Ct))!);
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(expectedDiff with { From = "", To = "" }), System.Text.Json.JsonSerializer.Serialize(diff with { From = "", To = "" }));
+        Assert.Equal([stored[0], repeat.ScanId], (await store.TimelineAsync(d1, Ct)).Select(s => s.Id));
+        Assert.Equal([(repeat.ScanId, "openssl")], (await store.ImpactByVulnerabilityAsync("DSA-2021-3711", Ct)).Select(h => (h.ScanId, h.Package)));
+        Assert.Equal([repeat.ScanId], (await store.ImpactByPackageAsync("zlib", "1.2", Ct)).Where(h => h.Digest == d1).Select(h => h.ScanId));
+        Assert.Contains(repeat.ScanId, (await store.LatestPerImageAsync(Ct)).Select(s => s.Id));
+        var page = await store.ImagesAsync(new ImageFilter { Search = "CVE-2021-3711", HasFix = true }, Ct);
+        Assert.Equal([repeat.ScanId], page.Items.Select(i => i.Id));
+
+        // A repeat of a repeat reads the document recorded whole; pruning the scans it shares it with keeps it readable.
+        at = T0.AddDays(2);
+        var again = (await new Rescanner(store, (inventory, options, _) => Stages(inventory, options)).RescanAsync([d1], new ScanOptions(), Ct)).Single();
+        Assert.Equal(2, await CountAsync($"SELECT COUNT(*) FROM scans WHERE same_as = '{stored[0]}'"));
+        var third = await store.GetAsync(again.ScanId, Ct);
+        Assert.Equal(3, await store.PruneAsync(0, 1, T0.AddDays(3), Ct));
+        Assert.Equal(Json(third, again.ScanId), Json(await store.GetAsync(again.ScanId, Ct), again.ScanId));
+        Assert.Equal(0, await CountAsync("SELECT COUNT(*) FROM scans WHERE same_as IS NOT NULL"));
+        Assert.Equal(T0.AddDays(2), (await store.GetAsync(again.ScanId, Ct))!.CreatedAt);
+    }
+
+    [Fact]
+    public async Task After_an_update_a_rescan_repeats_unread_only_the_images_no_change_names()
+    {
+        var store = await NewStoreAsync();
+        var d1 = "sha256:" + new string('1', 64);
+        var d2 = "sha256:" + new string('2', 64);
+        var d3 = "sha256:" + new string('3', 64);
+        var a = Reports.Of("registry.example/a:1", d1, T0, [("openssl", "1.1.1k")], [("CVE-2021-3711", "openssl", "1.1.1k")]) with { AdvisoryDbVersion = "db-1" };
+        var b = Reports.Of("registry.example/b:1", d2, T0, [("zlib", "1.2")]) with { AdvisoryDbVersion = "db-1" };
+        var c = Reports.Of("registry.example/c:1", d3, T0, [("curl", "7.0")], [("CVE-2023-0001", "curl", "7.0")]) with { AdvisoryDbVersion = "db-1" };
+        await store.RecordAllAsync([a, b, c], Ct);
+
+        // The update names zlib, and changes a record known by CVE-2023-0001: image a alone is not read again.
+        var scope = new UpdateScope("db-2", (name, type, source, purl) => name == "zlib", ["CVE-2023-0001"]);
+        var read = new List<string>();
+        var results = await new Rescanner(store, (inventory, options, _) =>
+        {
+            read.Add(inventory.Image.Reference);
+            var before = new[] { a, b, c }.Single(r => r.Image.ManifestDigest == inventory.Image.ManifestDigest);
+            return Task.FromResult(before with { CreatedAt = T0.AddDays(1), AdvisoryDbVersion = "db-2", Trigger = options.Trigger, PackageSets = inventory.PackageSets });
+        }, null, (since, tool, _, _) => Task.FromResult<UpdateScope?>(since == "db-1" && tool == "test" ? scope : null)).RescanAsync(null, new ScanOptions(), Ct);
+
+        Assert.Equal(["registry.example/b:1", "registry.example/c:1"], read.Order(StringComparer.Ordinal));
+        Assert.Equal(["registry.example/a:1", "registry.example/b:1", "registry.example/c:1"], results.Select(r => r.Reference));
+        var repeated = await store.GetAsync(results[0].ScanId, Ct);
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(a with { ScanId = results[0].ScanId, AdvisoryDbVersion = "db-2", Trigger = Rescanner.Trigger, CreatedAt = repeated!.CreatedAt }),
+            System.Text.Json.JsonSerializer.Serialize(repeated));
+        Assert.Equal(["db-2", "db-2", "db-2"], (await store.LatestPerImageAsync(Ct)).Select(s => s.DbVersion));
+        Assert.Equal([results[0].ScanId], (await store.ImpactByVulnerabilityAsync("CVE-2021-3711", Ct)).Select(h => h.ScanId));
+    }
 }

@@ -223,7 +223,8 @@ internal static class HistoryCommands
                 StorePath = store.LocationOf(parse),
             };
             var seeder = services.GetRequiredService<Comb.VulnDb.Matching.StoredMatchSeeder>();
-            var results = await new Rescanner(scans, (inventory, o, token) => scanner.RunStagesAsync(inventory, o, token), (stored, o) => seeder.Seed(stored, o))
+            var results = await new Rescanner(scans, (inventory, o, token) => scanner.RunStagesAsync(inventory, o, token), (stored, o) => seeder.Seed(stored, o),
+                    Comb.Engine.RescanScopes.Of(seeder))
                 .RescanAsync(parse.GetValue(all) ? null : refs, options, ct);
             var output = parse.InvocationConfiguration.Output;
             if (store.IsJson(parse))

@@ -41,7 +41,7 @@ internal static class RescanEndpoints
                 };
                 await audit.WriteAsync(context, "rescan.start", null, null, ct);
                 // As `comb rescan`: findings the advisory changes since each stored scan cannot have altered are carried over.
-                var results = await new Rescanner(store, scanner.RunStagesAsync, (stored, o) => seeder.Seed(stored, o)).RescanAsync(null, options, ct);
+                var results = await new Rescanner(store, scanner.RunStagesAsync, (stored, o) => seeder.Seed(stored, o), Comb.Engine.RescanScopes.Of(seeder)).RescanAsync(null, options, ct);
                 var changed = results.Count(r => r.NewlyVulnerable.Count > 0 || r.NoLongerVulnerable.Count > 0);
                 return Results.Ok(new RescanResponse(results.Count, changed, results));
             }

@@ -109,7 +109,7 @@ public sealed class ConsoleScans(ScanQueue queue, ServerDatabase database, Advis
                 Scanners = new HashSet<string>([Scanners.Vuln, Scanners.Secret, Scanners.Malware], StringComparer.Ordinal),
             };
             await audit.WriteAsync(context, "rescan.start", null, "console", ct);
-            return (await new Rescanner(await server.OpenAsync(ct), scanner.RunStagesAsync, (stored, o) => seeder.Seed(stored, o)).RescanAsync(null, options, ct), null);
+            return (await new Rescanner(await server.OpenAsync(ct), scanner.RunStagesAsync, (stored, o) => seeder.Seed(stored, o), Comb.Engine.RescanScopes.Of(seeder)).RescanAsync(null, options, ct), null);
         }
         catch (CombInputException ex)
         {

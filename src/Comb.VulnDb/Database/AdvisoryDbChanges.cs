@@ -34,6 +34,12 @@ internal sealed class AdvisoryDbChanges
 
     public bool NamesId(string id) => _ids.Contains(id);
 
+    /// <summary>Every id a changed record is known by.</summary>
+    public IReadOnlyCollection<string> Ids => _ids;
+
+    /// <summary>The ecosystems whose packages a change names.</summary>
+    public IEnumerable<string> Ecosystems => _names.Select(k => k[..k.IndexOf('\n', StringComparison.Ordinal)]).Distinct(StringComparer.Ordinal);
+
     /// <summary>The changes since the build labelled <paramref name="since"/>, or null when this build did not record them.</summary>
     public static AdvisoryDbChanges? Read(SqliteConnection connection, string since)
     {

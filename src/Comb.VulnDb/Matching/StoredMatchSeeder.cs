@@ -10,8 +10,10 @@ namespace Comb.VulnDb.Matching;
 /// memo, so the vulnerability stage matches only the packages the changed advisories name. Without a recorded change
 /// list (older build, unknown version, another Comb version) nothing is carried and every target is matched in full.
 /// </summary>
-public sealed class StoredMatchSeeder(MatchMemos memos) : IDisposable
+public sealed class StoredMatchSeeder(MatchMemos memos, TimeProvider? time = null) : IDisposable
 {
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
     private readonly ConcurrentDictionary<(string Build, string Since), AdvisoryDbChanges?> _changes = new();
     private readonly Lock _lock = new();
 
@@ -35,13 +37,7 @@ public sealed class StoredMatchSeeder(MatchMemos memos) : IDisposable
 
         lock (_lock)
         {
-            if (_open is not { } open || open.Path != path || open.Length != file.Length || open.Written != file.LastWriteTimeUtc)
-            {
-                _open?.Db.Dispose();
-                _open = (path, file.Length, file.LastWriteTimeUtc, AdvisoryDatabase.Open(path));
-            }
-
-            var db = _open.Value.Db;
+            var db = OpenLocked(path, file);
             if (db.Info.VersionLabel == since)
             {
                 return 0; // the same build, or one built within the same second: nothing to tell them apart by
@@ -50,6 +46,44 @@ public sealed class StoredMatchSeeder(MatchMemos memos) : IDisposable
             var changes = _changes.GetOrAdd((db.Info.BuildId, since), key => db.ChangesSince(key.Since));
             return changes is null ? 0 : Carry(stored, memos.For(db), changes);
         }
+    }
+
+    /// <summary>
+    /// What the database <paramref name="options"/> name changed since build <paramref name="since"/>, for a rescan to
+    /// leave the stored scans it cannot alter unread; null when that cannot be told (no recorded changes, the same
+    /// label, no database) or when a re-check would note the database's age, which a stored scan may not.
+    /// </summary>
+    public StoredScanFilter? FilterSince(string since, ScanOptions options)
+    {
+        var path = Path.GetFullPath(AdvisoryDbLocation.Resolve(options));
+        var file = new FileInfo(path);
+        if (!file.Exists)
+        {
+            return null;
+        }
+
+        lock (_lock)
+        {
+            var db = OpenLocked(path, file);
+            if (db.Info.VersionLabel == since || _time.GetUtcNow() - db.Info.BuiltAt > options.DbMaxAge)
+            {
+                return null;
+            }
+
+            var changes = _changes.GetOrAdd((db.Info.BuildId, since), key => db.ChangesSince(key.Since));
+            return changes is null ? null : new StoredScanFilter(db.Info.VersionLabel, changes);
+        }
+    }
+
+    private AdvisoryDatabase OpenLocked(string path, FileInfo file)
+    {
+        if (_open is not { } open || open.Path != path || open.Length != file.Length || open.Written != file.LastWriteTimeUtc)
+        {
+            _open?.Db.Dispose();
+            _open = (path, file.Length, file.LastWriteTimeUtc, AdvisoryDatabase.Open(path));
+        }
+
+        return _open.Value.Db;
     }
 
     public void Dispose()
