@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Comb.Contracts;
 
 namespace Comb.Storage;
@@ -11,9 +10,8 @@ namespace Comb.Storage;
 /// </summary>
 internal static class RepeatedScans
 {
-    // Findings are immutable and shared (the matcher's answers per target, the store's finding sets), so each one's
-    // JSON is made once however many images hold it.
-    private static readonly ConditionalWeakTable<VulnerabilityFinding, byte[]> FindingJson = [];
+    private static readonly string[] NoStrings = [];
+    private static readonly CvssScore[] NoScores = [];
 
     public static bool Repeats(ScanReport before, ScanReport after)
     {
@@ -33,7 +31,7 @@ internal static class RepeatedScans
         for (var i = 0; i < before.Vulnerabilities.Count; i++)
         {
             var (a, b) = (before.Vulnerabilities[i], after.Vulnerabilities[i]);
-            if (!ReferenceEquals(a, b) && !JsonOf(a).AsSpan().SequenceEqual(JsonOf(b)))
+            if (!ReferenceEquals(a, b) && !SameFinding(a, b))
             {
                 return false;
             }
@@ -47,5 +45,19 @@ internal static class RepeatedScans
         ScanId = null, CreatedAt = default, AdvisoryDbVersion = null, Trigger = null, PackageSets = [], Vulnerabilities = [],
     };
 
-    private static byte[] JsonOf(VulnerabilityFinding finding) => FindingJson.GetValue(finding, f => ReportSerializer.Json(f));
+    /// <summary>
+    /// Field by field, lists by their items (a record compares lists by reference), without serialising: a fleet's
+    /// re-check compares every finding it read with the one it made. A list field added later and not listed here
+    /// compares by reference, so such findings only ever count as different.
+    /// </summary>
+    private static bool SameFinding(VulnerabilityFinding a, VulnerabilityFinding b) =>
+        a.Aliases.SequenceEqual(b.Aliases, StringComparer.Ordinal) && a.FixedVersions.SequenceEqual(b.FixedVersions, StringComparer.Ordinal)
+        && a.Cvss.SequenceEqual(b.Cvss) && a.References.SequenceEqual(b.References, StringComparer.Ordinal) && a.Cwes.SequenceEqual(b.Cwes, StringComparer.Ordinal)
+        && a.Tags.SequenceEqual(b.Tags, StringComparer.Ordinal) && a.DataSources.SequenceEqual(b.DataSources, StringComparer.Ordinal)
+        && Bare(a) == Bare(b);
+
+    private static VulnerabilityFinding Bare(VulnerabilityFinding f) => f with
+    {
+        Aliases = NoStrings, FixedVersions = NoStrings, Cvss = NoScores, References = NoStrings, Cwes = NoStrings, Tags = NoStrings, DataSources = NoStrings,
+    };
 }
