@@ -47,6 +47,17 @@ internal sealed class CredentialHelper(string name, Func<string, string?> enviro
         catch (Exception ex) when (ex is OperationCanceledException or IOException)
         {
             process.Kill(entireProcessTree: true);
+
+            // The kill is a signal: wait (briefly) until the helper is gone, so no caller sees it still running.
+            try
+            {
+                await process.WaitForExitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // A helper stuck in the kernel: it is signalled and will end; the caller need not wait for it.
+            }
+
             cancellationToken.ThrowIfCancellationRequested();
             throw new CombInputException($"credential helper docker-credential-{name} did not answer within {Timeout.TotalSeconds:0} s", ex, CombErrorKind.UpstreamFailure);
         }
