@@ -200,6 +200,20 @@ public sealed record ImageInventory
     public IReadOnlyList<Diagnostic> Diagnostics { get; init; } = [];
 
     public IEnumerable<Package> Packages => PackageSets.SelectMany(s => s.Packages);
+
+    /// <summary>
+    /// What a stored scan recorded of the image, to match and judge it again without its layers: file notes and
+    /// diagnostics are not kept in a report, so findings that need files (configuration checks) come from the report.
+    /// </summary>
+    public static ImageInventory Of(ScanReport stored) => new()
+    {
+        Image = stored.Image,
+        Os = stored.Os,
+        PackageSets = stored.PackageSets,
+        Secrets = stored.Secrets,
+        Malware = stored.Malware,
+        Diagnostics = [],
+    };
 }
 
 public sealed record LayerNote(string LayerDiffId, int LayerIndex, FileNote Note);

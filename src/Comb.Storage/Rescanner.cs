@@ -72,16 +72,7 @@ public sealed class Rescanner(ScanStore store, Func<ImageInventory, ScanOptions,
     private async Task<ScanReport> RecheckAsync(ScanReport before, ScanOptions options, CancellationToken cancellationToken)
     {
         prepare?.Invoke(before, options);
-        var inventory = new ImageInventory
-        {
-            Image = before.Image,
-            Os = before.Os,
-            PackageSets = before.PackageSets,
-            Secrets = before.Secrets,
-            Malware = before.Malware,
-            Diagnostics = [],
-        };
-        var after = await runStages(inventory, options with { NoStore = true, Trigger = Trigger }, cancellationToken).ConfigureAwait(false);
+        var after = await runStages(ImageInventory.Of(before), options with { NoStore = true, Trigger = Trigger }, cancellationToken).ConfigureAwait(false);
 
         // Findings that need the layers (config checks on files) are carried over from the stored scan.
         return after with

@@ -15,7 +15,7 @@ internal static class OutputFile
         var existing = FileStat.Stat(path);
         if (existing is not null && existing.Kind is not StatKind.Regular and not StatKind.Directory)
         {
-            await using var device = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, bufferSize: 1, useAsync: false);
+            await using var device = new FileStream(path, FileMode.Open, FileAccess.Write);
             await write(device, cancellationToken);
             await device.FlushAsync(cancellationToken);
             return;

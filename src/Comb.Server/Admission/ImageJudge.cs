@@ -57,18 +57,8 @@ public sealed class ImageJudge(ServerStore store, ScanQueue queue, ImageScanner 
     /// <summary>The stored inventory matched again and judged by the admission policy (as a rescan, without recording it).</summary>
     private Task<ImageDecision> JudgeAsync(PinnedImage image, ScanReport stored, CancellationToken cancellationToken)
     {
-        var inventory = new ImageInventory
-        {
-            Image = stored.Image,
-            Os = stored.Os,
-            PackageSets = stored.PackageSets,
-            Secrets = stored.Secrets,
-            Malware = stored.Malware,
-            Diagnostics = [],
-        };
-
         // Configuration findings need the layers: the stored scan's stand.
-        return JudgeAsync(image, inventory, stored.Misconfigurations, stored.ScanId, [], cancellationToken);
+        return JudgeAsync(image, ImageInventory.Of(stored), stored.Misconfigurations, stored.ScanId, [], cancellationToken);
     }
 
     /// <summary>
