@@ -30,7 +30,13 @@ public sealed class CachePruneTests : IDisposable
         {
             while (!stop.IsCancellationRequested)
             {
-                largest = Math.Max(largest, Entries(cache).Sum(f => f.Length));
+                // Under the cache's own lock, which every writer holds to evict and rename: the entries are walked
+                // folder by folder, and without it a walk can count an entry evicted and its replacement both.
+                using (await CacheLockAsync(cache))
+                {
+                    largest = Math.Max(largest, Entries(cache).Sum(f => f.Length));
+                }
+
                 samples++;
                 await Task.Delay(2);
             }
@@ -95,6 +101,22 @@ public sealed class CachePruneTests : IDisposable
         }
 
         return found;
+    }
+
+    /// <summary>The exclusive lock the comb processes sharing this cache take before evicting and writing entries.</summary>
+    private static async Task<FileStream> CacheLockAsync(string cacheDir)
+    {
+        while (true)
+        {
+            try
+            {
+                return new FileStream(Path.Combine(cacheDir, "layers.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException)
+            {
+                await Task.Delay(1);
+            }
+        }
     }
 
     private static Task<(int Code, string Err)> RunAsync(params string[] args) => CombProcess.RunAsync(args);
