@@ -8,6 +8,7 @@ namespace Comb.Secrets.Engine;
 /// 260 rules and 100 allow-list patterns that was a large share of a cold scan's secret work, most of it for
 /// patterns that run a handful of times. Hot ones (the generic rules, whose keywords occur everywhere, the global
 /// allow-list run on every path) still get the compiled engine. Both engines give the same matches and group numbers.
+/// A built-in pattern is compiled at build time (<see cref="PrecompiledRegexes"/>) and used from the first call.
 /// </summary>
 internal sealed class TieredRegex
 {
@@ -24,14 +25,24 @@ internal sealed class TieredRegex
     private readonly RegexOptions _extra;
     private readonly int _compileAfter;
     private Regex _current;
+    private readonly bool _precompiled;
     private int _uses;
 
     public TieredRegex(string pattern, int compileAfterUses = RuleUses, RegexOptions extra = RegexOptions.None)
     {
         _pattern = pattern;
         _extra = extra;
-        _compileAfter = Math.Max(1, compileAfterUses);
-        _current = RegexFactory.CreateInterpreted(pattern, extra);
+        if (PrecompiledRegexes.Find(pattern, extra) is { } precompiled)
+        {
+            _precompiled = true;
+            _compileAfter = int.MaxValue;
+            _current = precompiled;
+        }
+        else
+        {
+            _compileAfter = Math.Max(1, compileAfterUses);
+            _current = RegexFactory.CreateInterpreted(pattern, extra);
+        }
     }
 
     /// <summary>Group numbers are the same in both engines.</summary>
@@ -40,7 +51,7 @@ internal sealed class TieredRegex
     /// <summary>The regex to use for one call or one file; counts the use.</summary>
     public Regex ForOneUse()
     {
-        if (Volatile.Read(ref _uses) < _compileAfter && Interlocked.Increment(ref _uses) == _compileAfter)
+        if (!_precompiled && Volatile.Read(ref _uses) < _compileAfter && Interlocked.Increment(ref _uses) == _compileAfter)
         {
             _ = Task.Run(() => Volatile.Write(ref _current, RegexFactory.Create(_pattern, _extra)));
         }
@@ -56,5 +67,5 @@ internal sealed class TieredRegex
 
     public MatchCollection Matches(string input) => ForOneUse().Matches(input);
 
-    public bool IsCompiled => (Volatile.Read(ref _current).Options & RegexOptions.Compiled) != 0;
+    public bool IsCompiled => _precompiled || (Volatile.Read(ref _current).Options & RegexOptions.Compiled) != 0;
 }
