@@ -235,33 +235,49 @@ internal sealed class ScanRun(IServiceProvider services, string format, string? 
     private async Task<bool> ScanAllAsync(IReadOnlyList<string> references, ScanOptions options, int parallel, ImageScanner scanner, IReportWriter writer, bool multi,
         int[] codes, string?[] summaries, IProgress<ScanProgress>? progress, CancellationToken cancellationToken)
     {
-        await Parallel.ForEachAsync(Enumerable.Range(0, references.Count), new ParallelOptions { MaxDegreeOfParallelism = parallel, CancellationToken = cancellationToken }, async (i, ct) =>
+        if (references.Count == 1)
         {
-            var reference = references[i];
-            try
-            {
-                // The history keeps the whole report; users see it through their filters, judged as they see it.
-                var outcome = await scanner.RunAsync(reference, options, progress, ct);
-                StartupTrace.Mark("report made");
-                await WriteAsync(writer, outcome.Presented, multi ? (output is null ? null : Path.Combine(output, FileNameOf(reference) + Extension(format))) : output, ct);
-                StartupTrace.Mark("report written");
-                codes[i] = outcome.Verdict.ExitCode;
-                summaries[i] = Summary(reference, outcome.Presented, outcome.Verdict);
-            }
-            catch (CombInputException ex) when (multi)
-            {
-                codes[i] = CombErrorKinds.ExitCode(ex.Kind);
-                summaries[i] = $"error: {reference}: {ex.Message}";
-            }
-        });
+            // One image (the usual command line): scanned on this flow, without the parallel loop's hand-off to a pool
+            // thread, which suspends every caller up the chain (each one's suspension machinery compiled at run time).
+            await ScanOneAsync(references, 0, options, scanner, writer, multi, codes, summaries, progress, cancellationToken);
+            return true;
+        }
+
+        await Parallel.ForEachAsync(Enumerable.Range(0, references.Count), new ParallelOptions { MaxDegreeOfParallelism = parallel, CancellationToken = cancellationToken },
+            async (i, ct) => await ScanOneAsync(references, i, options, scanner, writer, multi, codes, summaries, progress, ct));
         return true;
+    }
+
+    private async Task ScanOneAsync(IReadOnlyList<string> references, int i, ScanOptions options, ImageScanner scanner, IReportWriter writer, bool multi,
+        int[] codes, string?[] summaries, IProgress<ScanProgress>? progress, CancellationToken ct)
+    {
+        var reference = references[i];
+        try
+        {
+            // The history keeps the whole report; users see it through their filters, judged as they see it.
+            var outcome = await scanner.RunAsync(reference, options, progress, ct);
+            StartupTrace.Mark("report made");
+            await WriteAsync(writer, outcome.Presented, multi ? (output is null ? null : Path.Combine(output, FileNameOf(reference) + Extension(format))) : output, ct);
+            StartupTrace.Mark("report written");
+            codes[i] = outcome.Verdict.ExitCode;
+            summaries[i] = Summary(reference, outcome.Presented, outcome.Verdict);
+        }
+        catch (CombInputException ex) when (multi)
+        {
+            codes[i] = CombErrorKinds.ExitCode(ex.Kind);
+            summaries[i] = $"error: {reference}: {ex.Message}";
+        }
     }
 
     private async Task WriteAsync(IReportWriter writer, ScanReport report, string? path, CancellationToken cancellationToken)
     {
         if (path is not null)
         {
-            await OutputFile.WriteAsync(path, (file, token) => writer.WriteAsync(report, file, token), cancellationToken);
+            // Made in memory, then written in one call: the serializer's asynchronous flushes into a file suspended on
+            // every buffer, for no gain on a report this size (and the standard-output path below buffers it too).
+            using var bytes = new MemoryStream();
+            await writer.WriteAsync(report, bytes, cancellationToken);
+            await OutputFile.WriteAsync(path, (file, token) => file.WriteAsync(bytes.GetBuffer().AsMemory(0, (int)bytes.Length), token).AsTask(), cancellationToken);
             return;
         }
 
