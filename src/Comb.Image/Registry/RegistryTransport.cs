@@ -19,6 +19,7 @@ public sealed class RegistryTransport : IDisposable
     private readonly object? _factory;
     private readonly Lazy<ServiceProvider>? _owned;
     private readonly ConcurrentDictionary<string, string> _insecureSchemes = new(StringComparer.OrdinalIgnoreCase);
+    private volatile bool _disposed;
 
     public RegistryTransport(IHttpClientFactory factory, TimeProvider time)
     {
@@ -50,6 +51,8 @@ public sealed class RegistryTransport : IDisposable
     /// <summary>A client for the shared pool; cheap, and not to be disposed (the factory owns the handler).</summary>
     internal HttpClient Client(bool insecure)
     {
+        // Not composed after the host closed the transport (it would never be disposed).
+        ObjectDisposedException.ThrowIf(_disposed && _owned is { IsValueCreated: false }, this);
         var factory = (IHttpClientFactory?)_factory ?? _owned!.Value.GetRequiredService<IHttpClientFactory>();
         return factory.CreateClient(insecure ? RegistryHttp.InsecureClient : RegistryHttp.SecureClient);
     }
@@ -69,6 +72,7 @@ public sealed class RegistryTransport : IDisposable
 
     public void Dispose()
     {
+        _disposed = true;
         if (_owned is { IsValueCreated: true })
         {
             _owned.Value.Dispose();
