@@ -15,9 +15,26 @@ namespace Comb.Cli;
 /// </summary>
 public static class CombApp
 {
+    /// <summary>The commands that stand alone under the root, by name: a command line that names one builds only that one.</summary>
+    private static readonly Dictionary<string, Func<IServiceProvider, Command>> Single = new(StringComparer.Ordinal)
+    {
+        ["scan"] = ScanCommand.Build,
+        ["sbom"] = SbomCommand.Build,
+        ["image"] = ImageCommands.Build,
+        ["cache"] = _ => CacheCommands.Build(),
+        ["runtime"] = RuntimeCommands.Build,
+        ["db"] = DbCommands.Build,
+        ["train"] = _ => TrainCommands.Build(),
+        ["server"] = _ => ServerCommands.BuildServer(),
+        ["token"] = _ => ServerCommands.BuildToken(),
+        ["worker"] = _ => ServerCommands.BuildWorker(),
+        ["registry"] = _ => RegistryCommands.Build(),
+        ["admission"] = _ => AdmissionCommands.Build(),
+    };
+
     public static RootCommand BuildRoot(IServiceProvider services)
     {
-        var root = new RootCommand("Comb: container image security scanner (vulnerabilities, secrets, malware, misconfiguration, trust)");
+        var root = NewRoot();
         root.Subcommands.Add(ScanCommand.Build(services));
         root.Subcommands.Add(SbomCommand.Build(services));
         root.Subcommands.Add(ImageCommands.Build(services));
@@ -38,6 +55,26 @@ public static class CombApp
         root.Subcommands.Add(AdmissionCommands.Build());
         return root;
     }
+
+    /// <summary>
+    /// The tree a command line needs: when its first word names a stand-alone command, the root with that command alone
+    /// (parsing and running it are the same; building every command loads the server's and other areas' assemblies,
+    /// a measurable part of a short command's start); otherwise (help, a typo, the history and trust commands) the whole tree.
+    /// </summary>
+    internal static RootCommand BuildRoot(IServiceProvider services, IReadOnlyList<string> args)
+    {
+        if (args.Count == 0 || !Single.TryGetValue(args[0], out var build))
+        {
+            return BuildRoot(services);
+        }
+
+        var root = NewRoot();
+        root.Subcommands.Add(build(services));
+        return root;
+    }
+
+    private static RootCommand NewRoot() =>
+        new("Comb: container image security scanner (vulnerabilities, secrets, malware, misconfiguration, trust)");
 
     /// <summary>
     /// Option-like words a command's arguments swallowed (<c>comb db import DIR --store X</c> would read "--store" as a
@@ -67,7 +104,7 @@ public static class CombApp
 
     /// <summary>No response files: a leading '@' is a value (a cron macro such as @daily); --ref-file reads lists of images.</summary>
     internal static ParseResult Parse(IServiceProvider services, IReadOnlyList<string> args) =>
-        BuildRoot(services).Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+        BuildRoot(services, args).Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
 
     /// <summary>
     /// Options given an empty string ("--policy ''", an unset shell variable): every Comb option names something (a

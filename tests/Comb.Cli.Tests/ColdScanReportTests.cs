@@ -53,10 +53,10 @@ public sealed class ColdScanReportTests(ScanFixture fixture) : IClassFixture<Sca
         }
     }
 
-    // What varies by run or machine and not by what the scan found: the time stamps and the image's age, the database's build time, who
+    // What varies by run or machine and not by what the scan found: the time stamps, the database's build time, who
     // ran the scan (a CI environment makes it "ci"), the layout's temp path, the compressed blobs (their bytes depend on
     // the zlib build) and the layer tars' digests (PAX headers name the writing process), so each diffID is written as
-    // its layer's index.
+    // its layer's index; and the image's age in days, which grows with the date.
     private static string Normalize(string json)
     {
         var report = JsonNode.Parse(json)!.AsObject();

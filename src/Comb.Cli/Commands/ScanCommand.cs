@@ -81,28 +81,7 @@ internal static class ScanCommand
                     throw new CombInputException($"{string.Join(", ", local)} cannot be used with --server: the server's own settings apply");
                 }
 
-                var apiToken = parse.GetValue(token) ?? Environment.GetEnvironmentVariable("COMB_TOKEN")
-                    ?? throw new CombInputException("--server needs an API token: --token T or $COMB_TOKEN");
-                var user = parse.GetValue(access.Username) ?? Environment.GetEnvironmentVariable("COMB_USERNAME");
-                var password = parse.GetValue(access.Password) ?? Environment.GetEnvironmentVariable("COMB_PASSWORD");
-                var template = new Comb.Server.Scans.ScanRequest
-                {
-                    Scanners = [.. ParseScanners(parse.GetValue(scanners)!).Order(StringComparer.Ordinal)],
-                    Severities = [.. ParseSeverities(parse.GetValue(severity)).Select(v => v.ToUpperName())],
-                    IgnoreUnfixed = parse.GetValue(ignoreUnfixed),
-                    FailOn = parse.GetValue(failOn) is { } fo ? ParseSeverity(fo).ToUpperName() : null,
-                    ExitCode = parse.GetValue(exitCode),
-                    Policy = parse.GetValue(policy),
-                    Platform = parse.GetValue(access.Platform),
-                    InsecureRegistry = parse.GetValue(access.Insecure),
-                    SkipFiles = skips.Apply(parse, new ScanOptions()).SkipFiles,
-                    SkipDirs = skips.Apply(parse, new ScanOptions()).SkipDirs,
-                    IncludeDevDeps = parse.GetValue(devDeps.IncludeDevDeps),
-                    Trigger = TriggerOf(),
-                };
-                var remote = new RemoteScan(RemoteScan.ParseServer(serverUrl), apiToken, parse.GetValue(format)!, parse.GetValue(output), parse.GetValue(quiet),
-                    user is null && password is null ? null : new RegistryCredential(user, password), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
-                return await remote.ExecuteAsync(references, template, ct);
+                return await RemoteAsync(parse, serverUrl, references, token, scanners, severity, ignoreUnfixed, failOn, exitCode, policy, format, output, quiet, access, skips, devDeps, ct);
             }
 
             var options = devDeps.Apply(parse, skips.Apply(parse, access.Apply(parse, new ScanOptions
@@ -138,6 +117,39 @@ internal static class ScanCommand
             return await run.ExecuteAsync(references, options, Math.Max(1, parse.GetValue(parallel)), ct);
         });
         return command;
+    }
+
+    /// <summary>
+    /// Client mode (--server): apart from the local scan so that a local scan's code never references the server's
+    /// request types (their assembly would load with it).
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static async Task<int> RemoteAsync(ParseResult parse, string serverUrl, IReadOnlyList<string> references, Option<string?> token, Option<string> scanners,
+        Option<string?> severity, Option<bool> ignoreUnfixed, Option<string?> failOn, Option<int> exitCode, Option<string?> policy, Option<string> format,
+        Option<string?> output, Option<bool> quiet, ImageAccessOptions access, PathSkipOptions skips, DevDependencyOption devDeps, CancellationToken ct)
+    {
+        var apiToken = parse.GetValue(token) ?? Environment.GetEnvironmentVariable("COMB_TOKEN")
+            ?? throw new CombInputException("--server needs an API token: --token T or $COMB_TOKEN");
+        var user = parse.GetValue(access.Username) ?? Environment.GetEnvironmentVariable("COMB_USERNAME");
+        var password = parse.GetValue(access.Password) ?? Environment.GetEnvironmentVariable("COMB_PASSWORD");
+        var template = new Comb.Server.Scans.ScanRequest
+        {
+            Scanners = [.. ParseScanners(parse.GetValue(scanners)!).Order(StringComparer.Ordinal)],
+            Severities = [.. ParseSeverities(parse.GetValue(severity)).Select(v => v.ToUpperName())],
+            IgnoreUnfixed = parse.GetValue(ignoreUnfixed),
+            FailOn = parse.GetValue(failOn) is { } fo ? ParseSeverity(fo).ToUpperName() : null,
+            ExitCode = parse.GetValue(exitCode),
+            Policy = parse.GetValue(policy),
+            Platform = parse.GetValue(access.Platform),
+            InsecureRegistry = parse.GetValue(access.Insecure),
+            SkipFiles = skips.Apply(parse, new ScanOptions()).SkipFiles,
+            SkipDirs = skips.Apply(parse, new ScanOptions()).SkipDirs,
+            IncludeDevDeps = parse.GetValue(devDeps.IncludeDevDeps),
+            Trigger = TriggerOf(),
+        };
+        var remote = new RemoteScan(RemoteScan.ParseServer(serverUrl), apiToken, parse.GetValue(format)!, parse.GetValue(output), parse.GetValue(quiet),
+            user is null && password is null ? null : new RegistryCredential(user, password), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
+        return await remote.ExecuteAsync(references, template, ct);
     }
 
     internal static IReadOnlySet<string> ParseScanners(string text)
@@ -223,33 +235,49 @@ internal sealed class ScanRun(IServiceProvider services, string format, string? 
     private async Task<bool> ScanAllAsync(IReadOnlyList<string> references, ScanOptions options, int parallel, ImageScanner scanner, IReportWriter writer, bool multi,
         int[] codes, string?[] summaries, IProgress<ScanProgress>? progress, CancellationToken cancellationToken)
     {
-        await Parallel.ForEachAsync(Enumerable.Range(0, references.Count), new ParallelOptions { MaxDegreeOfParallelism = parallel, CancellationToken = cancellationToken }, async (i, ct) =>
+        if (references.Count == 1)
         {
-            var reference = references[i];
-            try
-            {
-                // The history keeps the whole report; users see it through their filters, judged as they see it.
-                var outcome = await scanner.RunAsync(reference, options, progress, ct);
-                StartupTrace.Mark("report made");
-                await WriteAsync(writer, outcome.Presented, multi ? (output is null ? null : Path.Combine(output, FileNameOf(reference) + Extension(format))) : output, ct);
-                StartupTrace.Mark("report written");
-                codes[i] = outcome.Verdict.ExitCode;
-                summaries[i] = Summary(reference, outcome.Presented, outcome.Verdict);
-            }
-            catch (CombInputException ex) when (multi)
-            {
-                codes[i] = CombErrorKinds.ExitCode(ex.Kind);
-                summaries[i] = $"error: {reference}: {ex.Message}";
-            }
-        });
+            // One image (the usual command line): scanned on this flow, without the parallel loop's hand-off to a pool
+            // thread, which suspends every caller up the chain (each one's suspension machinery compiled at run time).
+            await ScanOneAsync(references, 0, options, scanner, writer, multi, codes, summaries, progress, cancellationToken);
+            return true;
+        }
+
+        await Parallel.ForEachAsync(Enumerable.Range(0, references.Count), new ParallelOptions { MaxDegreeOfParallelism = parallel, CancellationToken = cancellationToken },
+            async (i, ct) => await ScanOneAsync(references, i, options, scanner, writer, multi, codes, summaries, progress, ct));
         return true;
+    }
+
+    private async Task ScanOneAsync(IReadOnlyList<string> references, int i, ScanOptions options, ImageScanner scanner, IReportWriter writer, bool multi,
+        int[] codes, string?[] summaries, IProgress<ScanProgress>? progress, CancellationToken ct)
+    {
+        var reference = references[i];
+        try
+        {
+            // The history keeps the whole report; users see it through their filters, judged as they see it.
+            var outcome = await scanner.RunAsync(reference, options, progress, ct);
+            StartupTrace.Mark("report made");
+            await WriteAsync(writer, outcome.Presented, multi ? (output is null ? null : Path.Combine(output, FileNameOf(reference) + Extension(format))) : output, ct);
+            StartupTrace.Mark("report written");
+            codes[i] = outcome.Verdict.ExitCode;
+            summaries[i] = Summary(reference, outcome.Presented, outcome.Verdict);
+        }
+        catch (CombInputException ex) when (multi)
+        {
+            codes[i] = CombErrorKinds.ExitCode(ex.Kind);
+            summaries[i] = $"error: {reference}: {ex.Message}";
+        }
     }
 
     private async Task WriteAsync(IReportWriter writer, ScanReport report, string? path, CancellationToken cancellationToken)
     {
         if (path is not null)
         {
-            await OutputFile.WriteAsync(path, (file, token) => writer.WriteAsync(report, file, token), cancellationToken);
+            // Made in memory, then written in one call: the serializer's asynchronous flushes into a file suspended on
+            // every buffer, for no gain on a report this size (and the standard-output path below buffers it too).
+            using var bytes = new MemoryStream();
+            await writer.WriteAsync(report, bytes, cancellationToken);
+            await OutputFile.WriteAsync(path, (file, token) => file.WriteAsync(bytes.GetBuffer().AsMemory(0, (int)bytes.Length), token).AsTask(), cancellationToken);
             return;
         }
 

@@ -40,20 +40,27 @@ internal sealed class TerminalProgress(ProgressContext context) : IProgress<Scan
     }
 
     /// <summary>Runs the work with bars on stderr when it is a terminal, else with plain progress lines.</summary>
-    public static async Task<T> RunAsync<T>(bool quiet, TextWriter stderr, Func<IProgress<ScanProgress>?, Task<T>> work)
+    public static Task<T> RunAsync<T>(bool quiet, TextWriter stderr, Func<IProgress<ScanProgress>?, Task<T>> work)
     {
         if (quiet)
         {
-            return await work(null);
+            return work(null);
         }
 
         if (Console.IsErrorRedirected || !ReferenceEquals(stderr, Console.Error))
         {
-            return await work(new Commands.PlainProgress(stderr));
+            return work(new Commands.PlainProgress(stderr));
         }
 
+        return WithBarsAsync(work);
+    }
+
+    // Apart so that a quiet or redirected run never loads the terminal library (two assemblies at start).
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static Task<T> WithBarsAsync<T>(Func<IProgress<ScanProgress>?, Task<T>> work)
+    {
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
-        return await console.Progress()
+        return console.Progress()
             .AutoClear(true)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new SpinnerColumn())
             .StartAsync(ctx => work(new TerminalProgress(ctx)));

@@ -13,8 +13,11 @@ namespace Comb.Engine.Cache;
 /// </summary>
 public sealed class LayerCacheBackends(ILogger<LayerCacheBackends>? logger = null) : IAsyncDisposable, IDisposable
 {
-    private readonly ConcurrentDictionary<string, Lazy<Task<ConnectionMultiplexer>>> _redis = new(StringComparer.Ordinal);
     private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
+    private readonly Lock _gate = new();
+
+    // Made on the first redis:// scan: the filesystem cache (the default) never loads the Redis client.
+    private RedisConnections? _redis;
 
     /// <summary>Checks a backend address without connecting (for a host's settings at start); throws <see cref="CombInputException"/> when malformed.</summary>
     public static void Validate(string? url)
@@ -47,42 +50,63 @@ public sealed class LayerCacheBackends(ILogger<LayerCacheBackends>? logger = nul
             throw new CombInputException($"unknown cache backend '{url.Split('@')[^1]}': use fs (the cache directory) or redis://host:port[/db]");
         }
 
-        var redis = RedisCacheUrl.Parse(url);
-        var connection = await _redis.GetOrAdd(url, _ => new Lazy<Task<ConnectionMultiplexer>>(() => ConnectAsync(url, redis))).Value.WaitAsync(cancellationToken).ConfigureAwait(false);
-        return new RedisLayerCache(connection.GetDatabase(redis.Database), redis.Display, _logger);
+        RedisConnections redis;
+        lock (_gate)
+        {
+            redis = _redis ??= new RedisConnections(_logger);
+        }
+
+        return await redis.OpenAsync(url, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<ConnectionMultiplexer> ConnectAsync(string url, RedisCacheUrl redis)
+    public ValueTask DisposeAsync() => _redis?.DisposeAsync() ?? ValueTask.CompletedTask;
+
+    public void Dispose() => _redis?.Dispose();
+
+    /// <summary>One connection per Redis address for the host's lifetime.</summary>
+    private sealed class RedisConnections(ILogger logger) : IAsyncDisposable, IDisposable
     {
-        try
-        {
-            return await ConnectionMultiplexer.ConnectAsync(redis.Configuration).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
-        {
-            // Not kept: the next scan tries again.
-            _redis.TryRemove(url, out _);
-            throw new CombInputException($"cache backend {redis.Display} cannot be reached: {ex.Message}", ex, CombErrorKind.UpstreamFailure);
-        }
-    }
+        private readonly ConcurrentDictionary<string, Lazy<Task<ConnectionMultiplexer>>> _connections = new(StringComparer.Ordinal);
 
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var connection in _redis.Values.Where(c => c.IsValueCreated && c.Value.IsCompletedSuccessfully))
+        public async Task<ILayerCacheBackend> OpenAsync(string url, CancellationToken cancellationToken)
         {
-            await connection.Value.Result.DisposeAsync().ConfigureAwait(false);
+            var redis = RedisCacheUrl.Parse(url);
+            var connection = await _connections.GetOrAdd(url, _ => new Lazy<Task<ConnectionMultiplexer>>(() => ConnectAsync(url, redis))).Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return new RedisLayerCache(connection.GetDatabase(redis.Database), redis.Display, logger);
         }
 
-        _redis.Clear();
-    }
-
-    public void Dispose()
-    {
-        foreach (var connection in _redis.Values.Where(c => c.IsValueCreated && c.Value.IsCompletedSuccessfully))
+        private async Task<ConnectionMultiplexer> ConnectAsync(string url, RedisCacheUrl redis)
         {
-            connection.Value.Result.Dispose();
+            try
+            {
+                return await ConnectionMultiplexer.ConnectAsync(redis.Configuration).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                // Not kept: the next scan tries again.
+                _connections.TryRemove(url, out _);
+                throw new CombInputException($"cache backend {redis.Display} cannot be reached: {ex.Message}", ex, CombErrorKind.UpstreamFailure);
+            }
         }
 
-        _redis.Clear();
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var connection in _connections.Values.Where(c => c.IsValueCreated && c.Value.IsCompletedSuccessfully))
+            {
+                await connection.Value.Result.DisposeAsync().ConfigureAwait(false);
+            }
+
+            _connections.Clear();
+        }
+
+        public void Dispose()
+        {
+            foreach (var connection in _connections.Values.Where(c => c.IsValueCreated && c.Value.IsCompletedSuccessfully))
+            {
+                connection.Value.Result.Dispose();
+            }
+
+            _connections.Clear();
+        }
     }
 }
