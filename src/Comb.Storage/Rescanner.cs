@@ -29,6 +29,7 @@ public sealed class Rescanner(ScanStore store, Func<ImageInventory, ScanOptions,
         var repeated = new HashSet<string>(StringComparer.Ordinal);
         if (scopeSince is not null && (images is null || images.Count == 0))
         {
+            using var unread = RescanTrace.Start("repeat unread");
             foreach (var (dbVersion, toolVersion) in await store.RepeatableBuildsAsync(cancellationToken).ConfigureAwait(false))
             {
                 if (await scopeSince(dbVersion, toolVersion, options, cancellationToken).ConfigureAwait(false) is not { } scope)
@@ -47,12 +48,20 @@ public sealed class Rescanner(ScanStore store, Func<ImageInventory, ScanOptions,
         // Stored scans are read a batch at a time (a few queries each), re-checked, and recorded in one transaction.
         foreach (var batch in targets.Where(t => !repeated.Contains(t.Id)).Chunk(BatchSize))
         {
-            var stored = await store.GetManyAsync([.. batch.Select(t => t.Id)], cancellationToken).ConfigureAwait(false);
-            for (var i = 0; i < batch.Length; i++)
+            IReadOnlyList<ScanReport?> stored;
+            using (RescanTrace.Start("read"))
             {
-                if (stored[i] is { } before)
+                stored = await store.GetManyAsync([.. batch.Select(t => t.Id)], cancellationToken).ConfigureAwait(false);
+            }
+
+            using (RescanTrace.Start("re-check"))
+            {
+                for (var i = 0; i < batch.Length; i++)
                 {
-                    pending.Add((batch[i].Id, before, await RecheckAsync(before, options, cancellationToken).ConfigureAwait(false)));
+                    if (stored[i] is { } before)
+                    {
+                        pending.Add((batch[i].Id, before, await RecheckAsync(before, options, cancellationToken).ConfigureAwait(false)));
+                    }
                 }
             }
 
@@ -90,14 +99,26 @@ public sealed class Rescanner(ScanStore store, Func<ImageInventory, ScanOptions,
         }
 
         // A re-check that found what the stored scan holds is recorded as a repeat of it: a row, not a document.
-        var ids = await store.RecordRechecksAsync([.. pending.Select(p => RepeatedScans.Repeats(p.Before, p.After)
-            ? Recheck.Same(new ScanRepeat(p.PreviousId, DigestOf.Image(p.After.Image), p.After.CreatedAt, p.After.AdvisoryDbVersion, p.After.Trigger))
-            : Recheck.Whole(p.After))], cancellationToken).ConfigureAwait(false);
+        Recheck[] rechecks;
+        using (RescanTrace.Start("compare"))
+        {
+            rechecks = [.. pending.Select(p => RepeatedScans.Repeats(p.Before, p.After)
+                ? Recheck.Same(new ScanRepeat(p.PreviousId, DigestOf.Image(p.After.Image), p.After.CreatedAt, p.After.AdvisoryDbVersion, p.After.Trigger))
+                : Recheck.Whole(p.After))];
+        }
+
+        IReadOnlyList<string> ids;
+        using (RescanTrace.Start("record"))
+        {
+            ids = await store.RecordRechecksAsync(rechecks, cancellationToken).ConfigureAwait(false);
+        }
+
+        using var diffing = RescanTrace.Start("diff");
         for (var i = 0; i < pending.Count; i++)
         {
             var (previousId, before, after) = pending[i];
-            var diff = ScanDiff.Compare(before, after with { ScanId = ids[i] });
-            results.Add(new RescanResult(before.Image.Reference, previousId, ids[i], diff.NewVulnerabilities, diff.FixedVulnerabilities));
+            var (added, fixedNow) = ScanDiff.Vulnerabilities(before, after);
+            results.Add(new RescanResult(before.Image.Reference, previousId, ids[i], added, fixedNow));
         }
 
         pending.Clear();

@@ -145,6 +145,7 @@ public sealed partial class ScanStore : IAsyncDisposable
         var findingSets = new List<(string, List<VulnerabilityFinding>[])>(scans.Count);
         var wholeFindings = new List<object?[]>();
         var latest = new Dictionary<string, (string Id, string Created)>(StringComparer.Ordinal);
+        var preparing = RescanTrace.Start("record: documents");
         foreach (var (report, id) in scans)
         {
             var stored = report with { ScanId = id };
@@ -190,12 +191,25 @@ public sealed partial class ScanStore : IAsyncDisposable
             }
         }
 
-        await Sql.InsertRowsAsync(connection, transaction, """
+        preparing.Dispose();
+        using (RescanTrace.Start("record: scan rows"))
+        {
+            await Sql.InsertRowsAsync(connection, transaction, """
             INSERT INTO scans (id, created_at, reference, registry, repository, tag, digest, image_id, db_version, trigger_source, verdict,
                                critical, high, medium, low, unknown, packages, secrets, malware, misconfigs, trust, report, tool_version, diagnostics)
             """, scanRows, "", cancellationToken).ConfigureAwait(false);
-        await _sets.WriteManyAsync(connection, transaction, packageSets, cancellationToken).ConfigureAwait(false);
-        await _findings.WriteManyAsync(connection, transaction, findingSets, cancellationToken).ConfigureAwait(false);
+        }
+
+        using (RescanTrace.Start("record: package sets"))
+        {
+            await _sets.WriteManyAsync(connection, transaction, packageSets, cancellationToken).ConfigureAwait(false);
+        }
+
+        using (RescanTrace.Start("record: finding sets"))
+        {
+            await _findings.WriteManyAsync(connection, transaction, findingSets, cancellationToken).ConfigureAwait(false);
+        }
+
         await Sql.InsertRowsAsync(connection, transaction,
             "INSERT INTO scan_vulns (scan_id, vuln_id, primary_id, package, version, type, severity, fixed, status, layer, path, kev)", wholeFindings, "", cancellationToken).ConfigureAwait(false);
         await Sql.InsertRowsAsync(connection, transaction, "INSERT INTO image_latest (digest, scan_id, created_at)",

@@ -253,6 +253,44 @@ public abstract class ScanStoreContract
     }
 
     [Fact]
+    public async Task A_fleet_written_in_bulk_reads_back_whole_and_finding_lists_one_finding_apart_are_stored_apart()
+    {
+        var store = await NewStoreAsync();
+
+        // More scans and rows in one batch than a bulk write (PostgreSQL's COPY) takes over at.
+        var fleet = Enumerable.Range(0, 90).Select(i => Reports.Of($"registry.example/app-{i}:1", "sha256:" + i.ToString("x64", System.Globalization.CultureInfo.InvariantCulture), T0.AddSeconds(i),
+            [("openssl", "1.1.1k"), ("zlib", "1.2"), ($"own-{i}", "1.0")],
+            [("CVE-2021-3711", "openssl", "1.1.1k"), ("CVE-2022-37434", "zlib", "1.2"), ($"CVE-2026-{1000 + i}", $"own-{i}", "1.0")])).ToList();
+        var ids = await store.RecordAllAsync(fleet, Ct);
+        var back = await store.GetManyAsync(ids, Ct);
+        for (var i = 0; i < fleet.Count; i++)
+        {
+            Assert.Equal(System.Text.Json.JsonSerializer.Serialize(fleet[i] with { ScanId = ids[i] }), System.Text.Json.JsonSerializer.Serialize(back[i]));
+        }
+
+        Assert.Equal(90, (await store.ImpactByVulnerabilityAsync("DSA-2021-3711", Ct)).Count);
+        Assert.Equal("registry.example/app-7:1", Assert.Single(await store.ImpactByVulnerabilityAsync("CVE-2026-1007", Ct)).Reference);
+
+        // Re-recorded as read (the same finding objects), with one finding changed, and with one finding fewer: each reads back as given.
+        var read = back[7]!;
+        var changed = read with { CreatedAt = T0.AddDays(1), Vulnerabilities = [.. read.Vulnerabilities.Select((v, k) => k == 1 ? v with { Severity = Severity.Critical } : v)] };
+        var fewer = read with { CreatedAt = T0.AddDays(2), Vulnerabilities = [.. read.Vulnerabilities.Where(v => v.Id != "CVE-2026-1007")] };
+        var again = await store.RecordAllAsync([read with { CreatedAt = T0.AddHours(12) }, changed, fewer], Ct);
+        var reread = await store.GetManyAsync(again, Ct);
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(read with { ScanId = again[0], CreatedAt = T0.AddHours(12) }), System.Text.Json.JsonSerializer.Serialize(reread[0]));
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(changed with { ScanId = again[1] }), System.Text.Json.JsonSerializer.Serialize(reread[1]));
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(fewer with { ScanId = again[2] }), System.Text.Json.JsonSerializer.Serialize(reread[2]));
+        Assert.Equal(Severity.Critical, reread[1]!.Vulnerabilities[1].Severity);
+        Assert.Empty(await store.ImpactByVulnerabilityAsync("CVE-2026-1007", Ct)); // the newest scan of app-7 no longer has it
+        var diff = ScanDiff.Vulnerabilities(reread[0]!, reread[2]!);
+        Assert.Equal((string[])[], diff.New);
+        Assert.Equal(["CVE-2026-1007 own-7@1.0"], diff.Fixed);
+        Assert.Equal(ScanDiff.Compare(reread[0]!, reread[2]!).FixedVulnerabilities, diff.Fixed);
+        Assert.Equal(ScanDiff.Vulnerabilities(reread[2]!, reread[0]!).New, ScanDiff.Compare(reread[2]!, reread[0]!).NewVulnerabilities);
+        Assert.Equal(((string[])[], (string[])[]), (ScanDiff.Vulnerabilities(read, reread[0]!).New.ToArray(), ScanDiff.Vulnerabilities(read, reread[0]!).Fixed.ToArray()));
+    }
+
+    [Fact]
     public async Task Findings_shared_by_images_and_rechecks_are_stored_once_and_found_by_impact()
     {
         var store = await NewStoreAsync();
