@@ -7,14 +7,16 @@ namespace Comb.Storage;
 /// The stored form (digest and gzip) of finding lists already encoded or read, found again by the finding objects
 /// they hold: findings are immutable records, so a list of the same objects in the same order has the same JSON. A
 /// fleet's re-checks hand the writer the same findings for a shared base over and over (the matcher keeps them per
-/// package set object), and after an update most sets read back unchanged; neither is serialised again. Bounded:
-/// beyond <see cref="MaxKept"/> lists it starts over.
+/// package set object), and after an update most sets read back unchanged; neither is serialised again. Bounded by
+/// generations of <see cref="MaxKept"/> lists: a list found in the old generation moves to the new one, so a shared
+/// base's lists stay however large the fleet.
 /// </summary>
 internal sealed class FindingSetForms
 {
     public const int MaxKept = 16_384;
 
-    private readonly Dictionary<int, List<Form>> _byHash = [];
+    private Dictionary<int, List<Form>> _byHash = [];
+    private Dictionary<int, List<Form>> _older = [];
     private readonly Lock _lock = new();
     private int _count;
 
@@ -26,14 +28,30 @@ internal sealed class FindingSetForms
         var hash = HashOf(findings);
         lock (_lock)
         {
-            if (_byHash.TryGetValue(hash, out var forms))
+            if (FindIn(_byHash, hash, findings) is { } form)
             {
-                foreach (var form in forms)
+                return form;
+            }
+
+            if (FindIn(_older, hash, findings) is { } old)
+            {
+                Keep(hash, old);
+                return old;
+            }
+        }
+
+        return null;
+    }
+
+    private static Form? FindIn(Dictionary<int, List<Form>> generation, int hash, IReadOnlyList<VulnerabilityFinding> findings)
+    {
+        if (generation.TryGetValue(hash, out var forms))
+        {
+            foreach (var form in forms)
+            {
+                if (Same(form.Findings, findings))
                 {
-                    if (Same(form.Findings, findings))
-                    {
-                        return form;
-                    }
+                    return form;
                 }
             }
         }
@@ -47,21 +65,27 @@ internal sealed class FindingSetForms
         var form = new Form([.. findings], digest, data);
         lock (_lock)
         {
-            if (_count >= MaxKept)
-            {
-                _byHash.Clear();
-                _count = 0;
-            }
-
-            if (!_byHash.TryGetValue(hash, out var forms))
-            {
-                _byHash[hash] = forms = [];
-            }
-
-            forms.RemoveAll(f => Same(f.Findings, findings));
-            forms.Add(form);
-            _count++;
+            Keep(hash, form);
         }
+    }
+
+    private void Keep(int hash, Form form)
+    {
+        if (_count >= MaxKept)
+        {
+            _older = _byHash;
+            _byHash = [];
+            _count = 0;
+        }
+
+        if (!_byHash.TryGetValue(hash, out var forms))
+        {
+            _byHash[hash] = forms = [];
+        }
+
+        forms.RemoveAll(f => Same(f.Findings, form.Findings));
+        forms.Add(form);
+        _count++;
     }
 
     private static int HashOf(IReadOnlyList<VulnerabilityFinding> findings)

@@ -143,6 +143,15 @@ internal sealed class FindingSetStore
         await Sql.InsertRowsAsync(connection, transaction, "INSERT INTO scan_findings (scan_id, ordinal, set_digest)", refs, "", cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Encodes the lists (as a write would) now, keeping their stored form for the write.</summary>
+    public void EncodeAhead(IEnumerable<List<VulnerabilityFinding>> sets)
+    {
+        foreach (var set in sets)
+        {
+            StoredFormOf(set);
+        }
+    }
+
     /// <summary>A list's digest and gzip: kept from an earlier write or read of the same finding objects, else encoded now.</summary>
     private FindingSetForms.Form StoredFormOf(List<VulnerabilityFinding> set)
     {

@@ -6,7 +6,8 @@ namespace Comb.Storage;
 /// <summary>
 /// Where a rescan's time goes, for bench/fleet: with <c>COMB_TRACE_TIMES=1</c> each phase adds its wall and process
 /// CPU time to a named total, and <see cref="Report"/> prints the totals to standard error. Off (one static read per
-/// phase) otherwise.
+/// phase) otherwise. A rescan writes one batch while it re-checks the next: phases that overlap both count the
+/// process's CPU of that time.
 /// </summary>
 public static class RescanTrace
 {

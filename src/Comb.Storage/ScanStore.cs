@@ -136,6 +136,19 @@ public sealed partial class ScanStore : IAsyncDisposable
     public Task RecordAsync(ScanReport report, string id, DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) =>
         WriteAsync([(report, id)], connection, transaction, cancellationToken);
 
+    /// <summary>
+    /// Encodes ahead what recording <paramref name="report"/> will need of its findings (each finding list's JSON,
+    /// digest and gzip, kept by its finding objects), so a caller that records later (a rescan writing one batch
+    /// while it re-checks the next) takes that work off the writer's path. Recording does it itself otherwise.
+    /// </summary>
+    public void EncodeAhead(ScanReport report)
+    {
+        if (FindingSetStore.Split(report) is { } split)
+        {
+            _findings.EncodeAhead(split);
+        }
+    }
+
     /// <summary>Writes scans with a statement per table (rows batched), not a round trip per row: a rescan of a fleet is a few hundred statements.</summary>
     private async Task WriteAsync(IReadOnlyList<(ScanReport Report, string Id)> scans, DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
     {

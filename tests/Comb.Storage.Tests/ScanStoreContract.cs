@@ -163,6 +163,50 @@ public abstract class ScanStoreContract
     }
 
     [Fact]
+    public async Task A_rescan_of_more_images_than_a_batch_records_every_recheck_whole_in_order_and_a_failure_leaves_only_whole_batches()
+    {
+        var store = await NewStoreAsync();
+        var count = (2 * Rescanner.BatchSize) + 50;
+        await store.RecordAllAsync([.. Enumerable.Range(0, count).Select(i => Reports.Of($"registry.example/app-{i:D4}:1", "sha256:" + i.ToString("x64", System.Globalization.CultureInfo.InvariantCulture),
+            T0.AddSeconds(i), [("openssl", "1.1.1k"), ($"own-{i}", "1.0")]))], Ct);
+
+        // The "new database" knows a CVE for openssl and one for every third image's own package.
+        static ScanReport Match(ImageInventory inventory, ScanOptions options) => new ScanContext(inventory, options)
+        {
+            Vulnerabilities = [.. inventory.Packages.Where(p => p.Name == "openssl" || (p.Name.StartsWith("own-", StringComparison.Ordinal) && int.Parse(p.Name[4..], System.Globalization.CultureInfo.InvariantCulture) % 3 == 0))
+                .Select(p => new VulnerabilityFinding
+                {
+                    Id = p.Name == "openssl" ? "CVE-2099-0001" : $"CVE-2099-{p.Name[4..]}", PackageName = p.Name, PackageType = p.Type, InstalledVersion = p.Version,
+                    Severity = Severity.High, LayerDiffId = p.LayerDiffId, Path = p.Path,
+                })],
+        }.ToReport();
+
+        var results = await new Rescanner(store, (inventory, options, _) => Task.FromResult(Match(inventory, options))).RescanAsync(null, new ScanOptions { NoStore = true }, Ct);
+
+        Assert.Equal(Enumerable.Range(0, count).Select(i => $"registry.example/app-{i:D4}:1"), results.Select(r => r.Reference));
+        var rechecks = await store.GetManyAsync([.. results.Select(r => r.ScanId)], Ct);
+        for (var i = 0; i < count; i++)
+        {
+            var expected = i % 3 == 0 ? (string[])["CVE-2099-0001 openssl@1.1.1k", $"CVE-2099-{i} own-{i}@1.0"] : ["CVE-2099-0001 openssl@1.1.1k"];
+            Assert.Equal(expected.Order(StringComparer.Ordinal), results[i].NewlyVulnerable);
+            var read = rechecks[i]!;
+            var fresh = Match(ImageInventory.Of(read), new ScanOptions());
+            Assert.Equal(fresh.Vulnerabilities.Select(v => ScanDiff.VulnKey(v)), read.Vulnerabilities.Select(v => ScanDiff.VulnKey(v)));
+            Assert.Equal("rescan", read.Trigger);
+        }
+
+        Assert.Equal(count, (await store.ImpactByVulnerabilityAsync("CVE-2099-0001", Ct)).Count);
+
+        // A re-check that fails in the third batch: the two batches before it are recorded whole, nothing of the third.
+        var checkedSoFar = 0;
+        await Assert.ThrowsAsync<InvalidOperationException>(() => new Rescanner(store, (inventory, options, _) =>
+            ++checkedSoFar > (2 * Rescanner.BatchSize) + 10 ? throw new InvalidOperationException("stage failed") : Task.FromResult(Match(inventory, options)))
+            .RescanAsync(null, new ScanOptions { NoStore = true }, Ct));
+        var rescans = (await store.ListAsync(new HistoryQuery { Limit = 10 * count }, Ct)).Count(s => s.Trigger == "rescan");
+        Assert.Equal(count + (2 * Rescanner.BatchSize), rescans);
+    }
+
+    [Fact]
     public async Task Prune_keeps_recent_scans_and_the_newest_per_image()
     {
         var store = await NewStoreAsync();
