@@ -51,6 +51,10 @@ internal sealed class FindingSetStore
             split[i] = [];
         }
 
+        // Reassembling merges the lists by the matcher's order, ties in set order: that gives back the report's list
+        // exactly when each finding sorts after the one before it (or ties with it from the same or an earlier set).
+        VulnerabilityFinding? previous = null;
+        var previousSet = -1;
         foreach (var f in report.Vulnerabilities)
         {
             if (!owner.TryGetValue((f.PackageName, f.InstalledVersion, f.PackageType, f.Path, f.LayerDiffId), out var set) || set < 0)
@@ -58,25 +62,44 @@ internal sealed class FindingSetStore
                 return null;
             }
 
-            split[set].Add(f);
-        }
-
-        var assembled = Assemble(split);
-        for (var i = 0; i < assembled.Count; i++)
-        {
-            if (!ReferenceEquals(assembled[i], report.Vulnerabilities[i]))
+            if (previous is not null && FindingOrder.Instance.Compare(previous, f) is var order && (order > 0 || (order == 0 && previousSet > set)))
             {
                 return null;
             }
+
+            split[set].Add(f);
+            (previous, previousSet) = (f, set);
         }
 
         return split;
     }
 
     /// <summary>A scan's findings from its finding sets: in the matcher's order, ties in set order.</summary>
-    public static List<VulnerabilityFinding> Assemble(IEnumerable<IReadOnlyList<VulnerabilityFinding>> sets) =>
-        [.. sets.SelectMany((set, ordinal) => set.Select((f, i) => (f, ordinal, i)))
-            .OrderBy(x => x.f, FindingOrder.Instance).ThenBy(x => x.ordinal).ThenBy(x => x.i).Select(x => x.f)];
+    public static List<VulnerabilityFinding> Assemble(IEnumerable<IReadOnlyList<VulnerabilityFinding>> sets)
+    {
+        var all = new List<(VulnerabilityFinding Finding, int Ordinal, int Index)>();
+        var ordinal = 0;
+        foreach (var set in sets)
+        {
+            for (var i = 0; i < set.Count; i++)
+            {
+                all.Add((set[i], ordinal, i));
+            }
+
+            ordinal++;
+        }
+
+        // One sort on a total order (set and place break every tie), so the result does not depend on the sort's stability.
+        all.Sort(static (a, b) => FindingOrder.Instance.Compare(a.Finding, b.Finding) is var c && c != 0 ? c
+            : a.Ordinal != b.Ordinal ? a.Ordinal.CompareTo(b.Ordinal) : a.Index.CompareTo(b.Index));
+        var findings = new List<VulnerabilityFinding>(all.Count);
+        foreach (var x in all)
+        {
+            findings.Add(x.Finding);
+        }
+
+        return findings;
+    }
 
     /// <summary>A scan's findings from its finding sets; null when it refers to none (its findings are in its report).</summary>
     public async Task<List<VulnerabilityFinding>?> ReadAsync(DbConnection connection, string scanId, CancellationToken cancellationToken)
