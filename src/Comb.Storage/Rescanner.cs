@@ -14,8 +14,11 @@ public sealed class Rescanner(ScanStore store, Func<ImageInventory, ScanOptions,
     /// <summary>The trigger recorded with every re-check.</summary>
     public const string Trigger = "rescan";
 
-    /// <summary>Re-checks recorded in one transaction: a fleet's re-checks are written in few commits, not one each.</summary>
-    public const int BatchSize = 200;
+    /// <summary>Re-checks recorded in one transaction by default: a fleet's re-checks are written in few commits, not one each.</summary>
+    public const int DefaultBatchSize = 200;
+
+    /// <summary>Re-checks read, re-checked and recorded together.</summary>
+    public int BatchSize { get; init; } = DefaultBatchSize;
 
     public async Task<IReadOnlyList<RescanResult>> RescanAsync(IReadOnlyList<string>? images, ScanOptions options, CancellationToken cancellationToken)
     {

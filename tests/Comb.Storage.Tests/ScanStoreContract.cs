@@ -166,7 +166,8 @@ public abstract class ScanStoreContract
     public async Task A_rescan_of_more_images_than_a_batch_records_every_recheck_whole_in_order_and_a_failure_leaves_only_whole_batches()
     {
         var store = await NewStoreAsync();
-        var count = (2 * Rescanner.BatchSize) + 50;
+        const int batch = 40;
+        var count = (2 * batch) + 15;
         await store.RecordAllAsync([.. Enumerable.Range(0, count).Select(i => Reports.Of($"registry.example/app-{i:D4}:1", "sha256:" + i.ToString("x64", System.Globalization.CultureInfo.InvariantCulture),
             T0.AddSeconds(i), [("openssl", "1.1.1k"), ($"own-{i}", "1.0")]))], Ct);
 
@@ -181,7 +182,7 @@ public abstract class ScanStoreContract
                 })],
         }.ToReport();
 
-        var results = await new Rescanner(store, (inventory, options, _) => Task.FromResult(Match(inventory, options))).RescanAsync(null, new ScanOptions { NoStore = true }, Ct);
+        var results = await new Rescanner(store, (inventory, options, _) => Task.FromResult(Match(inventory, options))) { BatchSize = batch }.RescanAsync(null, new ScanOptions { NoStore = true }, Ct);
 
         Assert.Equal(Enumerable.Range(0, count).Select(i => $"registry.example/app-{i:D4}:1"), results.Select(r => r.Reference));
         var rechecks = await store.GetManyAsync([.. results.Select(r => r.ScanId)], Ct);
@@ -200,10 +201,10 @@ public abstract class ScanStoreContract
         // A re-check that fails in the third batch: the two batches before it are recorded whole, nothing of the third.
         var checkedSoFar = 0;
         await Assert.ThrowsAsync<InvalidOperationException>(() => new Rescanner(store, (inventory, options, _) =>
-            ++checkedSoFar > (2 * Rescanner.BatchSize) + 10 ? throw new InvalidOperationException("stage failed") : Task.FromResult(Match(inventory, options)))
+            ++checkedSoFar > (2 * batch) + 10 ? throw new InvalidOperationException("stage failed") : Task.FromResult(Match(inventory, options))) { BatchSize = batch }
             .RescanAsync(null, new ScanOptions { NoStore = true }, Ct));
         var rescans = (await store.ListAsync(new HistoryQuery { Limit = 10 * count }, Ct)).Count(s => s.Trigger == "rescan");
-        Assert.Equal(count + (2 * Rescanner.BatchSize), rescans);
+        Assert.Equal(count + (2 * batch), rescans);
     }
 
     [Fact]
