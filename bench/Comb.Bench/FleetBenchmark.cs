@@ -103,6 +103,7 @@ internal static class FleetBenchmark
         }
 
         var fill = sw.Elapsed.TotalSeconds;
+        RescanTrace.Report("fill");
         var first = await RescanAsync(location, cacheDir);
 
         // The update: 100 npm advisories change; the next `comb rescan --all` is a new process with nothing in memory.
@@ -137,6 +138,7 @@ internal static class FleetBenchmark
             Console.Error.WriteLine($"stored scans of {dbVersion} ({toolVersion}): {(scope is null ? "re-checked in full" : $"repeated unread unless a change of {scope.Ids.Count} ids names them")}");
         }
 
+        RescanTrace.Report("before the rescan");
         var stagesTime = new Stopwatch();
         var seedTime = new Stopwatch();
         var stagesCpu = TimeSpan.Zero;
@@ -157,6 +159,7 @@ internal static class FleetBenchmark
             seedTime.Stop();
         }, RescanScopes.Of(seeder)).RescanAsync(null, options, CancellationToken.None);
         var seconds = sw.Elapsed.TotalSeconds;
+        RescanTrace.Report("rescan");
         Console.Error.WriteLine($"rescan {seconds:F1} s ({(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:F1} s cpu): stages {stagesTime.Elapsed.TotalSeconds:F1} s ({stagesCpu.TotalSeconds:F1} s cpu), carrying over {seedTime.Elapsed.TotalSeconds:F1} s, the rest (read, record, diff) {seconds - stagesTime.Elapsed.TotalSeconds - seedTime.Elapsed.TotalSeconds:F1} s");
         // Where a re-check's time goes besides the stages: reading the stored scans and recording reports.
         var readCpu = Process.GetCurrentProcess().TotalProcessorTime;

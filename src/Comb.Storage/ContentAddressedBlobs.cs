@@ -15,7 +15,11 @@ namespace Comb.Storage;
 internal sealed class ContentAddressedBlobs<T>(string table, string what)
     where T : class
 {
-    /// <summary>Beyond this many documents in memory the cache starts over.</summary>
+    /// <summary>
+    /// Documents kept in memory per generation: when one fills, it becomes the old generation and a new one starts;
+    /// a document found in the old generation moves to the new one. What a fleet shares (its base) stays in memory
+    /// however large the fleet; each image's own documents pass through.
+    /// </summary>
     public const int MaxCached = 4096;
 
     private static readonly JsonSerializerOptions Options = new()
@@ -24,7 +28,9 @@ internal sealed class ContentAddressedBlobs<T>(string table, string what)
         Converters = { new JsonStringEnumConverter() },
     };
 
-    private readonly ConcurrentDictionary<string, T> _byDigest = new(StringComparer.Ordinal);
+    private ConcurrentDictionary<string, T> _byDigest = new(StringComparer.Ordinal);
+    private ConcurrentDictionary<string, T> _older = new(StringComparer.Ordinal);
+    private readonly Lock _turn = new();
 
     /// <summary>The document's JSON and the digest it is stored under.</summary>
     public static (string Digest, byte[] Json) Serialize(T value)
@@ -51,7 +57,7 @@ internal sealed class ContentAddressedBlobs<T>(string table, string what)
     /// </summary>
     public async Task<(T Value, byte[]? Loaded)> GetAsync(DbConnection connection, string scanId, string digest, CancellationToken cancellationToken)
     {
-        if (_byDigest.TryGetValue(digest, out var value))
+        if (TryGet(digest, out var value))
         {
             return (value, null);
         }
@@ -77,7 +83,7 @@ internal sealed class ContentAddressedBlobs<T>(string table, string what)
         var missing = new List<string>();
         foreach (var digest in digests)
         {
-            if (_byDigest.TryGetValue(digest, out var value))
+            if (TryGet(digest, out var value))
             {
                 found[digest] = (value, null);
             }
@@ -108,10 +114,34 @@ internal sealed class ContentAddressedBlobs<T>(string table, string what)
     {
         if (_byDigest.Count >= MaxCached)
         {
-            _byDigest.Clear();
+            lock (_turn)
+            {
+                if (_byDigest.Count >= MaxCached)
+                {
+                    _older = _byDigest;
+                    _byDigest = new ConcurrentDictionary<string, T>(StringComparer.Ordinal);
+                }
+            }
         }
 
         _byDigest.TryAdd(digest, value);
+    }
+
+    /// <summary>A document in memory: from the current generation, or moved there from the old one.</summary>
+    private bool TryGet(string digest, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out T value)
+    {
+        if (_byDigest.TryGetValue(digest, out value))
+        {
+            return true;
+        }
+
+        if (_older.TryGetValue(digest, out value))
+        {
+            Remember(digest, value);
+            return true;
+        }
+
+        return false;
     }
 
     private T Decompress(byte[] data)

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Data.Common;
 using Comb.Contracts;
 using FindingBlobs = Comb.Storage.ContentAddressedBlobs<System.Collections.Generic.List<Comb.Contracts.VulnerabilityFinding>>;
@@ -15,7 +14,7 @@ namespace Comb.Storage;
 internal sealed class FindingSetStore
 {
     private readonly FindingBlobs _blobs = new("finding_sets", "finding set");
-    private readonly ConcurrentDictionary<string, byte[]> _compressed = new(StringComparer.Ordinal);
+    private readonly FindingSetForms _forms = new();
 
     /// <summary>
     /// The report's findings split by the package set each belongs to (one list per set, in set order), or null when
@@ -52,6 +51,10 @@ internal sealed class FindingSetStore
             split[i] = [];
         }
 
+        // Reassembling merges the lists by the matcher's order, ties in set order: that gives back the report's list
+        // exactly when each finding sorts after the one before it (or ties with it from the same or an earlier set).
+        VulnerabilityFinding? previous = null;
+        var previousSet = -1;
         foreach (var f in report.Vulnerabilities)
         {
             if (!owner.TryGetValue((f.PackageName, f.InstalledVersion, f.PackageType, f.Path, f.LayerDiffId), out var set) || set < 0)
@@ -59,25 +62,44 @@ internal sealed class FindingSetStore
                 return null;
             }
 
-            split[set].Add(f);
-        }
-
-        var assembled = Assemble(split);
-        for (var i = 0; i < assembled.Count; i++)
-        {
-            if (!ReferenceEquals(assembled[i], report.Vulnerabilities[i]))
+            if (previous is not null && FindingOrder.Instance.Compare(previous, f) is var order && (order > 0 || (order == 0 && previousSet > set)))
             {
                 return null;
             }
+
+            split[set].Add(f);
+            (previous, previousSet) = (f, set);
         }
 
         return split;
     }
 
     /// <summary>A scan's findings from its finding sets: in the matcher's order, ties in set order.</summary>
-    public static List<VulnerabilityFinding> Assemble(IEnumerable<IReadOnlyList<VulnerabilityFinding>> sets) =>
-        [.. sets.SelectMany((set, ordinal) => set.Select((f, i) => (f, ordinal, i)))
-            .OrderBy(x => x.f, FindingOrder.Instance).ThenBy(x => x.ordinal).ThenBy(x => x.i).Select(x => x.f)];
+    public static List<VulnerabilityFinding> Assemble(IEnumerable<IReadOnlyList<VulnerabilityFinding>> sets)
+    {
+        var all = new List<(VulnerabilityFinding Finding, int Ordinal, int Index)>();
+        var ordinal = 0;
+        foreach (var set in sets)
+        {
+            for (var i = 0; i < set.Count; i++)
+            {
+                all.Add((set[i], ordinal, i));
+            }
+
+            ordinal++;
+        }
+
+        // One sort on a total order (set and place break every tie), so the result does not depend on the sort's stability.
+        all.Sort(static (a, b) => FindingOrder.Instance.Compare(a.Finding, b.Finding) is var c && c != 0 ? c
+            : a.Ordinal != b.Ordinal ? a.Ordinal.CompareTo(b.Ordinal) : a.Index.CompareTo(b.Index));
+        var findings = new List<VulnerabilityFinding>(all.Count);
+        foreach (var x in all)
+        {
+            findings.Add(x.Finding);
+        }
+
+        return findings;
+    }
 
     /// <summary>A scan's findings from its finding sets; null when it refers to none (its findings are in its report).</summary>
     public async Task<List<VulnerabilityFinding>?> ReadAsync(DbConnection connection, string scanId, CancellationToken cancellationToken)
@@ -104,29 +126,67 @@ internal sealed class FindingSetStore
         var distinct = new Dictionary<string, List<VulnerabilityFinding>>(StringComparer.Ordinal);
         var offered = new List<object?[]>();
         var refs = new List<object?[]>();
+        var serializing = RescanTrace.Start("record: finding sets: encode");
         foreach (var (scanId, sets) in scans)
         {
             for (var ordinal = 0; ordinal < sets.Length; ordinal++)
             {
                 var set = sets[ordinal];
-                var (digest, json) = FindingBlobs.Serialize(set);
+                var form = StoredFormOf(set);
+                var digest = form.Digest;
                 if (distinct.TryAdd(digest, set))
                 {
-                    var data = _compressed.Count < FindingBlobs.MaxCached
-                        ? _compressed.GetOrAdd(digest, _ => FindingBlobs.Compress(json))
-                        : _compressed.GetValueOrDefault(digest) ?? FindingBlobs.Compress(json);
-                    offered.Add([digest, set.Count, data]);
+                    offered.Add([digest, set.Count, form.Data]);
                 }
 
                 refs.Add([scanId, ordinal, digest]);
             }
         }
 
-        var added = await Sql.InsertRowsAsync(connection, transaction, "INSERT INTO finding_sets (digest, findings, data)", offered,
-            "ON CONFLICT (digest) DO NOTHING RETURNING digest", cancellationToken).ConfigureAwait(false);
-        await Sql.InsertRowsAsync(connection, transaction, "INSERT INTO finding_rows (set_digest, vuln_id, primary_id, package, version, type, severity, fixed, status, layer, path, kev)",
-            [.. added.SelectMany(d => IndexRows(d, distinct[d]))], "", cancellationToken).ConfigureAwait(false);
+        serializing.Dispose();
+        List<string> added;
+        using (RescanTrace.Start("record: finding sets: sets"))
+        {
+            added = await Sql.InsertRowsAsync(connection, transaction, "INSERT INTO finding_sets (digest, findings, data)", offered,
+                "ON CONFLICT (digest) DO NOTHING RETURNING digest", cancellationToken).ConfigureAwait(false);
+        }
+
+        List<object?[]> rows;
+        using (RescanTrace.Start("record: finding sets: index"))
+        {
+            rows = [.. added.SelectMany(d => IndexRows(d, distinct[d]))];
+        }
+
+        using (RescanTrace.Start("record: finding sets: rows"))
+        {
+            await Sql.InsertRowsAsync(connection, transaction, "INSERT INTO finding_rows (set_digest, vuln_id, primary_id, package, version, type, severity, fixed, status, layer, path, kev)",
+                rows, "", cancellationToken).ConfigureAwait(false);
+        }
+
         await Sql.InsertRowsAsync(connection, transaction, "INSERT INTO scan_findings (scan_id, ordinal, set_digest)", refs, "", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Encodes the lists (as a write would) now, keeping their stored form for the write.</summary>
+    public void EncodeAhead(IEnumerable<List<VulnerabilityFinding>> sets)
+    {
+        foreach (var set in sets)
+        {
+            StoredFormOf(set);
+        }
+    }
+
+    /// <summary>A list's digest and gzip: kept from an earlier write or read of the same finding objects, else encoded now.</summary>
+    private FindingSetForms.Form StoredFormOf(List<VulnerabilityFinding> set)
+    {
+        if (_forms.Find(set) is { Data: not null } known)
+        {
+            return known;
+        }
+
+        var (digest, json) = FindingBlobs.Serialize(set);
+        var form = new FindingSetForms.Form([], digest, FindingBlobs.Compress(json));
+        _forms.Remember(set, digest, form.Data);
+        return form;
     }
 
     /// <summary>The findings of several scans from their finding sets; scans referring to none are absent.</summary>
@@ -135,6 +195,14 @@ internal sealed class FindingSetStore
         var refs = await Sql.QueryInAsync(connection, "SELECT scan_id, ordinal, set_digest FROM scan_findings WHERE scan_id IN ({keys})", scanIds,
             r => (Scan: r.GetString(0), Ordinal: Convert.ToInt32(r.GetValue(1), System.Globalization.CultureInfo.InvariantCulture), Digest: r.GetString(2)), cancellationToken).ConfigureAwait(false);
         var blobs = await _blobs.GetManyAsync(connection, [.. refs.Select(r => r.Digest).Distinct(StringComparer.Ordinal)], cancellationToken).ConfigureAwait(false);
+        foreach (var (digest, (set, loaded)) in blobs)
+        {
+            if (loaded is not null)
+            {
+                _forms.Remember(set, digest, loaded);
+            }
+        }
+
         return refs.GroupBy(r => r.Scan, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => Assemble(g.OrderBy(r => r.Ordinal).Select(r => (IReadOnlyList<VulnerabilityFinding>)blobs[r.Digest].Value)), StringComparer.Ordinal);
     }

@@ -14,8 +14,11 @@ public sealed class Rescanner(ScanStore store, Func<ImageInventory, ScanOptions,
     /// <summary>The trigger recorded with every re-check.</summary>
     public const string Trigger = "rescan";
 
-    /// <summary>Re-checks recorded in one transaction: a fleet's re-checks are written in few commits, not one each.</summary>
-    public const int BatchSize = 200;
+    /// <summary>Re-checks recorded in one transaction by default: a fleet's re-checks are written in few commits, not one each.</summary>
+    public const int DefaultBatchSize = 200;
+
+    /// <summary>Re-checks read, re-checked and recorded together.</summary>
+    public int BatchSize { get; init; } = DefaultBatchSize;
 
     public async Task<IReadOnlyList<RescanResult>> RescanAsync(IReadOnlyList<string>? images, ScanOptions options, CancellationToken cancellationToken)
     {
@@ -23,12 +26,12 @@ public sealed class Rescanner(ScanStore store, Func<ImageInventory, ScanOptions,
             ? await store.LatestPerImageAsync(cancellationToken).ConfigureAwait(false)
             : await LatestOfAsync(images, cancellationToken).ConfigureAwait(false);
         var results = new List<RescanResult>();
-        var pending = new List<(string PreviousId, ScanReport Before, ScanReport After)>();
 
         // After an advisory update, the images it cannot change are repeated without being read (`--all` only).
         var repeated = new HashSet<string>(StringComparer.Ordinal);
         if (scopeSince is not null && (images is null || images.Count == 0))
         {
+            using var unread = RescanTrace.Start("repeat unread");
             foreach (var (dbVersion, toolVersion) in await store.RepeatableBuildsAsync(cancellationToken).ConfigureAwait(false))
             {
                 if (await scopeSince(dbVersion, toolVersion, options, cancellationToken).ConfigureAwait(false) is not { } scope)
@@ -44,19 +47,47 @@ public sealed class Rescanner(ScanStore store, Func<ImageInventory, ScanOptions,
             }
         }
 
-        // Stored scans are read a batch at a time (a few queries each), re-checked, and recorded in one transaction.
-        foreach (var batch in targets.Where(t => !repeated.Contains(t.Id)).Chunk(BatchSize))
+        // Stored scans are read a batch at a time (a few queries each), re-checked, and recorded in one transaction;
+        // each batch is written while the next one is read and re-checked (the two halves keep both cores busy).
+        Task? recording = null;
+        try
         {
-            var stored = await store.GetManyAsync([.. batch.Select(t => t.Id)], cancellationToken).ConfigureAwait(false);
-            for (var i = 0; i < batch.Length; i++)
+            foreach (var batch in targets.Where(t => !repeated.Contains(t.Id)).Chunk(BatchSize))
             {
-                if (stored[i] is { } before)
+                var pending = new List<Checked>(batch.Length);
+                IReadOnlyList<ScanReport?> stored;
+                using (RescanTrace.Start("read"))
                 {
-                    pending.Add((batch[i].Id, before, await RecheckAsync(before, options, cancellationToken).ConfigureAwait(false)));
+                    stored = await store.GetManyAsync([.. batch.Select(t => t.Id)], cancellationToken).ConfigureAwait(false);
                 }
-            }
 
-            await RecordAsync(pending, results, cancellationToken).ConfigureAwait(false);
+                for (var i = 0; i < batch.Length; i++)
+                {
+                    if (stored[i] is { } before)
+                    {
+                        pending.Add(await CheckAsync(batch[i].Id, before, options, cancellationToken).ConfigureAwait(false));
+                    }
+                }
+
+                if (recording is not null)
+                {
+                    await recording.ConfigureAwait(false);
+                }
+
+                // On the thread pool: SQLite's calls complete synchronously, and the next batch is not to wait for them.
+                recording = Task.Run(() => RecordAsync(pending, results, cancellationToken), cancellationToken);
+            }
+        }
+        catch when (recording is { IsCompleted: false })
+        {
+            // The batch being written finishes (or fails) before the error goes up: no write outlives the rescan.
+            await recording.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+            throw;
+        }
+
+        if (recording is not null)
+        {
+            await recording.ConfigureAwait(false);
         }
 
         // In the order of the images asked (or of the store's listing), whichever way each was recorded.
@@ -67,6 +98,38 @@ public sealed class Rescanner(ScanStore store, Func<ImageInventory, ScanOptions,
         }
 
         return [.. results.OrderBy(r => order.GetValueOrDefault(r.PreviousScanId, int.MaxValue))];
+    }
+
+    /// <summary>One stored scan re-checked: how it will be recorded (whole or as a repeat) and what it newly has or lost.</summary>
+    private sealed record Checked(string PreviousId, ScanReport Before, Recheck Recheck, IReadOnlyList<string> New, IReadOnlyList<string> Fixed);
+
+    /// <summary>Re-checks a stored scan and prepares its record (the comparison, the diff, the encoding of its findings) off the writer's path.</summary>
+    private async Task<Checked> CheckAsync(string previousId, ScanReport before, ScanOptions options, CancellationToken cancellationToken)
+    {
+        ScanReport after;
+        using (RescanTrace.Start("re-check"))
+        {
+            after = await RecheckAsync(before, options, cancellationToken).ConfigureAwait(false);
+        }
+
+        // A re-check that found what the stored scan holds is recorded as a repeat of it: a row, not a document.
+        Recheck recheck;
+        using (RescanTrace.Start("compare"))
+        {
+            recheck = RepeatedScans.Repeats(before, after)
+                ? Recheck.Same(new ScanRepeat(previousId, DigestOf.Image(after.Image), after.CreatedAt, after.AdvisoryDbVersion, after.Trigger))
+                : Recheck.Whole(after);
+        }
+
+        if (recheck.Report is { } whole)
+        {
+            using var encoding = RescanTrace.Start("encode findings");
+            store.EncodeAhead(whole);
+        }
+
+        using var diffing = RescanTrace.Start("diff");
+        var (added, fixedNow) = ScanDiff.Vulnerabilities(before, after);
+        return new Checked(previousId, before, recheck, added, fixedNow);
     }
 
     private async Task<ScanReport> RecheckAsync(ScanReport before, ScanOptions options, CancellationToken cancellationToken)
@@ -82,25 +145,24 @@ public sealed class Rescanner(ScanStore store, Func<ImageInventory, ScanOptions,
         };
     }
 
-    private async Task RecordAsync(List<(string PreviousId, ScanReport Before, ScanReport After)> pending, List<RescanResult> results, CancellationToken cancellationToken)
+    private async Task RecordAsync(List<Checked> pending, List<RescanResult> results, CancellationToken cancellationToken)
     {
         if (pending.Count == 0)
         {
             return;
         }
 
-        // A re-check that found what the stored scan holds is recorded as a repeat of it: a row, not a document.
-        var ids = await store.RecordRechecksAsync([.. pending.Select(p => RepeatedScans.Repeats(p.Before, p.After)
-            ? Recheck.Same(new ScanRepeat(p.PreviousId, DigestOf.Image(p.After.Image), p.After.CreatedAt, p.After.AdvisoryDbVersion, p.After.Trigger))
-            : Recheck.Whole(p.After))], cancellationToken).ConfigureAwait(false);
-        for (var i = 0; i < pending.Count; i++)
+        IReadOnlyList<string> ids;
+        using (RescanTrace.Start("record"))
         {
-            var (previousId, before, after) = pending[i];
-            var diff = ScanDiff.Compare(before, after with { ScanId = ids[i] });
-            results.Add(new RescanResult(before.Image.Reference, previousId, ids[i], diff.NewVulnerabilities, diff.FixedVulnerabilities));
+            ids = await store.RecordRechecksAsync([.. pending.Select(p => p.Recheck)], cancellationToken).ConfigureAwait(false);
         }
 
-        pending.Clear();
+        for (var i = 0; i < pending.Count; i++)
+        {
+            var p = pending[i];
+            results.Add(new RescanResult(p.Before.Image.Reference, p.PreviousId, ids[i], p.New, p.Fixed));
+        }
     }
 
     private async Task<IReadOnlyList<ScanSummary>> LatestOfAsync(IReadOnlyList<string> images, CancellationToken cancellationToken)

@@ -136,6 +136,19 @@ public sealed partial class ScanStore : IAsyncDisposable
     public Task RecordAsync(ScanReport report, string id, DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) =>
         WriteAsync([(report, id)], connection, transaction, cancellationToken);
 
+    /// <summary>
+    /// Encodes ahead what recording <paramref name="report"/> will need of its findings (each finding list's JSON,
+    /// digest and gzip, kept by its finding objects), so a caller that records later (a rescan writing one batch
+    /// while it re-checks the next) takes that work off the writer's path. Recording does it itself otherwise.
+    /// </summary>
+    public void EncodeAhead(ScanReport report)
+    {
+        if (FindingSetStore.Split(report) is { } split)
+        {
+            _findings.EncodeAhead(split);
+        }
+    }
+
     /// <summary>Writes scans with a statement per table (rows batched), not a round trip per row: a rescan of a fleet is a few hundred statements.</summary>
     private async Task WriteAsync(IReadOnlyList<(ScanReport Report, string Id)> scans, DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
     {
@@ -145,6 +158,7 @@ public sealed partial class ScanStore : IAsyncDisposable
         var findingSets = new List<(string, List<VulnerabilityFinding>[])>(scans.Count);
         var wholeFindings = new List<object?[]>();
         var latest = new Dictionary<string, (string Id, string Created)>(StringComparer.Ordinal);
+        var preparing = RescanTrace.Start("record: documents");
         foreach (var (report, id) in scans)
         {
             var stored = report with { ScanId = id };
@@ -190,12 +204,25 @@ public sealed partial class ScanStore : IAsyncDisposable
             }
         }
 
-        await Sql.InsertRowsAsync(connection, transaction, """
+        preparing.Dispose();
+        using (RescanTrace.Start("record: scan rows"))
+        {
+            await Sql.InsertRowsAsync(connection, transaction, """
             INSERT INTO scans (id, created_at, reference, registry, repository, tag, digest, image_id, db_version, trigger_source, verdict,
                                critical, high, medium, low, unknown, packages, secrets, malware, misconfigs, trust, report, tool_version, diagnostics)
             """, scanRows, "", cancellationToken).ConfigureAwait(false);
-        await _sets.WriteManyAsync(connection, transaction, packageSets, cancellationToken).ConfigureAwait(false);
-        await _findings.WriteManyAsync(connection, transaction, findingSets, cancellationToken).ConfigureAwait(false);
+        }
+
+        using (RescanTrace.Start("record: package sets"))
+        {
+            await _sets.WriteManyAsync(connection, transaction, packageSets, cancellationToken).ConfigureAwait(false);
+        }
+
+        using (RescanTrace.Start("record: finding sets"))
+        {
+            await _findings.WriteManyAsync(connection, transaction, findingSets, cancellationToken).ConfigureAwait(false);
+        }
+
         await Sql.InsertRowsAsync(connection, transaction,
             "INSERT INTO scan_vulns (scan_id, vuln_id, primary_id, package, version, type, severity, fixed, status, layer, path, kev)", wholeFindings, "", cancellationToken).ConfigureAwait(false);
         await Sql.InsertRowsAsync(connection, transaction, "INSERT INTO image_latest (digest, scan_id, created_at)",

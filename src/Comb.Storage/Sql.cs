@@ -76,22 +76,17 @@ internal static class Sql
 
         var columns = rows[0].Length;
 
-        // SQLite runs in process: one prepared single-row statement re-bound per row beats re-preparing wide ones.
-        if (connection is Microsoft.Data.Sqlite.SqliteConnection)
+        // SQLite runs in process: one prepared single-row statement re-bound per row (by position) beats re-preparing wide ones.
+        if (connection is Microsoft.Data.Sqlite.SqliteConnection sqlite)
         {
-            await using var single = connection.CreateCommand();
-            single.Transaction = transaction;
-            single.CommandText = $"{prefix} VALUES (@{string.Join(", @", Enumerable.Range(0, columns).Select(c => $"p{c}"))}) {suffix}";
-            foreach (var row in rows)
-            {
-                Bind(single, [.. row.Select((v, c) => ($"p{c}", v))]);
-                await using var reader = await single.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    returned.Add(reader.GetString(0));
-                }
-            }
+            var text = $"{prefix} VALUES ({string.Join(", ", Enumerable.Range(1, columns).Select(c => $"?{c}"))}) {suffix}";
+            return SqliteRows.Insert(sqlite, text, rows, cancellationToken);
+        }
 
+        // PostgreSQL: plain inserts of many rows stream as one binary COPY.
+        if (connection is Npgsql.NpgsqlConnection postgres && suffix.Length == 0 && rows.Count >= PostgresCopy.MinRows && PostgresCopy.Target(prefix) is var (table, names))
+        {
+            await PostgresCopy.WriteAsync(postgres, table, names, rows, cancellationToken).ConfigureAwait(false);
             return returned;
         }
 

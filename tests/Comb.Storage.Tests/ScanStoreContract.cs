@@ -163,6 +163,51 @@ public abstract class ScanStoreContract
     }
 
     [Fact]
+    public async Task A_rescan_of_more_images_than_a_batch_records_every_recheck_whole_in_order_and_a_failure_leaves_only_whole_batches()
+    {
+        var store = await NewStoreAsync();
+        const int batch = 40;
+        var count = (2 * batch) + 15;
+        await store.RecordAllAsync([.. Enumerable.Range(0, count).Select(i => Reports.Of($"registry.example/app-{i:D4}:1", "sha256:" + i.ToString("x64", System.Globalization.CultureInfo.InvariantCulture),
+            T0.AddSeconds(i), [("openssl", "1.1.1k"), ($"own-{i}", "1.0")]))], Ct);
+
+        // The "new database" knows a CVE for openssl and one for every third image's own package.
+        static ScanReport Match(ImageInventory inventory, ScanOptions options) => new ScanContext(inventory, options)
+        {
+            Vulnerabilities = [.. inventory.Packages.Where(p => p.Name == "openssl" || (p.Name.StartsWith("own-", StringComparison.Ordinal) && int.Parse(p.Name[4..], System.Globalization.CultureInfo.InvariantCulture) % 3 == 0))
+                .Select(p => new VulnerabilityFinding
+                {
+                    Id = p.Name == "openssl" ? "CVE-2099-0001" : $"CVE-2099-{p.Name[4..]}", PackageName = p.Name, PackageType = p.Type, InstalledVersion = p.Version,
+                    Severity = Severity.High, LayerDiffId = p.LayerDiffId, Path = p.Path,
+                })],
+        }.ToReport();
+
+        var results = await new Rescanner(store, (inventory, options, _) => Task.FromResult(Match(inventory, options))) { BatchSize = batch }.RescanAsync(null, new ScanOptions { NoStore = true }, Ct);
+
+        Assert.Equal(Enumerable.Range(0, count).Select(i => $"registry.example/app-{i:D4}:1"), results.Select(r => r.Reference));
+        var rechecks = await store.GetManyAsync([.. results.Select(r => r.ScanId)], Ct);
+        for (var i = 0; i < count; i++)
+        {
+            var expected = i % 3 == 0 ? (string[])["CVE-2099-0001 openssl@1.1.1k", $"CVE-2099-{i} own-{i}@1.0"] : ["CVE-2099-0001 openssl@1.1.1k"];
+            Assert.Equal(expected.Order(StringComparer.Ordinal), results[i].NewlyVulnerable);
+            var read = rechecks[i]!;
+            var fresh = Match(ImageInventory.Of(read), new ScanOptions());
+            Assert.Equal(fresh.Vulnerabilities.Select(v => ScanDiff.VulnKey(v)), read.Vulnerabilities.Select(v => ScanDiff.VulnKey(v)));
+            Assert.Equal("rescan", read.Trigger);
+        }
+
+        Assert.Equal(count, (await store.ImpactByVulnerabilityAsync("CVE-2099-0001", Ct)).Count);
+
+        // A re-check that fails in the third batch: the two batches before it are recorded whole, nothing of the third.
+        var checkedSoFar = 0;
+        await Assert.ThrowsAsync<InvalidOperationException>(() => new Rescanner(store, (inventory, options, _) =>
+            ++checkedSoFar > (2 * batch) + 10 ? throw new InvalidOperationException("stage failed") : Task.FromResult(Match(inventory, options))) { BatchSize = batch }
+            .RescanAsync(null, new ScanOptions { NoStore = true }, Ct));
+        var rescans = (await store.ListAsync(new HistoryQuery { Limit = 10 * count }, Ct)).Count(s => s.Trigger == "rescan");
+        Assert.Equal(count + (2 * batch), rescans);
+    }
+
+    [Fact]
     public async Task Prune_keeps_recent_scans_and_the_newest_per_image()
     {
         var store = await NewStoreAsync();
@@ -250,6 +295,44 @@ public abstract class ScanStoreContract
         // A store opened afresh has nothing in memory: the sets come from the tables.
         await using var reader = await ScanStore.OpenAsync(location, Ct);
         Assert.Equal(System.Text.Json.JsonSerializer.Serialize(report with { ScanId = id }), System.Text.Json.JsonSerializer.Serialize(await reader.GetAsync(id, Ct)));
+    }
+
+    [Fact]
+    public async Task A_fleet_written_in_bulk_reads_back_whole_and_finding_lists_one_finding_apart_are_stored_apart()
+    {
+        var store = await NewStoreAsync();
+
+        // More scans and rows in one batch than a bulk write (PostgreSQL's COPY) takes over at.
+        var fleet = Enumerable.Range(0, 90).Select(i => Reports.Of($"registry.example/app-{i}:1", "sha256:" + i.ToString("x64", System.Globalization.CultureInfo.InvariantCulture), T0.AddSeconds(i),
+            [("openssl", "1.1.1k"), ("zlib", "1.2"), ($"own-{i}", "1.0")],
+            [("CVE-2021-3711", "openssl", "1.1.1k"), ("CVE-2022-37434", "zlib", "1.2"), ($"CVE-2026-{1000 + i}", $"own-{i}", "1.0")])).ToList();
+        var ids = await store.RecordAllAsync(fleet, Ct);
+        var back = await store.GetManyAsync(ids, Ct);
+        for (var i = 0; i < fleet.Count; i++)
+        {
+            Assert.Equal(System.Text.Json.JsonSerializer.Serialize(fleet[i] with { ScanId = ids[i] }), System.Text.Json.JsonSerializer.Serialize(back[i]));
+        }
+
+        Assert.Equal(90, (await store.ImpactByVulnerabilityAsync("DSA-2021-3711", Ct)).Count);
+        Assert.Equal("registry.example/app-7:1", Assert.Single(await store.ImpactByVulnerabilityAsync("CVE-2026-1007", Ct)).Reference);
+
+        // Re-recorded as read (the same finding objects), with one finding changed, and with one finding fewer: each reads back as given.
+        var read = back[7]!;
+        var changed = read with { CreatedAt = T0.AddDays(1), Vulnerabilities = [.. read.Vulnerabilities.Select((v, k) => k == 1 ? v with { Severity = Severity.Critical } : v)] };
+        var fewer = read with { CreatedAt = T0.AddDays(2), Vulnerabilities = [.. read.Vulnerabilities.Where(v => v.Id != "CVE-2026-1007")] };
+        var again = await store.RecordAllAsync([read with { CreatedAt = T0.AddHours(12) }, changed, fewer], Ct);
+        var reread = await store.GetManyAsync(again, Ct);
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(read with { ScanId = again[0], CreatedAt = T0.AddHours(12) }), System.Text.Json.JsonSerializer.Serialize(reread[0]));
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(changed with { ScanId = again[1] }), System.Text.Json.JsonSerializer.Serialize(reread[1]));
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(fewer with { ScanId = again[2] }), System.Text.Json.JsonSerializer.Serialize(reread[2]));
+        Assert.Equal(Severity.Critical, reread[1]!.Vulnerabilities[1].Severity);
+        Assert.Empty(await store.ImpactByVulnerabilityAsync("CVE-2026-1007", Ct)); // the newest scan of app-7 no longer has it
+        var diff = ScanDiff.Vulnerabilities(reread[0]!, reread[2]!);
+        Assert.Equal((string[])[], diff.New);
+        Assert.Equal(["CVE-2026-1007 own-7@1.0"], diff.Fixed);
+        Assert.Equal(ScanDiff.Compare(reread[0]!, reread[2]!).FixedVulnerabilities, diff.Fixed);
+        Assert.Equal(ScanDiff.Vulnerabilities(reread[2]!, reread[0]!).New, ScanDiff.Compare(reread[2]!, reread[0]!).NewVulnerabilities);
+        Assert.Equal(((string[])[], (string[])[]), (ScanDiff.Vulnerabilities(read, reread[0]!).New.ToArray(), ScanDiff.Vulnerabilities(read, reread[0]!).Fixed.ToArray()));
     }
 
     [Fact]

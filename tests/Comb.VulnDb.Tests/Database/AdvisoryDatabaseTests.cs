@@ -98,5 +98,39 @@ public sealed class AdvisoryDatabaseTests(AdvisoryDbFixture fixture) : IDisposab
         Assert.Equal(["comb.db", "feeds"], Directory.EnumerateFileSystemEntries(_dir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 
+    [Fact]
+    public async Task Databases_kept_open_between_scans_are_reused_one_scan_at_a_time_and_never_once_the_file_is_replaced()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var path = Path.Combine(_dir, "kept.db");
+        var first = new AdvisoryCollection();
+        first.Add(new Advisory { Id = "X-1" }, "test");
+        await AdvisoryDbWriter.BuildAsync(first, path, TimeProvider.System, ct);
+        using var databases = new OpenAdvisoryDatabases();
+
+        AdvisoryDatabase opened;
+        using (var lease = databases.Take(path))
+        {
+            opened = lease.Database;
+            using var concurrent = databases.Take(path);
+            Assert.NotSame(opened, concurrent.Database); // taken while the first is in use
+        }
+
+        using (var again = databases.Take(path))
+        {
+            Assert.Same(opened, again.Database);
+            Assert.Equal(1, again.Database.Info.AdvisoryCount);
+        }
+
+        // A rebuild replaces the file: the copy open on the old one is not handed out again.
+        var second = new AdvisoryCollection();
+        second.Add(new Advisory { Id = "X-1" }, "test");
+        second.Add(new Advisory { Id = "X-2" }, "test");
+        await AdvisoryDbWriter.BuildAsync(second, path, TimeProvider.System, ct);
+        using var rebuilt = databases.Take(path);
+        Assert.NotSame(opened, rebuilt.Database);
+        Assert.Equal(2, rebuilt.Database.Info.AdvisoryCount);
+    }
+
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 }
