@@ -199,7 +199,10 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         await page.GetByLabel("Image", new() { Exact = true }).FillAsync($"{registry.Host}/console/app:1.0");
         await page.GetByLabel("plain HTTP or self-signed registry").CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Scan image" }).ClickAsync();
-        await page.WaitForURLAsync(_baseUrl + "/scans");
+        // The form posts from /scans and lands on /scans: the address matches before and after, so waiting for a load
+        // event could pick the one the navigation replaces and wait forever. Waiting for the commit is enough; the row
+        // below is what shows the scan was taken.
+        await page.WaitForURLAsync(_baseUrl + "/scans", new() { WaitUntil = WaitUntilState.Commit });
 
         // The row turns "succeeded" without a reload: the table follows the queue over server-sent events.
         await page.Locator("#jobs tr[data-status=succeeded]").WaitForAsync(new() { Timeout = 180_000 });
