@@ -15,44 +15,50 @@ namespace Comb.Cli;
 /// </summary>
 public static class CombApp
 {
-    /// <summary>The commands that stand alone under the root, by name: a command line that names one builds only that one.</summary>
-    private static readonly Dictionary<string, Func<IServiceProvider, Command>> Single = new(StringComparer.Ordinal)
-    {
-        ["scan"] = ScanCommand.Build,
-        ["sbom"] = SbomCommand.Build,
-        ["image"] = ImageCommands.Build,
-        ["cache"] = _ => CacheCommands.Build(),
-        ["runtime"] = RuntimeCommands.Build,
-        ["db"] = DbCommands.Build,
-        ["train"] = _ => TrainCommands.Build(),
-        ["server"] = _ => ServerCommands.BuildServer(),
-        ["token"] = _ => ServerCommands.BuildToken(),
-        ["worker"] = _ => ServerCommands.BuildWorker(),
-        ["registry"] = _ => RegistryCommands.Build(),
-        ["admission"] = _ => AdmissionCommands.Build(),
-    };
+    /// <summary>
+    /// The commands that stand alone under the root, by name, in the order help lists them: those before the history
+    /// and trust commands (which register several names each), then those after. A command line that names one builds
+    /// only that one.
+    /// </summary>
+    private static readonly (string Name, Func<IServiceProvider, Command> Build)[] StandAloneFirst =
+    [
+        ("scan", ScanCommand.Build),
+        ("sbom", SbomCommand.Build),
+        ("image", ImageCommands.Build),
+        ("cache", _ => CacheCommands.Build()),
+        ("runtime", RuntimeCommands.Build),
+        ("db", DbCommands.Build),
+    ];
+
+    private static readonly (string Name, Func<IServiceProvider, Command> Build)[] StandAloneLast =
+    [
+        ("train", _ => TrainCommands.Build()),
+        ("server", _ => ServerCommands.BuildServer()),
+        ("token", _ => ServerCommands.BuildToken()),
+        ("worker", _ => ServerCommands.BuildWorker()),
+        ("registry", _ => RegistryCommands.Build()),
+        ("admission", _ => AdmissionCommands.Build()),
+    ];
 
     public static RootCommand BuildRoot(IServiceProvider services)
     {
         var root = NewRoot();
-        root.Subcommands.Add(ScanCommand.Build(services));
-        root.Subcommands.Add(SbomCommand.Build(services));
-        root.Subcommands.Add(ImageCommands.Build(services));
-        root.Subcommands.Add(CacheCommands.Build());
-        root.Subcommands.Add(RuntimeCommands.Build(services));
-        root.Subcommands.Add(DbCommands.Build(services));
+        foreach (var (_, build) in StandAloneFirst)
+        {
+            root.Subcommands.Add(build(services));
+        }
+
         foreach (var command in HistoryCommands.Build(services))
         {
             root.Subcommands.Add(command);
         }
 
         TrustCommands.Register(root, services);
-        root.Subcommands.Add(TrainCommands.Build());
-        root.Subcommands.Add(ServerCommands.BuildServer());
-        root.Subcommands.Add(ServerCommands.BuildToken());
-        root.Subcommands.Add(ServerCommands.BuildWorker());
-        root.Subcommands.Add(RegistryCommands.Build());
-        root.Subcommands.Add(AdmissionCommands.Build());
+        foreach (var (_, build) in StandAloneLast)
+        {
+            root.Subcommands.Add(build(services));
+        }
+
         return root;
     }
 
@@ -63,7 +69,7 @@ public static class CombApp
     /// </summary>
     internal static RootCommand BuildRoot(IServiceProvider services, IReadOnlyList<string> args)
     {
-        if (args.Count == 0 || !Single.TryGetValue(args[0], out var build))
+        if (args.Count == 0 || StandAlone(args[0]) is not { } build)
         {
             return BuildRoot(services);
         }
@@ -71,6 +77,23 @@ public static class CombApp
         var root = NewRoot();
         root.Subcommands.Add(build(services));
         return root;
+    }
+
+    // Plain loops: this runs on every start, where LINQ over value tuples is code the JIT compiles first.
+    private static Func<IServiceProvider, Command>? StandAlone(string name)
+    {
+        foreach (var list in (ReadOnlySpan<(string Name, Func<IServiceProvider, Command> Build)[]>)[StandAloneFirst, StandAloneLast])
+        {
+            foreach (var (candidate, build) in list)
+            {
+                if (candidate == name)
+                {
+                    return build;
+                }
+            }
+        }
+
+        return null;
     }
 
     private static RootCommand NewRoot() =>
