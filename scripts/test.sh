@@ -17,6 +17,9 @@ browser=Comb.Console.Tests.ConsoleBrowserTests
 # Comb's own container image is built and run last, by itself: the build uses both cores for minutes.
 image=Comb.Cli.Tests.ContainerImageTests
 total=0 failed=0 passed=0 skipped=0 status=0
+# A failing test host also prints its whole standard output (server logs and all), which buries the failure; each
+# failed test's name, message and first stack lines are gathered here and repeated at the very end.
+failures=$(mktemp)
 run() {
     local log
     log=$(mktemp)
@@ -28,11 +31,13 @@ run() {
     p=$(grep -E '^\s*succeeded: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+')
     k=$(grep -E '^\s*skipped: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+')
     [[ -z "$t" ]] && status=1
+    awk '/^failed .* \([0-9][0-9hms ]*\)$/ { n = 14 } n > 0 { print; n--; if (/--- End of stack trace/) n = 0 }' "$log" >> "$failures"
     total=$((total + ${t:-0})) failed=$((failed + ${f:-0})) passed=$((passed + ${p:-0})) skipped=$((skipped + ${k:-0}))
 }
 run --solution Comb.slnx -- --filter-not-class "$browser" --filter-not-class "$image"
 run --project tests/Comb.Console.Tests -- --filter-class "$browser"
 run --project tests/Comb.Cli.Tests -- --filter-class "$image"
+if [[ -s "$failures" ]]; then echo "failed tests:"; cat "$failures"; fi
 echo "$passed passed, $failed failed, $skipped skipped"
 if [[ "$failed" != "0" || "$total" == "0" ]]; then exit 1; fi
 if [[ $status -ne 0 ]]; then exit 1; fi

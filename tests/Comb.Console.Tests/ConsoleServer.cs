@@ -61,6 +61,7 @@ public sealed class ConsoleServer : WebApplicationFactory<Program>
         builder.UseSetting("Comb:Workers", _workers.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Comb:PollSeconds", "0.2");
         builder.UseSetting("Comb:Listen", "http://127.0.0.1:0");
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.ConfigureTestServices(services =>
         {
             services.RemoveAll<TimeProvider>();

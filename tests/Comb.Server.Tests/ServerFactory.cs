@@ -28,6 +28,9 @@ public sealed class ServerFactory : WebApplicationFactory<Program>
         {
             ["Comb:CacheDir"] = Path.Combine(_dir, "cache"),
             ["Comb:Workers"] = "0",
+
+            // Request-by-request information logs from hundreds of servers would bury a failing test's message.
+            ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
