@@ -144,9 +144,12 @@ internal sealed class ContentAddressedBlobs<T>(string table, string what)
         return false;
     }
 
-    private T Decompress(byte[] data)
+    private T Decompress(byte[] data) => Decode(data) ?? throw new InvalidDataException($"empty stored {what}");
+
+    /// <summary>A stored document from its data (null for an empty one); nothing is kept in memory.</summary>
+    public static T? Decode(byte[] data)
     {
         using var gzip = new GZipStream(new MemoryStream(data), CompressionMode.Decompress);
-        return JsonSerializer.Deserialize<T>(gzip, Options) ?? throw new InvalidDataException($"empty stored {what}");
+        return JsonSerializer.Deserialize<T>(gzip, Options);
     }
 }

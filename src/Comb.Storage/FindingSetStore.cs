@@ -15,6 +15,10 @@ internal sealed class FindingSetStore
 {
     private readonly FindingBlobs _blobs = new("finding_sets", "finding set");
     private readonly FindingSetForms _forms = new();
+    private readonly FindingIdLists _ids = new();
+
+    /// <summary>The columns of a finding's row: one per finding, its ids (the finding's id and aliases) by <see cref="FindingIdLists.KeyOf"/>.</summary>
+    internal const string FindingRowsInsert = "INSERT INTO finding_rows (set_digest, primary_id, package, version, type, severity, fixed, status, layer, path, kev, ids)";
 
     /// <summary>
     /// The report's findings split by the package set each belongs to (one list per set, in set order), or null when
@@ -152,15 +156,20 @@ internal sealed class FindingSetStore
         }
 
         List<object?[]> rows;
+        Dictionary<string, VulnerabilityFinding> lists;
         using (RescanTrace.Start("record: finding sets: index"))
         {
-            rows = [.. added.SelectMany(d => IndexRows(d, distinct[d]))];
+            (rows, lists) = FindingRows(added.Select(d => (d, (IReadOnlyList<VulnerabilityFinding>)distinct[d])));
         }
 
         using (RescanTrace.Start("record: finding sets: rows"))
         {
-            await Sql.InsertRowsAsync(connection, transaction, "INSERT INTO finding_rows (set_digest, vuln_id, primary_id, package, version, type, severity, fixed, status, layer, path, kev)",
-                rows, "", cancellationToken).ConfigureAwait(false);
+            await Sql.InsertRowsAsync(connection, transaction, FindingRowsInsert, rows, "", cancellationToken).ConfigureAwait(false);
+        }
+
+        using (RescanTrace.Start("record: finding sets: ids"))
+        {
+            await _ids.WriteAsync(connection, transaction, lists, cancellationToken).ConfigureAwait(false);
         }
 
         await Sql.InsertRowsAsync(connection, transaction, "INSERT INTO scan_findings (scan_id, ordinal, set_digest)", refs, "", cancellationToken).ConfigureAwait(false);
@@ -207,9 +216,31 @@ internal sealed class FindingSetStore
             .ToDictionary(g => g.Key, g => Assemble(g.OrderBy(r => r.Ordinal).Select(r => (IReadOnlyList<VulnerabilityFinding>)blobs[r.Digest].Value)), StringComparer.Ordinal);
     }
 
-    /// <summary>One index row per finding id and alias, so a CVE, GHSA or distro id all find the same finding.</summary>
+    /// <summary>
+    /// One row per finding of each set, and for each distinct id list among them a finding carrying it: a finding's
+    /// id and aliases are kept once per distinct list (<see cref="FindingIdLists"/>), not once per finding.
+    /// </summary>
+    internal static (List<object?[]> Rows, Dictionary<string, VulnerabilityFinding> Lists) FindingRows(IEnumerable<(string Digest, IReadOnlyList<VulnerabilityFinding> Findings)> sets)
+    {
+        var rows = new List<object?[]>();
+        var lists = new Dictionary<string, VulnerabilityFinding>(StringComparer.Ordinal);
+        foreach (var (digest, findings) in sets)
+        {
+            foreach (var v in findings)
+            {
+                var key = FindingIdLists.KeyOf(v);
+                lists.TryAdd(key, v);
+                rows.Add([digest, v.Id, v.PackageName, v.InstalledVersion, v.PackageType, v.Severity.ToUpperName(), string.Join(", ", v.FixedVersions), v.Status,
+                    v.LayerDiffId, v.Path, v.KnownExploited ? 1 : 0, key]);
+            }
+        }
+
+        return (rows, lists);
+    }
+
+    /// <summary>One index row per finding id and alias (findings kept in their scan's report), so a CVE, GHSA or distro id all find the same finding.</summary>
     internal static IEnumerable<object?[]> IndexRows(string owner, IEnumerable<VulnerabilityFinding> findings) =>
-        findings.SelectMany(v => v.Aliases.Prepend(v.Id).Distinct(StringComparer.Ordinal).Select(id => new object?[]
+        findings.SelectMany(v => FindingIdLists.IdsOf(v).Select(id => new object?[]
         {
             owner, id, v.Id, v.PackageName, v.InstalledVersion, v.PackageType, v.Severity.ToUpperName(), string.Join(", ", v.FixedVersions), v.Status,
             v.LayerDiffId, v.Path, v.KnownExploited ? 1 : 0,
