@@ -29,6 +29,8 @@ internal static class Migrations
         (10, "", Schema10Postgres),
 
         (11, Schema11, Schema11),
+
+        (12, Schema12("BLOB"), Schema12("BYTEA")),
     ];
 
     /// <summary>Work a step does in code between its statements, where SQL alone cannot (a step's statements after the marker run after it).</summary>
@@ -119,6 +121,10 @@ internal static class Migrations
             FROM finding_rows f JOIN finding_ids i ON i.ids = f.ids JOIN scan_findings r ON r.set_digest = f.set_digest
         """;
 
+    // Advisory texts (title, description, references, CWEs) kept once by content; finding sets recorded from now on hold
+    // each finding without its text and the digest of the text. Sets stored before hold whole findings and are read as such.
+    private static string Schema12(string blob) => $"CREATE TABLE finding_texts (digest TEXT PRIMARY KEY, data {blob} NOT NULL)";
+
     /// <summary>Writes finding_rows (and finding_ids) anew from every stored finding set, as recording them now would.</summary>
     private static async Task RebuildFindingRowsAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
     {
@@ -127,7 +133,7 @@ internal static class Migrations
         foreach (var chunk in digests.Chunk(200))
         {
             var sets = await Sql.QueryInAsync(connection, "SELECT digest, data FROM finding_sets WHERE digest IN ({keys})", chunk,
-                r => (r.GetString(0), (IReadOnlyList<VulnerabilityFinding>)(ContentAddressedBlobs<List<VulnerabilityFinding>>.Decode((byte[])r[1]) ?? [])), cancellationToken, transaction)
+                r => (r.GetString(0), (IReadOnlyList<VulnerabilityFinding>)(ContentAddressedBlobs<StoredFindings>.Decode((byte[])r[1])?.Findings ?? [])), cancellationToken, transaction)
                 .ConfigureAwait(false);
             var (rows, lists) = FindingSetStore.FindingRows(sets);
             await Sql.InsertRowsAsync(connection, transaction, FindingSetStore.FindingRowsInsert, rows, "", cancellationToken).ConfigureAwait(false);

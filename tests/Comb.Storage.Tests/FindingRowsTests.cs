@@ -14,6 +14,7 @@ namespace Comb.Storage.Tests;
 /// </summary>
 public abstract class FindingRowsContract
 {
+    /// <summary>The schema before finding id lists (a finding row per id and alias) and advisory texts (whole findings in every set).</summary>
     private const int SchemaWithARowPerId = 10;
 
     private static readonly DateTimeOffset T0 = new(2026, 2, 1, 8, 0, 0, TimeSpan.Zero);
@@ -111,6 +112,18 @@ public abstract class FindingRowsContract
         Assert.Equal(3 + 2 + 1 + 2 + 2, await CountAsync(store, "SELECT COUNT(*) FROM finding_ids"));
         Assert.Equal(5, await CountAsync(store, "SELECT COUNT(DISTINCT ids) FROM finding_ids"));
 
+        // Each advisory's text once; the sets hold their findings without it.
+        Assert.Equal(5, await CountAsync(store, "SELECT COUNT(*) FROM finding_texts"));
+        await using (var connection = await store.OpenConnectionAsync(Ct))
+        {
+            foreach (var data in await Sql.QueryAsync(connection, "SELECT data FROM finding_sets", r => (byte[])r[0], Ct))
+            {
+                var stored = ContentAddressedBlobs<StoredFindings>.Decode(data)!;
+                Assert.All(stored.Findings, f => Assert.Null(f.Description));
+                Assert.All(stored.Texts, t => Assert.StartsWith("sha256:", t, StringComparison.Ordinal));
+            }
+        }
+
         // A second batch of the same fleet adds references, not rows.
         await store.RecordAllAsync([.. fleet.Select(r => r with { CreatedAt = r.CreatedAt.AddHours(1) })], Ct);
         Assert.Equal(3 + 80, await CountAsync(store, "SELECT COUNT(*) FROM finding_rows"));
@@ -143,6 +156,7 @@ public abstract class FindingRowsContract
             await store.RecordAsync(later, Ct);
         }
 
+        // Finding sets in the previous form read back whole (a JSON list of findings with their texts).
         await using (var previous = await ScanStore.OpenAsync(old, SchemaWithARowPerId, Ct))
         await using (var source = await ScanStore.OpenAsync(now, Ct))
         {
@@ -206,26 +220,54 @@ public abstract class FindingRowsContract
         await using var from = await source.OpenConnectionAsync(Ct);
         await using var to = await target.OpenConnectionAsync(Ct);
         await using var transaction = await to.BeginTransactionAsync(Ct);
-        foreach (var table in new[] { "scans", "package_sets", "set_packages", "scan_sets", "finding_sets", "scan_findings", "scan_vulns", "scan_packages", "image_latest" })
+        foreach (var table in new[] { "scans", "package_sets", "set_packages", "scan_sets", "scan_vulns", "scan_packages", "image_latest" })
         {
-            await using var command = from.CreateCommand();
-            command.CommandText = $"SELECT * FROM {table}";
-            await using var reader = await command.ExecuteReaderAsync(Ct);
-            var columns = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToArray();
-            var rows = new List<object?[]>();
-            while (await reader.ReadAsync(Ct))
-            {
-                rows.Add([.. Enumerable.Range(0, columns.Length).Select(c => reader.IsDBNull(c) ? null : reader.GetValue(c))]);
-            }
-
-            await Sql.InsertRowsAsync(to, transaction, $"INSERT INTO {table} ({string.Join(", ", columns)})", rows, "", Ct);
+            await Sql.InsertRowsAsync(to, transaction, $"INSERT INTO {table} ({await ColumnsAsync(from, table)})", await RowsAsync(from, $"SELECT * FROM {table}"), "", Ct);
         }
 
-        var sets = await Sql.QueryAsync(from, "SELECT digest, data FROM finding_sets", r => (Digest: r.GetString(0), Data: (byte[])r[1]), Ct);
-        var oldRows = sets.SelectMany(s => FindingSetStore.IndexRows(s.Digest, ContentAddressedBlobs<List<VulnerabilityFinding>>.Decode(s.Data)!)).ToList();
-        Assert.True(oldRows.Count > sets.Count);
+        // The previous schema's finding sets: the JSON list of the whole findings, gzipped, under its SHA-256.
+        var texts = (await Sql.QueryAsync(from, "SELECT digest, data FROM finding_texts", r => (r.GetString(0), (byte[])r[1]), Ct))
+            .ToDictionary(t => t.Item1, t => ContentAddressedBlobs<AdvisoryText>.Decode(t.Item2)!, StringComparer.Ordinal);
+        var renamed = new Dictionary<string, string>(StringComparer.Ordinal);
+        var oldRows = new List<object?[]>();
+        foreach (var (digest, data) in await Sql.QueryAsync(from, "SELECT digest, data FROM finding_sets", r => (r.GetString(0), (byte[])r[1]), Ct))
+        {
+            var stored = ContentAddressedBlobs<StoredFindings>.Decode(data)!;
+            Assert.Equal(stored.Findings.Count, stored.Texts.Count);
+            List<VulnerabilityFinding> whole = [.. stored.Findings.Select((f, i) => stored.Texts[i].Length == 0 ? f : texts[stored.Texts[i]].Restore(f))];
+            var (oldDigest, json) = ContentAddressedBlobs<List<VulnerabilityFinding>>.Serialize(whole);
+            renamed[digest] = oldDigest;
+            await Sql.InsertRowsAsync(to, transaction, "INSERT INTO finding_sets (digest, findings, data)", [[oldDigest, whole.Count, ContentAddressedBlobs<List<VulnerabilityFinding>>.Compress(json)]], "", Ct);
+            oldRows.AddRange(FindingSetStore.IndexRows(oldDigest, whole));
+        }
+
+        Assert.True(oldRows.Count > renamed.Count);
         await Sql.InsertRowsAsync(to, transaction, "INSERT INTO finding_rows (set_digest, vuln_id, primary_id, package, version, type, severity, fixed, status, layer, path, kev)", oldRows, "", Ct);
+        var refs = await RowsAsync(from, "SELECT scan_id, ordinal, set_digest FROM scan_findings");
+        await Sql.InsertRowsAsync(to, transaction, "INSERT INTO scan_findings (scan_id, ordinal, set_digest)", [.. refs.Select(r => new object?[] { r[0], r[1], renamed[(string)r[2]!] })], "", Ct);
         await transaction.CommitAsync(Ct);
+    }
+
+    private static async Task<string> ColumnsAsync(DbConnection connection, string table)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT * FROM {table} WHERE 1 = 0";
+        await using var reader = await command.ExecuteReaderAsync(Ct);
+        return string.Join(", ", Enumerable.Range(0, reader.FieldCount).Select(reader.GetName));
+    }
+
+    private static async Task<List<object?[]>> RowsAsync(DbConnection connection, string sql)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await using var reader = await command.ExecuteReaderAsync(Ct);
+        var rows = new List<object?[]>();
+        while (await reader.ReadAsync(Ct))
+        {
+            rows.Add([.. Enumerable.Range(0, reader.FieldCount).Select(c => reader.IsDBNull(c) ? null : reader.GetValue(c))]);
+        }
+
+        return rows;
     }
 
     [Fact]
@@ -237,6 +279,7 @@ public abstract class FindingRowsContract
         var setsBefore = await CountAsync(store, "SELECT COUNT(*) FROM finding_sets");
         var rowsBefore = await CountAsync(store, "SELECT COUNT(*) FROM finding_rows");
         var idsBefore = await CountAsync(store, "SELECT COUNT(*) FROM finding_ids");
+        var textsBefore = await CountAsync(store, "SELECT COUNT(*) FROM finding_texts");
 
         // The update rewrites left-pad's advisory (text and fix) and adds an alias to it: the 15 images that have left-pad change.
         var updated = new Dictionary<string, (string Id, string[] Aliases, string Text, string? Fix)[]>(Advisories, StringComparer.Ordinal)
@@ -263,6 +306,7 @@ public abstract class FindingRowsContract
         Assert.Equal(setsBefore + 15, await CountAsync(store, "SELECT COUNT(*) FROM finding_sets"));
         Assert.Equal(rowsBefore + 15, await CountAsync(store, "SELECT COUNT(*) FROM finding_rows"));
         Assert.Equal(idsBefore + 3, await CountAsync(store, "SELECT COUNT(*) FROM finding_ids")); // the new list of left-pad's advisory
+        Assert.Equal(textsBefore + 1, await CountAsync(store, "SELECT COUNT(*) FROM finding_texts")); // and its new text
         Assert.All(results.Where(r => read.Contains(r.Reference)), r => Assert.Equal((string[])[], r.NewlyVulnerable));
 
         // Every image's newest scan holds what a fresh match against the update gives, and a store written fresh answers alike.
