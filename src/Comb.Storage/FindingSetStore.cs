@@ -7,9 +7,10 @@ namespace Comb.Storage;
 /// <summary>
 /// Vulnerability findings kept once by content, one finding set per package set of a scan: the findings of a shared
 /// base are the same in every image built on it and in every re-check that finds nothing new, so they are stored once,
-/// with one row per finding id and alias (the impact index), and scans refer to them by digest. A report whose
-/// findings cannot be split this way (a finding for no package of its sets, an order the split cannot restore) keeps
-/// them in its report document, as scans recorded before finding sets do.
+/// with one row per finding (the impact index, its ids kept once per distinct list) and each advisory's text kept once
+/// apart, and scans refer to them by digest. A report whose findings cannot be split this way (a finding for no package
+/// of its sets, an order the split cannot restore) keeps them in its report document, as scans recorded before
+/// finding sets do.
 /// </summary>
 internal sealed class FindingSetStore
 {
