@@ -77,7 +77,8 @@ internal sealed class ContentAddressedBlobs<T>(string table, string what)
     /// The documents under <paramref name="digests"/>, those not in memory read in one query per chunk; each with its
     /// stored data when it was read (else null). A digest the table lacks is broken data.
     /// </summary>
-    public async Task<Dictionary<string, (T Value, byte[]? Loaded)>> GetManyAsync(DbConnection connection, IReadOnlyCollection<string> digests, CancellationToken cancellationToken)
+    public async Task<Dictionary<string, (T Value, byte[]? Loaded)>> GetManyAsync(DbConnection connection, IReadOnlyCollection<string> digests, CancellationToken cancellationToken,
+        DbTransaction? transaction = null)
     {
         var found = new Dictionary<string, (T, byte[]?)>(StringComparer.Ordinal);
         var missing = new List<string>();
@@ -94,7 +95,7 @@ internal sealed class ContentAddressedBlobs<T>(string table, string what)
         }
 
         foreach (var (digest, data) in await Sql.QueryInAsync(connection, $"SELECT digest, data FROM {table} WHERE digest IN ({{keys}})", missing,
-            r => (r.GetString(0), (byte[])r[1]), cancellationToken).ConfigureAwait(false))
+            r => (r.GetString(0), (byte[])r[1]), cancellationToken, transaction).ConfigureAwait(false))
         {
             var value = Decompress(data);
             Remember(digest, value);
@@ -144,9 +145,12 @@ internal sealed class ContentAddressedBlobs<T>(string table, string what)
         return false;
     }
 
-    private T Decompress(byte[] data)
+    private T Decompress(byte[] data) => Decode(data) ?? throw new InvalidDataException($"empty stored {what}");
+
+    /// <summary>A stored document from its data (null for an empty one); nothing is kept in memory.</summary>
+    public static T? Decode(byte[] data)
     {
         using var gzip = new GZipStream(new MemoryStream(data), CompressionMode.Decompress);
-        return JsonSerializer.Deserialize<T>(gzip, Options) ?? throw new InvalidDataException($"empty stored {what}");
+        return JsonSerializer.Deserialize<T>(gzip, Options);
     }
 }

@@ -1,20 +1,26 @@
 using System.Data.Common;
 using Comb.Contracts;
-using FindingBlobs = Comb.Storage.ContentAddressedBlobs<System.Collections.Generic.List<Comb.Contracts.VulnerabilityFinding>>;
+using FindingBlobs = Comb.Storage.ContentAddressedBlobs<Comb.Storage.StoredFindings>;
 
 namespace Comb.Storage;
 
 /// <summary>
 /// Vulnerability findings kept once by content, one finding set per package set of a scan: the findings of a shared
 /// base are the same in every image built on it and in every re-check that finds nothing new, so they are stored once,
-/// with one row per finding id and alias (the impact index), and scans refer to them by digest. A report whose
-/// findings cannot be split this way (a finding for no package of its sets, an order the split cannot restore) keeps
-/// them in its report document, as scans recorded before finding sets do.
+/// with one row per finding (the impact index, its ids kept once per distinct list) and each advisory's text kept once
+/// apart, and scans refer to them by digest. A report whose findings cannot be split this way (a finding for no package
+/// of its sets, an order the split cannot restore) keeps them in its report document, as scans recorded before
+/// finding sets do.
 /// </summary>
 internal sealed class FindingSetStore
 {
     private readonly FindingBlobs _blobs = new("finding_sets", "finding set");
     private readonly FindingSetForms _forms = new();
+    private readonly FindingIdLists _ids = new();
+    private readonly AdvisoryTexts _texts = new();
+
+    /// <summary>The columns of a finding's row: one per finding, its ids (the finding's id and aliases) by <see cref="FindingIdLists.KeyOf"/>.</summary>
+    internal const string FindingRowsInsert = "INSERT INTO finding_rows (set_digest, primary_id, package, version, type, severity, fixed, status, layer, path, kev, ids)";
 
     /// <summary>
     /// The report's findings split by the package set each belongs to (one list per set, in set order), or null when
@@ -101,25 +107,6 @@ internal sealed class FindingSetStore
         return findings;
     }
 
-    /// <summary>A scan's findings from its finding sets; null when it refers to none (its findings are in its report).</summary>
-    public async Task<List<VulnerabilityFinding>?> ReadAsync(DbConnection connection, string scanId, CancellationToken cancellationToken)
-    {
-        var digests = await Sql.QueryAsync(connection, "SELECT set_digest FROM scan_findings WHERE scan_id = @s ORDER BY ordinal",
-            r => r.GetString(0), cancellationToken, ("s", scanId)).ConfigureAwait(false);
-        if (digests.Count == 0)
-        {
-            return null;
-        }
-
-        var sets = new List<IReadOnlyList<VulnerabilityFinding>>(digests.Count);
-        foreach (var digest in digests)
-        {
-            sets.Add((await _blobs.GetAsync(connection, scanId, digest, cancellationToken).ConfigureAwait(false)).Value);
-        }
-
-        return Assemble(sets);
-    }
-
     /// <summary>Writes the finding sets of several scans in a few statements (as <see cref="PackageSetStore.WriteManyAsync"/>).</summary>
     public async Task WriteManyAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(string ScanId, List<VulnerabilityFinding>[] Sets)> scans, CancellationToken cancellationToken)
     {
@@ -152,15 +139,27 @@ internal sealed class FindingSetStore
         }
 
         List<object?[]> rows;
+        Dictionary<string, VulnerabilityFinding> lists;
+        List<AdvisoryTexts.Encoded> texts;
         using (RescanTrace.Start("record: finding sets: index"))
         {
-            rows = [.. added.SelectMany(d => IndexRows(d, distinct[d]))];
+            (rows, lists) = FindingRows(added.Select(d => (d, (IReadOnlyList<VulnerabilityFinding>)distinct[d])));
+            texts = [.. added.SelectMany(d => distinct[d]).Select(_texts.Encode).OfType<AdvisoryTexts.Encoded>()];
+        }
+
+        using (RescanTrace.Start("record: finding sets: texts"))
+        {
+            await _texts.WriteAsync(connection, transaction, texts, cancellationToken).ConfigureAwait(false);
         }
 
         using (RescanTrace.Start("record: finding sets: rows"))
         {
-            await Sql.InsertRowsAsync(connection, transaction, "INSERT INTO finding_rows (set_digest, vuln_id, primary_id, package, version, type, severity, fixed, status, layer, path, kev)",
-                rows, "", cancellationToken).ConfigureAwait(false);
+            await Sql.InsertRowsAsync(connection, transaction, FindingRowsInsert, rows, "", cancellationToken).ConfigureAwait(false);
+        }
+
+        using (RescanTrace.Start("record: finding sets: ids"))
+        {
+            await _ids.WriteAsync(connection, transaction, lists, cancellationToken).ConfigureAwait(false);
         }
 
         await Sql.InsertRowsAsync(connection, transaction, "INSERT INTO scan_findings (scan_id, ordinal, set_digest)", refs, "", cancellationToken).ConfigureAwait(false);
@@ -183,7 +182,17 @@ internal sealed class FindingSetStore
             return known;
         }
 
-        var (digest, json) = FindingBlobs.Serialize(set);
+        // Each finding without its advisory's text, which is kept once per advisory (and encoded once per process).
+        var stripped = new List<VulnerabilityFinding>(set.Count);
+        var texts = new List<string>(set.Count);
+        foreach (var finding in set)
+        {
+            var text = _texts.Encode(finding);
+            stripped.Add(text is null ? finding : AdvisoryText.Strip(finding));
+            texts.Add(text?.Digest ?? "");
+        }
+
+        var (digest, json) = FindingBlobs.Serialize(new StoredFindings(stripped, texts));
         var form = new FindingSetForms.Form([], digest, FindingBlobs.Compress(json));
         _forms.Remember(set, digest, form.Data);
         return form;
@@ -195,21 +204,68 @@ internal sealed class FindingSetStore
         var refs = await Sql.QueryInAsync(connection, "SELECT scan_id, ordinal, set_digest FROM scan_findings WHERE scan_id IN ({keys})", scanIds,
             r => (Scan: r.GetString(0), Ordinal: Convert.ToInt32(r.GetValue(1), System.Globalization.CultureInfo.InvariantCulture), Digest: r.GetString(2)), cancellationToken).ConfigureAwait(false);
         var blobs = await _blobs.GetManyAsync(connection, [.. refs.Select(r => r.Digest).Distinct(StringComparer.Ordinal)], cancellationToken).ConfigureAwait(false);
-        foreach (var (digest, (set, loaded)) in blobs)
+        var sets = await WholeAsync(connection, blobs, cancellationToken).ConfigureAwait(false);
+        return refs.GroupBy(r => r.Scan, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => Assemble(g.OrderBy(r => r.Ordinal).Select(r => (IReadOnlyList<VulnerabilityFinding>)sets[r.Digest])), StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// The whole findings of stored sets: each finding with its advisory's text (those not in memory read in a few
+    /// queries), put together once per set and kept with its stored form; a set read from the table is remembered
+    /// with its data, so writing the same findings again encodes nothing.
+    /// </summary>
+    private async Task<Dictionary<string, List<VulnerabilityFinding>>> WholeAsync(DbConnection connection, Dictionary<string, (StoredFindings Value, byte[]? Loaded)> blobs,
+        CancellationToken cancellationToken)
+    {
+        var wanted = blobs.Values.Where(b => b.Value.Whole is null).SelectMany(b => b.Value.Texts).Where(t => t.Length > 0).Distinct(StringComparer.Ordinal).ToList();
+        var texts = wanted.Count == 0 ? [] : await _texts.ReadAsync(connection, wanted, cancellationToken).ConfigureAwait(false);
+        var whole = new Dictionary<string, List<VulnerabilityFinding>>(blobs.Count, StringComparer.Ordinal);
+        foreach (var (digest, (stored, loaded)) in blobs)
         {
+            var findings = stored.Whole;
+            if (findings is null)
+            {
+                findings = stored.Texts.Count == 0 ? stored.Findings
+                    : [.. stored.Findings.Select((f, i) => stored.Texts[i].Length == 0 ? f : texts[stored.Texts[i]].Restore(f))];
+                stored.Whole = findings;
+            }
+
             if (loaded is not null)
             {
-                _forms.Remember(set, digest, loaded);
+                _forms.Remember(findings, digest, loaded);
+            }
+
+            whole[digest] = findings;
+        }
+
+        return whole;
+    }
+
+    /// <summary>
+    /// One row per finding of each set, and for each distinct id list among them a finding carrying it: a finding's
+    /// id and aliases are kept once per distinct list (<see cref="FindingIdLists"/>), not once per finding.
+    /// </summary>
+    internal static (List<object?[]> Rows, Dictionary<string, VulnerabilityFinding> Lists) FindingRows(IEnumerable<(string Digest, IReadOnlyList<VulnerabilityFinding> Findings)> sets)
+    {
+        var rows = new List<object?[]>();
+        var lists = new Dictionary<string, VulnerabilityFinding>(StringComparer.Ordinal);
+        foreach (var (digest, findings) in sets)
+        {
+            foreach (var v in findings)
+            {
+                var key = FindingIdLists.KeyOf(v);
+                lists.TryAdd(key, v);
+                rows.Add([digest, v.Id, v.PackageName, v.InstalledVersion, v.PackageType, v.Severity.ToUpperName(), string.Join(", ", v.FixedVersions), v.Status,
+                    v.LayerDiffId, v.Path, v.KnownExploited ? 1 : 0, key]);
             }
         }
 
-        return refs.GroupBy(r => r.Scan, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => Assemble(g.OrderBy(r => r.Ordinal).Select(r => (IReadOnlyList<VulnerabilityFinding>)blobs[r.Digest].Value)), StringComparer.Ordinal);
+        return (rows, lists);
     }
 
-    /// <summary>One index row per finding id and alias, so a CVE, GHSA or distro id all find the same finding.</summary>
+    /// <summary>One index row per finding id and alias (findings kept in their scan's report), so a CVE, GHSA or distro id all find the same finding.</summary>
     internal static IEnumerable<object?[]> IndexRows(string owner, IEnumerable<VulnerabilityFinding> findings) =>
-        findings.SelectMany(v => v.Aliases.Prepend(v.Id).Distinct(StringComparer.Ordinal).Select(id => new object?[]
+        findings.SelectMany(v => FindingIdLists.IdsOf(v).Select(id => new object?[]
         {
             owner, id, v.Id, v.PackageName, v.InstalledVersion, v.PackageType, v.Severity.ToUpperName(), string.Join(", ", v.FixedVersions), v.Status,
             v.LayerDiffId, v.Path, v.KnownExploited ? 1 : 0,

@@ -1,3 +1,6 @@
+using System.Data.Common;
+using Comb.Contracts;
+
 namespace Comb.Storage;
 
 /// <summary>Versioned schema changes, applied in order inside one transaction each; safe when several processes open at once.</summary>
@@ -24,7 +27,20 @@ internal static class Migrations
         (9, Schema9, Schema9),
 
         (10, "", Schema10Postgres),
+
+        (11, Schema11, Schema11),
+
+        (12, Schema12("BLOB"), Schema12("BYTEA")),
     ];
+
+    /// <summary>Work a step does in code between its statements, where SQL alone cannot (a step's statements after the marker run after it).</summary>
+    private static readonly Dictionary<int, Func<DbConnection, DbTransaction, CancellationToken, Task>> Code = new()
+    {
+        [11] = RebuildFindingRowsAsync,
+    };
+
+    /// <summary>Splits a step's statements into those run before its code and those run after.</summary>
+    private const string AfterCode = "-- after code";
 
     public static int Latest => Steps[^1].Version;
 
@@ -85,6 +101,46 @@ internal static class Migrations
 
     // Inventories kept once per distinct package set (by content digest), with a row per package for impact queries;
     // scans recorded before keep their packages in their report and in scan_packages, and are read as they are.
+    // A finding's ids (its id and aliases) kept once per distinct list, not as a row per id in every finding set: one
+    // row per finding names its list by key. finding_rows is rebuilt from the finding sets it indexes (their stored
+    // findings are unchanged), and the view of every finding row per scan keeps its shape (a row per id).
+    private const string Schema11 = """
+        DROP VIEW scan_finding_rows;
+        DROP INDEX ix_finding_rows_id;
+        DELETE FROM finding_rows;
+        ALTER TABLE finding_rows DROP COLUMN vuln_id;
+        ALTER TABLE finding_rows ADD COLUMN ids TEXT NOT NULL DEFAULT '';
+        CREATE TABLE finding_ids (ids TEXT NOT NULL, vuln_id TEXT NOT NULL, PRIMARY KEY (ids, vuln_id));
+        CREATE INDEX ix_finding_ids_id ON finding_ids (vuln_id, ids)
+        -- after code;
+        CREATE INDEX ix_finding_rows_ids ON finding_rows (ids, set_digest);
+        CREATE VIEW scan_finding_rows AS
+          SELECT scan_id, vuln_id, primary_id, package, version, type, severity, fixed, status, layer, path, kev FROM scan_vulns
+          UNION ALL
+          SELECT r.scan_id, i.vuln_id, f.primary_id, f.package, f.version, f.type, f.severity, f.fixed, f.status, f.layer, f.path, f.kev
+            FROM finding_rows f JOIN finding_ids i ON i.ids = f.ids JOIN scan_findings r ON r.set_digest = f.set_digest
+        """;
+
+    // Advisory texts (title, description, references, CWEs) kept once by content; finding sets recorded from now on hold
+    // each finding without its text and the digest of the text. Sets stored before hold whole findings and are read as such.
+    private static string Schema12(string blob) => $"CREATE TABLE finding_texts (digest TEXT PRIMARY KEY, data {blob} NOT NULL)";
+
+    /// <summary>Writes finding_rows (and finding_ids) anew from every stored finding set, as recording them now would.</summary>
+    private static async Task RebuildFindingRowsAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    {
+        var digests = await Sql.QueryAsync(connection, "SELECT digest FROM finding_sets", r => r.GetString(0), cancellationToken, transaction).ConfigureAwait(false);
+        var ids = new FindingIdLists();
+        foreach (var chunk in digests.Chunk(200))
+        {
+            var sets = await Sql.QueryInAsync(connection, "SELECT digest, data FROM finding_sets WHERE digest IN ({keys})", chunk,
+                r => (r.GetString(0), (IReadOnlyList<VulnerabilityFinding>)(ContentAddressedBlobs<StoredFindings>.Decode((byte[])r[1])?.Findings ?? [])), cancellationToken, transaction)
+                .ConfigureAwait(false);
+            var (rows, lists) = FindingSetStore.FindingRows(sets);
+            await Sql.InsertRowsAsync(connection, transaction, FindingSetStore.FindingRowsInsert, rows, "", cancellationToken).ConfigureAwait(false);
+            await ids.WriteAsync(connection, transaction, lists, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     private static string Schema3(string blob) => $"""
         CREATE TABLE package_sets (digest TEXT PRIMARY KEY, kind TEXT NOT NULL, file_path TEXT NOT NULL, packages INTEGER NOT NULL, data {blob} NOT NULL);
         CREATE TABLE set_packages (set_digest TEXT NOT NULL, name TEXT NOT NULL, version TEXT NOT NULL, type TEXT NOT NULL, purl TEXT, layer TEXT, path TEXT);
@@ -149,9 +205,18 @@ internal static class Migrations
                 r => Convert.ToInt64(r.GetValue(0), System.Globalization.CultureInfo.InvariantCulture), cancellationToken, transaction, ("v", version)).ConfigureAwait(false);
             if (applied[0] == 0)
             {
-                foreach (var statement in (store.IsPostgres ? postgres : sqlite).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                var parts = (store.IsPostgres ? postgres : sqlite).Split(AfterCode);
+                for (var part = 0; part < parts.Length; part++)
                 {
-                    await Sql.ExecAsync(connection, transaction, statement, cancellationToken).ConfigureAwait(false);
+                    if (part > 0 && Code.TryGetValue(version, out var code))
+                    {
+                        await code(connection, transaction, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    foreach (var statement in parts[part].Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                    {
+                        await Sql.ExecAsync(connection, transaction, statement, cancellationToken).ConfigureAwait(false);
+                    }
                 }
 
                 await Sql.ExecAsync(connection, transaction, "INSERT INTO comb_migrations (version, applied_at) VALUES (@v, @t)", cancellationToken,

@@ -97,7 +97,7 @@ public sealed partial class ScanStore
 
     /// <summary>
     /// The primary row of each finding of every image's newest scan, with the image's digest: each of the two places a
-    /// finding is stored (with its scan, or in a shared finding set) joined by itself. Going through the
+    /// finding is stored (with its scan, a row per id; or in a shared finding set, a row per finding) joined by itself. Going through the
     /// scan_finding_rows view instead makes SQLite materialise every finding row of every scan before the join.
     /// </summary>
     private static string LatestPrimaryFindings(string columns)
@@ -106,7 +106,7 @@ public sealed partial class ScanStore
         return $"""
             SELECT l.digest, {prefixed("v")} FROM image_latest l JOIN scan_vulns v ON v.scan_id = l.scan_id WHERE v.vuln_id = v.primary_id
             UNION ALL
-            SELECT l.digest, {prefixed("f")} FROM image_latest l JOIN scan_findings r ON r.scan_id = l.scan_id JOIN finding_rows f ON f.set_digest = r.set_digest WHERE f.vuln_id = f.primary_id
+            SELECT l.digest, {prefixed("f")} FROM image_latest l JOIN scan_findings r ON r.scan_id = l.scan_id JOIN finding_rows f ON f.set_digest = r.set_digest
             """;
     }
 

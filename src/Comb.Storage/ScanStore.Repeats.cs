@@ -195,8 +195,9 @@ public sealed partial class ScanStore
             WHERE p.name IN ({keys})
             """, named, r => r.GetString(0), cancellationToken).ConfigureAwait(false));
         touched.UnionWith(await Sql.QueryInAsync(connection, """
-            SELECT DISTINCT r.scan_id FROM finding_rows f JOIN scan_findings r ON r.set_digest = f.set_digest JOIN image_latest l ON l.scan_id = r.scan_id
-            WHERE f.vuln_id IN ({keys})
+            SELECT DISTINCT r.scan_id FROM finding_ids i JOIN finding_rows f ON f.ids = i.ids JOIN scan_findings r ON r.set_digest = f.set_digest
+              JOIN image_latest l ON l.scan_id = r.scan_id
+            WHERE i.vuln_id IN ({keys})
             """, scope.Ids, r => r.GetString(0), cancellationToken).ConfigureAwait(false));
 
         var untouched = eligible.Where(e => !touched.Contains(e.Id)).Select(e => (e, Id: NewScanId(now))).ToList();

@@ -264,7 +264,7 @@ public sealed partial class ScanStore : IAsyncDisposable
     }
 
     private static readonly string[] StatisticsTables =
-        ["scans", "image_latest", "scan_sets", "scan_findings", "set_packages", "finding_rows", "package_sets", "finding_sets", "scan_vulns", "scan_packages"];
+        ["scans", "image_latest", "scan_sets", "scan_findings", "set_packages", "finding_rows", "finding_ids", "finding_texts", "package_sets", "finding_sets", "scan_vulns", "scan_packages"];
 
     public async Task<IReadOnlyList<ScanSummary>> ListAsync(HistoryQuery query, CancellationToken cancellationToken)
     {
@@ -354,7 +354,9 @@ public sealed partial class ScanStore : IAsyncDisposable
     public async Task<IReadOnlyList<ImpactHit>> ImpactByVulnerabilityAsync(string vulnerabilityId, CancellationToken cancellationToken)
     {
         await using var connection = await _open(cancellationToken).ConfigureAwait(false);
-        // Findings of scans recorded whole (scan_vulns) and of scans referring to stored finding sets.
+        // Findings of scans recorded whole (scan_vulns, a row per id) and of scans referring to stored finding sets (the id lists holding the id).
+        // SQLite takes CROSS JOIN as the order to join in: from the id, as the indexes lead. Left free, it walked every scan in
+        // reference order to skip the final sort (43 ms against 4 ms on 10,000 images). PostgreSQL plans it as any inner join.
         return await Sql.QueryAsync(connection, """
             SELECT id, reference, digest, created_at, package, version, primary_id, severity, fixed, layer, path FROM (
               SELECT s.id, s.reference, s.digest, s.created_at, v.package, v.version, v.primary_id, v.severity, v.fixed, v.layer, v.path
@@ -362,8 +364,8 @@ public sealed partial class ScanStore : IAsyncDisposable
               WHERE v.vuln_id = @id
               UNION ALL
               SELECT s.id, s.reference, s.digest, s.created_at, f.package, f.version, f.primary_id, f.severity, f.fixed, f.layer, f.path
-              FROM finding_rows f JOIN scan_findings r ON r.set_digest = f.set_digest JOIN image_latest l ON l.scan_id = r.scan_id JOIN scans s ON s.id = r.scan_id
-              WHERE f.vuln_id = @id
+              FROM finding_ids i CROSS JOIN finding_rows f CROSS JOIN scan_findings r CROSS JOIN image_latest l CROSS JOIN scans s
+              WHERE i.vuln_id = @id AND f.ids = i.ids AND r.set_digest = f.set_digest AND l.scan_id = r.scan_id AND s.id = r.scan_id
             ) hits ORDER BY reference, package
             """, r => new ImpactHit
         {
@@ -427,7 +429,7 @@ public sealed partial class ScanStore : IAsyncDisposable
 
         if (doomed.Count > 0)
         {
-            // Package sets no scan refers to any more go too.
+            // Package sets no scan refers to any more go too (finding id lists stay: few, and shared by whatever is recorded next).
             await Sql.ExecAsync(connection, transaction, "DELETE FROM set_packages WHERE set_digest NOT IN (SELECT set_digest FROM scan_sets)", cancellationToken).ConfigureAwait(false);
             await Sql.ExecAsync(connection, transaction, "DELETE FROM package_sets WHERE digest NOT IN (SELECT set_digest FROM scan_sets)", cancellationToken).ConfigureAwait(false);
             await Sql.ExecAsync(connection, transaction, "DELETE FROM finding_rows WHERE set_digest NOT IN (SELECT set_digest FROM scan_findings)", cancellationToken).ConfigureAwait(false);

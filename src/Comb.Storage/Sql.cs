@@ -125,13 +125,14 @@ internal static class Sql
     }
 
     /// <summary>Runs a query once per chunk of <paramref name="keys"/>, bound to the list <c>{keys}</c> stands for in <paramref name="text"/>.</summary>
-    public static async Task<List<T>> QueryInAsync<T>(DbConnection connection, string text, IReadOnlyCollection<string> keys, Func<DbDataReader, T> read, CancellationToken cancellationToken)
+    public static async Task<List<T>> QueryInAsync<T>(DbConnection connection, string text, IReadOnlyCollection<string> keys, Func<DbDataReader, T> read, CancellationToken cancellationToken,
+        DbTransaction? transaction = null)
     {
         var rows = new List<T>();
         foreach (var chunk in keys.Chunk(500))
         {
             var names = chunk.Select((_, i) => $"k{i}").ToArray();
-            await using var command = Command(connection, null, text.Replace("{keys}", "@" + string.Join(", @", names), StringComparison.Ordinal));
+            await using var command = Command(connection, transaction, text.Replace("{keys}", "@" + string.Join(", @", names), StringComparison.Ordinal));
             Bind(command, [.. chunk.Select((k, i) => (names[i], (object?)k))]);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

@@ -1,0 +1,65 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using System.Security.Cryptography;
+using System.Text;
+using Comb.Contracts;
+
+namespace Comb.Storage;
+
+/// <summary>
+/// The ids a finding is known by (its id and aliases), kept once per distinct list in <c>finding_ids</c>, one row per
+/// id, under a key derived from the list; each finding row names its list by that key. The same advisory's finding in
+/// every image of a fleet carries the same list, so a finding costs one row instead of one per id and alias, and an
+/// impact query by any id reads the lists holding it, then the findings naming those lists.
+/// </summary>
+internal sealed class FindingIdLists
+{
+    /// <summary>Lists this process has seen stored. They are never deleted (few, bounded by the advisory data), so this never goes stale.</summary>
+    private readonly ConcurrentDictionary<string, byte> _stored = new(StringComparer.Ordinal);
+
+    /// <summary>A finding's ids: its own first, then its aliases, each once.</summary>
+    public static IEnumerable<string> IdsOf(VulnerabilityFinding finding) => finding.Aliases.Prepend(finding.Id).Distinct(StringComparer.Ordinal);
+
+    /// <summary>The key of a finding's id list: the SHA-256 (128 bits, hex) of its ids in ordinal order, one a line; the same set of ids gives the same key.</summary>
+    public static string KeyOf(VulnerabilityFinding finding)
+    {
+        if (finding.Aliases.Count == 0)
+        {
+            return Key(finding.Id);
+        }
+
+        var ids = IdsOf(finding).ToArray();
+        Array.Sort(ids, StringComparer.Ordinal);
+        return Key(string.Join('\n', ids));
+    }
+
+    private static string Key(string text)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(Encoding.UTF8.GetBytes(text), hash);
+        return Convert.ToHexStringLower(hash[..16]);
+    }
+
+    /// <summary>Stores the lists (key, a finding carrying it) the store does not hold yet, inside the caller's transaction.</summary>
+    public async Task WriteAsync(DbConnection connection, DbTransaction transaction, IReadOnlyDictionary<string, VulnerabilityFinding> lists, CancellationToken cancellationToken)
+    {
+        var unknown = lists.Keys.Where(k => !_stored.ContainsKey(k)).ToList();
+        if (unknown.Count == 0)
+        {
+            return;
+        }
+
+        // Only lists read back as committed are remembered: one written here is not, until this transaction is known to have committed.
+        var present = await Sql.QueryInAsync(connection, "SELECT DISTINCT ids FROM finding_ids WHERE ids IN ({keys})", unknown, r => r.GetString(0), cancellationToken, transaction)
+            .ConfigureAwait(false);
+        foreach (var key in present)
+        {
+            _stored.TryAdd(key, 0);
+        }
+
+        var rows = unknown.Where(k => !_stored.ContainsKey(k)).SelectMany(k => IdsOf(lists[k]).Select(id => new object?[] { k, id })).ToList();
+
+        // Another writer may store the same list meanwhile (PostgreSQL): the second insert of a row does nothing.
+        await Sql.InsertRowsAsync(connection, transaction, "INSERT INTO finding_ids (ids, vuln_id)", rows, "ON CONFLICT (ids, vuln_id) DO NOTHING", cancellationToken).ConfigureAwait(false);
+    }
+}
