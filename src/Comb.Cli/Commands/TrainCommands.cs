@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using Comb.Contracts;
 using Comb.Malware.WebShells;
 
@@ -33,6 +34,12 @@ internal static class TrainCommands
                 $"trained on {report.Samples} samples ({report.WebShells} web shells, {report.Benign} benign); model written to {report.ModelPath}");
             await parse.InvocationConfiguration.Output.WriteLineAsync(
                 $"thresholds (critical/evidence/none/yara): {report.Thresholds.Describe()}{(report.YaraCalibrated ? "" : "; YARA threshold not calibrated (no yara/ rules or no libyara)")}");
+            if (report.ApplicationFilesFlaggedOutOfFold.Count > 0)
+            {
+                await parse.InvocationConfiguration.Output.WriteLineAsync("application files flagged out of fold (unseen applications) at these thresholds: " +
+                    string.Join("; ", report.ApplicationFilesFlaggedOutOfFold.Select(a => string.Create(CultureInfo.InvariantCulture, $"{a.Language.Name()} {a.Flagged}/{a.Files} ({a.Rate:P3})"))));
+            }
+
             return ExitCodes.Success;
         });
         train.Subcommands.Add(webshell);
