@@ -40,10 +40,18 @@ internal sealed class ArchiveBudget(ArchiveLimits limits)
     /// <summary>
     /// Reads an entry to its end; nothing (and nothing counted) when it grows past the entry or total limit, or past
     /// the ratio to <paramref name="compressedBytes"/> (negative when the entry is stored as is).
+    /// <paramref name="expectedBytes"/> (negative when unknown) only sizes the buffer, within the limits: a right
+    /// guess reads into one array that is handed out as it is, a wrong one costs the usual growing and copying.
     /// </summary>
-    public async ValueTask<ArchiveRead> ReadAsync(Stream entry, long compressedBytes, CancellationToken cancellationToken)
+    public async ValueTask<ArchiveRead> ReadAsync(Stream entry, long compressedBytes, long expectedBytes, CancellationToken cancellationToken)
     {
-        using var buffer = new MemoryStream();
+        var allowed = Math.Min(limits.MaxEntryBytes, limits.MaxTotalBytes - Bytes);
+        if (compressedBytes >= 0)
+        {
+            allowed = Math.Min(allowed, Math.Max(limits.RatioGraceBytes, compressedBytes * limits.MaxRatio));
+        }
+
+        using var buffer = expectedBytes > 0 && expectedBytes <= Math.Min(allowed, Array.MaxLength) ? new MemoryStream((int)expectedBytes) : new MemoryStream();
         var chunk = ArrayPool<byte>.Shared.Rent(ChunkBytes);
         try
         {
@@ -70,6 +78,6 @@ internal sealed class ArchiveBudget(ArchiveLimits limits)
         }
 
         Bytes += buffer.Length;
-        return new ArchiveRead(buffer.ToArray(), ArchiveRefusal.None);
+        return new ArchiveRead(buffer.Length == buffer.Capacity && buffer.Length > 0 ? buffer.GetBuffer() : buffer.ToArray(), ArchiveRefusal.None);
     }
 }

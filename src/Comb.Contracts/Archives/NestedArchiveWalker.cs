@@ -33,7 +33,7 @@ public sealed class NestedArchiveWalker(NestedArchiveOptions options)
     /// Every entry inside <paramref name="content"/>, the file at <paramref name="path"/>, and inside the archives in it.
     /// Throws <see cref="InvalidDataException"/> when the file itself is not an archive of the enabled formats.
     /// </summary>
-    public async IAsyncEnumerable<NestedEntry> WalkAsync(string path, byte[] content, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<NestedEntry> WalkAsync(string path, ReadOnlyMemory<byte> content, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var (members, error) = await OpenAsync(path, content, expected: true, cancellationToken).ConfigureAwait(false);
         if (members is null)
@@ -153,9 +153,9 @@ public sealed class NestedArchiveWalker(NestedArchiveOptions options)
     }
 
     /// <summary>The archive's members, or why it cannot be opened (null for content that is simply not an archive).</summary>
-    private async ValueTask<(ArchiveMembers? Members, string? Error)> OpenAsync(string name, byte[] content, bool expected, CancellationToken cancellationToken)
+    private async ValueTask<(ArchiveMembers? Members, string? Error)> OpenAsync(string name, ReadOnlyMemory<byte> content, bool expected, CancellationToken cancellationToken)
     {
-        var format = ArchiveFormat.Detect(content) & options.Formats;
+        var format = ArchiveFormat.Detect(content.Span) & options.Formats;
         if (format == ArchiveFormats.None)
         {
             if (!expected)
@@ -195,7 +195,7 @@ public sealed class NestedArchiveWalker(NestedArchiveOptions options)
             var stream = await member.OpenAsync(cancellationToken).ConfigureAwait(false);
             await using (stream.ConfigureAwait(false))
             {
-                var read = await _budget.ReadAsync(stream, member.CompressedSize, cancellationToken).ConfigureAwait(false);
+                var read = await _budget.ReadAsync(stream, member.CompressedSize, member.Size > 0 ? member.Size : member.SizeHint, cancellationToken).ConfigureAwait(false);
                 switch (read.Refusal)
                 {
                     case ArchiveRefusal.TooLarge:

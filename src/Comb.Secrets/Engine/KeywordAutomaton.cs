@@ -3,7 +3,8 @@ namespace Comb.Secrets.Engine;
 /// <summary>
 /// Aho–Corasick automaton over ASCII-lower-cased text: one pass reports which of many keywords occur.
 /// Built as a full transition table over 128 ASCII symbols so the scan loop is one array read per byte;
-/// any non-ASCII byte returns to the root (keywords are ASCII).
+/// any non-ASCII byte returns to the root (keywords are ASCII). A keyword marked "at a word start" counts only
+/// where no ASCII letter, digit or underscore comes right before it (<see cref="KeywordContext"/>).
 /// </summary>
 internal sealed class KeywordAutomaton
 {
@@ -11,10 +12,12 @@ internal sealed class KeywordAutomaton
     private readonly int[] _next;          // state * Alphabet + symbol -> state
     private readonly int[][] _outputs;     // state -> keyword indices ending here (suffix links folded in)
     private readonly int _keywordCount;
+    private readonly int[] _wordStartLength; // keyword -> its length when it must start a word, else 0
 
-    public KeywordAutomaton(IReadOnlyList<string> keywords)
+    public KeywordAutomaton(IReadOnlyList<string> keywords, IReadOnlyList<bool>? atWordStart = null)
     {
         _keywordCount = keywords.Count;
+        _wordStartLength = [.. keywords.Select((k, i) => atWordStart is not null && atWordStart[i] ? k.Length : 0)];
         var transitions = new List<int[]> { NewRow() };
         var outputs = new List<List<int>> { new() };
 
@@ -96,8 +99,9 @@ internal sealed class KeywordAutomaton
         var outputs = _outputs;
         var state = 0;
         var distinct = 0;
-        foreach (var b in text)
+        for (var at = 0; at < text.Length; at++)
         {
+            var b = text[at];
             state = b < Alphabet ? next[(state * Alphabet) + Fold((char)b)] : 0;
             var hits = outputs[state];
             if (hits.Length == 0)
@@ -107,11 +111,19 @@ internal sealed class KeywordAutomaton
 
             foreach (var k in hits)
             {
-                if (!found[k])
+                if (found[k])
                 {
-                    found[k] = true;
-                    distinct++;
+                    continue;
                 }
+
+                var length = _wordStartLength[k];
+                if (length > 0 && at >= length && KeywordContext.IsWordByte(text[at - length]))
+                {
+                    continue; // inside a word: a match that must start at a word boundary cannot start here
+                }
+
+                found[k] = true;
+                distinct++;
             }
         }
 
@@ -125,16 +137,25 @@ internal sealed class KeywordAutomaton
         var outputs = _outputs;
         var state = 0;
         var distinct = 0;
-        foreach (var ch in text)
+        for (var at = 0; at < text.Length; at++)
         {
+            var ch = text[at];
             state = ch < Alphabet ? next[(state * Alphabet) + Fold(ch)] : 0;
             foreach (var k in outputs[state])
             {
-                if (!found[k])
+                if (found[k])
                 {
-                    found[k] = true;
-                    distinct++;
+                    continue;
                 }
+
+                var length = _wordStartLength[k];
+                if (length > 0 && at >= length && KeywordContext.IsWordByte(text[at - length]))
+                {
+                    continue;
+                }
+
+                found[k] = true;
+                distinct++;
             }
         }
 

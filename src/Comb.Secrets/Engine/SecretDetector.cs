@@ -24,7 +24,9 @@ public sealed class SecretDetector
     {
         Settings = settings;
         _rules = [.. settings.Rules.Select(r => new CompiledRule(r))];
-        var keywordIndex = new Dictionary<string, int>(StringComparer.Ordinal);
+        // A keyword is one entry per context: "s." anywhere (for a rule that may match there) and "s." at a word
+        // start (for a rule whose every match starts with a keyword right after a word boundary) are two.
+        var keywordIndex = new Dictionary<(string Word, bool AtWordStart), int>();
         var byKeyword = new List<List<int>>();
         var always = new List<int>();
         for (var i = 0; i < _rules.Length; i++)
@@ -36,9 +38,10 @@ public sealed class SecretDetector
                 continue;
             }
 
+            var atWordStart = KeywordContext.StartsAtWordBoundary(_rules[i].Rule);
             foreach (var word in words)
             {
-                var key = word.ToLowerInvariant();
+                var key = (word.ToLowerInvariant(), atWordStart);
                 if (!keywordIndex.TryGetValue(key, out var k))
                 {
                     k = keywordIndex.Count;
@@ -50,7 +53,8 @@ public sealed class SecretDetector
             }
         }
 
-        _keywords = new KeywordAutomaton([.. keywordIndex.OrderBy(p => p.Value).Select(p => p.Key)]);
+        var ordered = keywordIndex.OrderBy(p => p.Value).Select(p => p.Key).ToList();
+        _keywords = new KeywordAutomaton([.. ordered.Select(k => k.Word)], [.. ordered.Select(k => k.AtWordStart)]);
         _rulesByKeyword = [.. byKeyword.Select(l => l.ToArray())];
         _alwaysRun = [.. always];
         _allowPaths = [.. settings.AllowPaths.Select(RegexFactory.CreateSmall)];
@@ -101,6 +105,23 @@ public sealed class SecretDetector
         var hits = _keywords.Scan(text.AsSpan(), found);
         var selected = SelectRules(path, found, hits);
         return selected.Count == 0 ? [] : Run(path, text, selected, layerDiffId);
+    }
+
+    /// <summary>The ids of the rules the keyword pass picks for this content (paths aside), for tests.</summary>
+    internal IReadOnlySet<string> RulesSelectedFor(ReadOnlySpan<byte> content)
+    {
+        var found = new bool[_keywords.KeywordCount];
+        _keywords.Scan(content, found);
+        var ids = new HashSet<string>(_alwaysRun.Select(i => _rules[i].Rule.Id), StringComparer.Ordinal);
+        for (var k = 0; k < found.Length; k++)
+        {
+            if (found[k])
+            {
+                ids.UnionWith(_rulesByKeyword[k].Select(i => _rules[i].Rule.Id));
+            }
+        }
+
+        return ids;
     }
 
     private List<int> SelectRules(string path, bool[] found, int hits)
