@@ -1,3 +1,4 @@
+using Comb.Contracts;
 using Comb.Secrets.Rules;
 
 namespace Comb.Secrets.Engine;
@@ -34,7 +35,7 @@ internal static class KeywordContext
         string body;
         if (i < pattern.Length && pattern[i] == '(')
         {
-            var close = Closing(pattern, i);
+            var close = RegexText.Closing(pattern, i);
             var open = GroupBodyStart(pattern, i);
             if (close < 0 || open < 0)
             {
@@ -46,13 +47,13 @@ internal static class KeywordContext
         else
         {
             body = pattern[i..];
-            if (SplitTop(body) is not { Count: 1 })
+            if (RegexText.SplitTop(body) is not { Count: 1 })
             {
                 return false; // "\bA|B": the boundary binds the first branch only
             }
         }
 
-        if (SplitTop(body) is not { } branches)
+        if (RegexText.SplitTop(body) is not { } branches)
         {
             return false;
         }
@@ -121,8 +122,8 @@ internal static class KeywordContext
             }
             else if (c == '(')
             {
-                var close = Closing(branch, i);
-                if (depth > 2 || close < 0 || !branch.AsSpan(i).StartsWith("(?:", StringComparison.Ordinal) || SplitTop(branch[(i + 3)..close]) is not { } alternatives)
+                var close = RegexText.Closing(branch, i);
+                if (depth > 2 || close < 0 || !branch.AsSpan(i).StartsWith("(?:", StringComparison.Ordinal) || RegexText.SplitTop(branch[(i + 3)..close]) is not { } alternatives)
                 {
                     return (prefixes, false);
                 }
@@ -175,106 +176,4 @@ internal static class KeywordContext
     private static bool IsPlain(char c) => c < 0x80 && !char.IsControl(c) && "\\[](){}|?*+.^$# ".IndexOf(c, StringComparison.Ordinal) < 0;
 
     internal static bool IsWordByte(int b) => b is >= 'a' and <= 'z' or >= 'A' and <= 'Z' or >= '0' and <= '9' or '_';
-
-    private static int Closing(string p, int open)
-    {
-        var depth = 0;
-        for (var i = open; i < p.Length; i++)
-        {
-            if (p[i] == '\\')
-            {
-                i++;
-                continue;
-            }
-
-            if (p[i] == '[')
-            {
-                i = ClassEnd(p, i);
-                if (i < 0)
-                {
-                    return -1;
-                }
-
-                continue;
-            }
-
-            depth += p[i] == '(' ? 1 : p[i] == ')' ? -1 : 0;
-            if (depth == 0)
-            {
-                return i;
-            }
-        }
-
-        return -1;
-    }
-
-    private static int ClassEnd(string p, int open)
-    {
-        var i = open + 1;
-        if (i < p.Length && p[i] == '^')
-        {
-            i++;
-        }
-
-        if (i < p.Length && p[i] == ']')
-        {
-            i++;
-        }
-
-        while (i < p.Length && p[i] != ']')
-        {
-            i += p[i] == '\\' ? 2 : 1;
-        }
-
-        return i < p.Length ? i : -1;
-    }
-
-    /// <summary>Top-level branches, or null when a bracket does not close.</summary>
-    private static List<string>? SplitTop(string p)
-    {
-        var branches = new List<string>();
-        var depth = 0;
-        var start = 0;
-        for (var i = 0; i < p.Length; i++)
-        {
-            if (p[i] == '\\')
-            {
-                i++;
-                continue;
-            }
-
-            if (p[i] == '[')
-            {
-                i = ClassEnd(p, i);
-                if (i < 0)
-                {
-                    return null;
-                }
-
-                continue;
-            }
-
-            if (p[i] == '(')
-            {
-                depth++;
-            }
-            else if (p[i] == ')')
-            {
-                depth--;
-            }
-            else if (p[i] == '|' && depth == 0)
-            {
-                branches.Add(p[start..i]);
-                start = i + 1;
-            }
-        }
-
-        if (depth != 0)
-        {
-            return null;
-        }
-
-        branches.Add(p[start..]);
-        return branches;
-    }
 }
