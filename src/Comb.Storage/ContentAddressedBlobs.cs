@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Data.Common;
 using System.IO.Compression;
 using System.Security.Cryptography;
@@ -15,11 +14,7 @@ namespace Comb.Storage;
 internal sealed class ContentAddressedBlobs<T>(string table, string what)
     where T : class
 {
-    /// <summary>
-    /// Documents kept in memory per generation: when one fills, it becomes the old generation and a new one starts;
-    /// a document found in the old generation moves to the new one. What a fleet shares (its base) stays in memory
-    /// however large the fleet; each image's own documents pass through.
-    /// </summary>
+    /// <summary>Documents kept in memory per generation (see <see cref="GenerationCache{TKey, TValue}"/>): what a fleet shares stays, each image's own documents pass through.</summary>
     public const int MaxCached = 4096;
 
     private static readonly JsonSerializerOptions Options = new()
@@ -28,9 +23,7 @@ internal sealed class ContentAddressedBlobs<T>(string table, string what)
         Converters = { new JsonStringEnumConverter() },
     };
 
-    private ConcurrentDictionary<string, T> _byDigest = new(StringComparer.Ordinal);
-    private ConcurrentDictionary<string, T> _older = new(StringComparer.Ordinal);
-    private readonly Lock _turn = new();
+    private readonly GenerationCache<string, T> _cached = new(MaxCached, StringComparer.Ordinal);
 
     /// <summary>The document's JSON and the digest it is stored under.</summary>
     public static (string Digest, byte[] Json) Serialize(T value)
@@ -111,39 +104,10 @@ internal sealed class ContentAddressedBlobs<T>(string table, string what)
     }
 
     /// <summary>Keeps a document in memory under its digest.</summary>
-    public void Remember(string digest, T value)
-    {
-        if (_byDigest.Count >= MaxCached)
-        {
-            lock (_turn)
-            {
-                if (_byDigest.Count >= MaxCached)
-                {
-                    _older = _byDigest;
-                    _byDigest = new ConcurrentDictionary<string, T>(StringComparer.Ordinal);
-                }
-            }
-        }
-
-        _byDigest.TryAdd(digest, value);
-    }
+    public void Remember(string digest, T value) => _cached.Set(digest, value);
 
     /// <summary>A document in memory: from the current generation, or moved there from the old one.</summary>
-    private bool TryGet(string digest, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out T value)
-    {
-        if (_byDigest.TryGetValue(digest, out value))
-        {
-            return true;
-        }
-
-        if (_older.TryGetValue(digest, out value))
-        {
-            Remember(digest, value);
-            return true;
-        }
-
-        return false;
-    }
+    private bool TryGet(string digest, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out T value) => _cached.TryGet(digest, out value);
 
     private T Decompress(byte[] data) => Decode(data) ?? throw new InvalidDataException($"empty stored {what}");
 

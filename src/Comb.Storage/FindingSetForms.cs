@@ -8,113 +8,56 @@ namespace Comb.Storage;
 /// they hold: findings are immutable records, so a list of the same objects in the same order has the same JSON. A
 /// fleet's re-checks hand the writer the same findings for a shared base over and over (the matcher keeps them per
 /// package set object), and after an update most sets read back unchanged; neither is serialised again. Bounded by
-/// generations of <see cref="MaxKept"/> lists: a list found in the old generation moves to the new one, so a shared
-/// base's lists stay however large the fleet.
+/// generations of <see cref="MaxKept"/> lists, so a shared base's lists stay however large the fleet.
 /// </summary>
 internal sealed class FindingSetForms
 {
     public const int MaxKept = 16_384;
 
-    private Dictionary<int, List<Form>> _byHash = [];
-    private Dictionary<int, List<Form>> _older = [];
-    private readonly Lock _lock = new();
-    private int _count;
+    private readonly GenerationCache<IReadOnlyList<VulnerabilityFinding>, Form> _forms = new(MaxKept, SameFindings.Instance);
 
-    /// <summary>A list's stored form: its findings (compared by reference), digest and gzip when known.</summary>
-    public sealed record Form(VulnerabilityFinding[] Findings, string Digest, byte[]? Data);
+    /// <summary>A list's stored form: its digest, and its gzip when known.</summary>
+    public sealed record Form(string Digest, byte[]? Data);
 
-    public Form? Find(IReadOnlyList<VulnerabilityFinding> findings)
+    public Form? Find(IReadOnlyList<VulnerabilityFinding> findings) => _forms.TryGet(findings, out var form) ? form : null;
+
+    /// <summary>Keeps the list's form, under a copy of the list (the caller's list may change after).</summary>
+    public void Remember(IReadOnlyList<VulnerabilityFinding> findings, string digest, byte[]? data) =>
+        _forms.Set([.. findings], new Form(digest, data));
+
+    /// <summary>Lists of the same finding objects in the same order.</summary>
+    private sealed class SameFindings : IEqualityComparer<IReadOnlyList<VulnerabilityFinding>>
     {
-        var hash = HashOf(findings);
-        lock (_lock)
+        public static readonly SameFindings Instance = new();
+
+        public bool Equals(IReadOnlyList<VulnerabilityFinding>? x, IReadOnlyList<VulnerabilityFinding>? y)
         {
-            if (FindIn(_byHash, hash, findings) is { } form)
+            if (x is null || y is null || x.Count != y.Count)
             {
-                return form;
+                return ReferenceEquals(x, y);
             }
 
-            if (FindIn(_older, hash, findings) is { } old)
+            for (var i = 0; i < x.Count; i++)
             {
-                Keep(hash, old);
-                return old;
-            }
-        }
-
-        return null;
-    }
-
-    private static Form? FindIn(Dictionary<int, List<Form>> generation, int hash, IReadOnlyList<VulnerabilityFinding> findings)
-    {
-        if (generation.TryGetValue(hash, out var forms))
-        {
-            foreach (var form in forms)
-            {
-                if (Same(form.Findings, findings))
+                if (!ReferenceEquals(x[i], y[i]))
                 {
-                    return form;
+                    return false;
                 }
             }
+
+            return true;
         }
 
-        return null;
-    }
-
-    public void Remember(IReadOnlyList<VulnerabilityFinding> findings, string digest, byte[]? data)
-    {
-        var hash = HashOf(findings);
-        var form = new Form([.. findings], digest, data);
-        lock (_lock)
+        public int GetHashCode(IReadOnlyList<VulnerabilityFinding> findings)
         {
-            Keep(hash, form);
-        }
-    }
-
-    private void Keep(int hash, Form form)
-    {
-        if (_count >= MaxKept)
-        {
-            _older = _byHash;
-            _byHash = [];
-            _count = 0;
-        }
-
-        if (!_byHash.TryGetValue(hash, out var forms))
-        {
-            _byHash[hash] = forms = [];
-        }
-
-        forms.RemoveAll(f => Same(f.Findings, form.Findings));
-        forms.Add(form);
-        _count++;
-    }
-
-    private static int HashOf(IReadOnlyList<VulnerabilityFinding> findings)
-    {
-        var hash = new HashCode();
-        hash.Add(findings.Count);
-        for (var i = 0; i < findings.Count; i++)
-        {
-            hash.Add(RuntimeHelpers.GetHashCode(findings[i]));
-        }
-
-        return hash.ToHashCode();
-    }
-
-    private static bool Same(VulnerabilityFinding[] kept, IReadOnlyList<VulnerabilityFinding> findings)
-    {
-        if (kept.Length != findings.Count)
-        {
-            return false;
-        }
-
-        for (var i = 0; i < kept.Length; i++)
-        {
-            if (!ReferenceEquals(kept[i], findings[i]))
+            var hash = new HashCode();
+            hash.Add(findings.Count);
+            for (var i = 0; i < findings.Count; i++)
             {
-                return false;
+                hash.Add(RuntimeHelpers.GetHashCode(findings[i]));
             }
-        }
 
-        return true;
+            return hash.ToHashCode();
+        }
     }
 }

@@ -193,7 +193,7 @@ internal sealed class FindingSetStore
         }
 
         var (digest, json) = FindingBlobs.Serialize(new StoredFindings(stripped, texts));
-        var form = new FindingSetForms.Form([], digest, FindingBlobs.Compress(json));
+        var form = new FindingSetForms.Form(digest, FindingBlobs.Compress(json));
         _forms.Remember(set, digest, form.Data);
         return form;
     }
