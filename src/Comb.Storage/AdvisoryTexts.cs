@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -101,7 +100,7 @@ internal sealed class AdvisoryTexts
     private readonly ContentAddressedBlobs<AdvisoryText> _blobs = new("finding_texts", "advisory text");
     private readonly Dictionary<string, List<Encoded>> _encoded = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
-    private readonly ConcurrentDictionary<string, byte> _stored = new(StringComparer.Ordinal);
+    private readonly StoredKeys _stored = new("finding_texts", "digest");
     private int _count;
 
     /// <summary>A text's digest and stored data.</summary>
@@ -149,21 +148,15 @@ internal sealed class AdvisoryTexts
     /// <summary>Stores the texts the store does not hold yet, inside the caller's transaction.</summary>
     public async Task WriteAsync(DbConnection connection, DbTransaction transaction, IReadOnlyCollection<Encoded> texts, CancellationToken cancellationToken)
     {
-        var unknown = texts.DistinctBy(t => t.Digest, StringComparer.Ordinal).Where(t => !_stored.ContainsKey(t.Digest)).ToList();
-        if (unknown.Count == 0)
+        var missing = await _stored.MissingAsync(connection, transaction, texts.Select(t => t.Digest), cancellationToken).ConfigureAwait(false);
+        if (missing.Count == 0)
         {
             return;
         }
 
-        // Only texts read back as committed are remembered as stored (one written here may yet be rolled back).
-        foreach (var digest in await Sql.QueryInAsync(connection, "SELECT digest FROM finding_texts WHERE digest IN ({keys})", [.. unknown.Select(t => t.Digest)],
-            r => r.GetString(0), cancellationToken, transaction).ConfigureAwait(false))
-        {
-            _stored.TryAdd(digest, 0);
-        }
-
+        var data = texts.DistinctBy(t => t.Digest, StringComparer.Ordinal).ToDictionary(t => t.Digest, t => t.Data, StringComparer.Ordinal);
         await Sql.InsertRowsAsync(connection, transaction, "INSERT INTO finding_texts (digest, data)",
-            [.. unknown.Where(t => !_stored.ContainsKey(t.Digest)).Select(t => new object?[] { t.Digest, t.Data })], "ON CONFLICT (digest) DO NOTHING", cancellationToken).ConfigureAwait(false);
+            [.. missing.Select(d => new object?[] { d, data[d] })], "ON CONFLICT (digest) DO NOTHING", cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The texts under <paramref name="digests"/>, from memory or read in a few queries.</summary>

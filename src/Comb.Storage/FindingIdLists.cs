@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Security.Cryptography;
 using System.Text;
@@ -14,8 +13,7 @@ namespace Comb.Storage;
 /// </summary>
 internal sealed class FindingIdLists
 {
-    /// <summary>Lists this process has seen stored. They are never deleted (few, bounded by the advisory data), so this never goes stale.</summary>
-    private readonly ConcurrentDictionary<string, byte> _stored = new(StringComparer.Ordinal);
+    private readonly StoredKeys _stored = new("finding_ids", "ids");
 
     /// <summary>A finding's ids: its own first, then its aliases, each once.</summary>
     public static IEnumerable<string> IdsOf(VulnerabilityFinding finding) => finding.Aliases.Prepend(finding.Id).Distinct(StringComparer.Ordinal);
@@ -43,21 +41,8 @@ internal sealed class FindingIdLists
     /// <summary>Stores the lists (key, a finding carrying it) the store does not hold yet, inside the caller's transaction.</summary>
     public async Task WriteAsync(DbConnection connection, DbTransaction transaction, IReadOnlyDictionary<string, VulnerabilityFinding> lists, CancellationToken cancellationToken)
     {
-        var unknown = lists.Keys.Where(k => !_stored.ContainsKey(k)).ToList();
-        if (unknown.Count == 0)
-        {
-            return;
-        }
-
-        // Only lists read back as committed are remembered: one written here is not, until this transaction is known to have committed.
-        var present = await Sql.QueryInAsync(connection, "SELECT DISTINCT ids FROM finding_ids WHERE ids IN ({keys})", unknown, r => r.GetString(0), cancellationToken, transaction)
-            .ConfigureAwait(false);
-        foreach (var key in present)
-        {
-            _stored.TryAdd(key, 0);
-        }
-
-        var rows = unknown.Where(k => !_stored.ContainsKey(k)).SelectMany(k => IdsOf(lists[k]).Select(id => new object?[] { k, id })).ToList();
+        var missing = await _stored.MissingAsync(connection, transaction, lists.Keys, cancellationToken).ConfigureAwait(false);
+        var rows = missing.SelectMany(k => IdsOf(lists[k]).Select(id => new object?[] { k, id })).ToList();
 
         // Another writer may store the same list meanwhile (PostgreSQL): the second insert of a row does nothing.
         await Sql.InsertRowsAsync(connection, transaction, "INSERT INTO finding_ids (ids, vuln_id)", rows, "ON CONFLICT (ids, vuln_id) DO NOTHING", cancellationToken).ConfigureAwait(false);
