@@ -23,9 +23,11 @@ internal sealed record AdvisoryText(string? Title, string? Description, IReadOnl
 }
 
 /// <summary>
-/// A finding set as stored: its findings without their advisory text, and for each finding the digest of its text in
-/// <c>finding_texts</c> ("" for none). Sets stored before texts were kept apart are a plain JSON list of whole
-/// findings, read as such.
+/// A finding set as stored. Sets written now hold per finding the digest of its core in <c>finding_cores</c> (see
+/// <see cref="FindingCores"/>) and where it was found (an index into the set's layers and paths, -1 for none). Sets
+/// stored before cores were kept apart hold their findings without their advisory text and for each finding the
+/// digest of its text in <c>finding_texts</c> ("" for none); older ones are a plain JSON list of whole findings. Each
+/// is read as it is.
 /// </summary>
 [JsonConverter(typeof(StoredFindingsConverter))]
 internal sealed class StoredFindings(List<VulnerabilityFinding> findings, List<string> texts)
@@ -34,9 +36,59 @@ internal sealed class StoredFindings(List<VulnerabilityFinding> findings, List<s
 
     public List<string> Texts { get; } = texts;
 
-    /// <summary>The whole findings, once their texts were read (kept with the stored form, so a shared set is put together once).</summary>
+    /// <summary>Whether the set is in the core form (<see cref="Cores"/>, <see cref="Layers"/>, <see cref="Paths"/>, <see cref="At"/>).</summary>
+    public bool HasCores { get; private init; }
+
+    /// <summary>Per finding, its core's digest.</summary>
+    public List<string> Cores { get; private init; } = [];
+
+    /// <summary>The distinct layers of the set's findings.</summary>
+    public List<string> Layers { get; private init; } = [];
+
+    /// <summary>The distinct paths of the set's findings.</summary>
+    public List<string> Paths { get; private init; } = [];
+
+    /// <summary>Per finding, its layer's index then its path's index (-1 for none).</summary>
+    public List<int> At { get; private init; } = [];
+
+    /// <summary>The whole findings, once their cores or texts were read (kept with the stored form, so a shared set is put together once).</summary>
     [JsonIgnore]
     public List<VulnerabilityFinding>? Whole { get; set; }
+
+    /// <summary>A set in the core form: each finding's core digest and where it was found.</summary>
+    public static StoredFindings OfCores(IReadOnlyList<(string Core, string? Layer, string? Path)> findings)
+    {
+        var layers = new List<string>();
+        var paths = new List<string>();
+        var at = new List<int>(findings.Count * 2);
+        foreach (var (_, layer, path) in findings)
+        {
+            at.Add(IndexIn(layers, layer));
+            at.Add(IndexIn(paths, path));
+        }
+
+        return new StoredFindings([], []) { HasCores = true, Cores = [.. findings.Select(f => f.Core)], Layers = layers, Paths = paths, At = at };
+    }
+
+    private static int IndexIn(List<string> distinct, string? value)
+    {
+        if (value is null)
+        {
+            return -1;
+        }
+
+        var i = distinct.IndexOf(value);
+        if (i < 0)
+        {
+            distinct.Add(value);
+            i = distinct.Count - 1;
+        }
+
+        return i;
+    }
+
+    /// <summary>Where finding <paramref name="i"/> of a set in the core form was found.</summary>
+    public (string? Layer, string? Path) Place(int i) => (At[2 * i] is var l && l >= 0 ? Layers[l] : null, At[(2 * i) + 1] is var p && p >= 0 ? Paths[p] : null);
 
     private sealed class StoredFindingsConverter : JsonConverter<StoredFindings>
     {
@@ -49,6 +101,10 @@ internal sealed class StoredFindings(List<VulnerabilityFinding> findings, List<s
 
             List<VulnerabilityFinding> findings = [];
             List<string> texts = [];
+            List<string>? cores = null;
+            List<string> layers = [];
+            List<string> paths = [];
+            List<int> at = [];
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 var name = reader.GetString();
@@ -59,12 +115,35 @@ internal sealed class StoredFindings(List<VulnerabilityFinding> findings, List<s
                         findings = JsonSerializer.Deserialize<List<VulnerabilityFinding>>(ref reader, options) ?? [];
                         break;
                     case "texts":
-                        texts = JsonSerializer.Deserialize<List<string>>(ref reader, options) ?? [];
+                        texts = ReadStrings(ref reader);
+                        break;
+                    case "cores":
+                        cores = ReadStrings(ref reader);
+                        break;
+                    case "layers":
+                        layers = ReadStrings(ref reader);
+                        break;
+                    case "paths":
+                        paths = ReadStrings(ref reader);
+                        break;
+                    case "at":
+                        at = ReadInts(ref reader);
                         break;
                     default:
                         reader.Skip();
                         break;
                 }
+            }
+
+            if (cores is not null)
+            {
+                if (at.Count != 2 * cores.Count || at.Any(i => i < -1) || at.Where((_, k) => k % 2 == 0).Any(i => i >= layers.Count)
+                    || at.Where((_, k) => k % 2 == 1).Any(i => i >= paths.Count))
+                {
+                    throw new JsonException($"a stored finding set places {at.Count / 2} of its {cores.Count} findings, or outside its layers and paths");
+                }
+
+                return new StoredFindings([], []) { HasCores = true, Cores = cores, Layers = layers, Paths = paths, At = at };
             }
 
             if (texts.Count != 0 && texts.Count != findings.Count)
@@ -75,14 +154,74 @@ internal sealed class StoredFindings(List<VulnerabilityFinding> findings, List<s
             return new StoredFindings(findings, texts);
         }
 
+        // Hand-read: a fleet's re-match reads every image's own sets, and these lists are most of them.
+        private static List<string> ReadStrings(ref Utf8JsonReader reader)
+        {
+            var list = new List<string>();
+            if (reader.TokenType != JsonTokenType.StartArray)
+            {
+                throw new JsonException("a stored finding set's list is not an array");
+            }
+
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                list.Add(reader.GetString() ?? throw new JsonException("a stored finding set lists a null"));
+            }
+
+            return list;
+        }
+
+        private static List<int> ReadInts(ref Utf8JsonReader reader)
+        {
+            var list = new List<int>();
+            if (reader.TokenType != JsonTokenType.StartArray)
+            {
+                throw new JsonException("a stored finding set's list is not an array");
+            }
+
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                list.Add(reader.GetInt32());
+            }
+
+            return list;
+        }
+
         public override void Write(Utf8JsonWriter writer, StoredFindings value, JsonSerializerOptions options)
         {
             writer.WriteStartObject();
-            writer.WritePropertyName("findings");
-            JsonSerializer.Serialize(writer, value.Findings, options);
-            writer.WritePropertyName("texts");
-            JsonSerializer.Serialize(writer, value.Texts, options);
+            if (value.HasCores)
+            {
+                WriteStrings(writer, "cores", value.Cores);
+                WriteStrings(writer, "layers", value.Layers);
+                WriteStrings(writer, "paths", value.Paths);
+                writer.WriteStartArray("at");
+                foreach (var i in value.At)
+                {
+                    writer.WriteNumberValue(i);
+                }
+
+                writer.WriteEndArray();
+            }
+            else
+            {
+                writer.WritePropertyName("findings");
+                JsonSerializer.Serialize(writer, value.Findings, options);
+                WriteStrings(writer, "texts", value.Texts);
+            }
+
             writer.WriteEndObject();
+        }
+
+        private static void WriteStrings(Utf8JsonWriter writer, string name, List<string> values)
+        {
+            writer.WriteStartArray(name);
+            foreach (var v in values)
+            {
+                writer.WriteStringValue(v);
+            }
+
+            writer.WriteEndArray();
         }
     }
 }

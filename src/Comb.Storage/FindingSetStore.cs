@@ -18,6 +18,9 @@ internal sealed class FindingSetStore
     private readonly FindingSetForms _forms = new();
     private readonly FindingIdLists _ids = new();
     private readonly AdvisoryTexts _texts = new();
+    private readonly FindingCores _cores;
+
+    public FindingSetStore() => _cores = new FindingCores(_texts);
 
     /// <summary>The columns of a finding's row: one per finding, its ids (the finding's id and aliases) by <see cref="FindingIdLists.KeyOf"/>.</summary>
     internal const string FindingRowsInsert = "INSERT INTO finding_rows (set_digest, primary_id, package, version, type, severity, fixed, status, layer, path, kev, ids)";
@@ -140,16 +143,16 @@ internal sealed class FindingSetStore
 
         List<object?[]> rows;
         Dictionary<string, VulnerabilityFinding> lists;
-        List<AdvisoryTexts.Encoded> texts;
+        List<FindingCores.Encoded> cores;
         using (RescanTrace.Start("record: finding sets: index"))
         {
             (rows, lists) = FindingRows(added.Select(d => (d, (IReadOnlyList<VulnerabilityFinding>)distinct[d])));
-            texts = [.. added.SelectMany(d => distinct[d]).Select(_texts.Encode).OfType<AdvisoryTexts.Encoded>()];
+            cores = [.. added.SelectMany(d => distinct[d]).Select(_cores.Encode)];
         }
 
-        using (RescanTrace.Start("record: finding sets: texts"))
+        using (RescanTrace.Start("record: finding sets: cores"))
         {
-            await _texts.WriteAsync(connection, transaction, texts, cancellationToken).ConfigureAwait(false);
+            await _cores.WriteAsync(connection, transaction, cores, cancellationToken).ConfigureAwait(false);
         }
 
         using (RescanTrace.Start("record: finding sets: rows"))
@@ -182,17 +185,14 @@ internal sealed class FindingSetStore
             return known;
         }
 
-        // Each finding without its advisory's text, which is kept once per advisory (and encoded once per process).
-        var stripped = new List<VulnerabilityFinding>(set.Count);
-        var texts = new List<string>(set.Count);
+        // Each finding as its core (kept once per package version and advisory, encoded once per process) and where it was found.
+        var placed = new List<(string, string?, string?)>(set.Count);
         foreach (var finding in set)
         {
-            var text = _texts.Encode(finding);
-            stripped.Add(text is null ? finding : AdvisoryText.Strip(finding));
-            texts.Add(text?.Digest ?? "");
+            placed.Add((_cores.Encode(finding).Digest, finding.LayerDiffId, finding.Path));
         }
 
-        var (digest, json) = FindingBlobs.Serialize(new StoredFindings(stripped, texts));
+        var (digest, json) = FindingBlobs.Serialize(StoredFindings.OfCores(placed));
         var form = new FindingSetForms.Form(digest, FindingBlobs.Compress(json));
         _forms.Remember(set, digest, form.Data);
         return form;
@@ -217,16 +217,32 @@ internal sealed class FindingSetStore
     private async Task<Dictionary<string, List<VulnerabilityFinding>>> WholeAsync(DbConnection connection, Dictionary<string, (StoredFindings Value, byte[]? Loaded)> blobs,
         CancellationToken cancellationToken)
     {
-        var wanted = blobs.Values.Where(b => b.Value.Whole is null).SelectMany(b => b.Value.Texts).Where(t => t.Length > 0).Distinct(StringComparer.Ordinal).ToList();
+        var pending = blobs.Values.Where(b => b.Value.Whole is null).Select(b => b.Value).ToList();
+        var wanted = pending.SelectMany(b => b.Texts).Where(t => t.Length > 0).Distinct(StringComparer.Ordinal).ToList();
         var texts = wanted.Count == 0 ? [] : await _texts.ReadAsync(connection, wanted, cancellationToken).ConfigureAwait(false);
+        var wantedCores = pending.SelectMany(b => b.Cores).Distinct(StringComparer.Ordinal).ToList();
+        var cores = wantedCores.Count == 0 ? [] : await _cores.ReadAsync(connection, wantedCores, cancellationToken).ConfigureAwait(false);
         var whole = new Dictionary<string, List<VulnerabilityFinding>>(blobs.Count, StringComparer.Ordinal);
         foreach (var (digest, (stored, loaded)) in blobs)
         {
             var findings = stored.Whole;
             if (findings is null)
             {
-                findings = stored.Texts.Count == 0 ? stored.Findings
-                    : [.. stored.Findings.Select((f, i) => stored.Texts[i].Length == 0 ? f : texts[stored.Texts[i]].Restore(f))];
+                if (stored.HasCores)
+                {
+                    findings = new List<VulnerabilityFinding>(stored.Cores.Count);
+                    for (var i = 0; i < stored.Cores.Count; i++)
+                    {
+                        var (layer, path) = stored.Place(i);
+                        findings.Add(StoredCore.Place(cores[stored.Cores[i]], layer, path));
+                    }
+                }
+                else
+                {
+                    findings = stored.Texts.Count == 0 ? stored.Findings
+                        : [.. stored.Findings.Select((f, i) => stored.Texts[i].Length == 0 ? f : texts[stored.Texts[i]].Restore(f))];
+                }
+
                 stored.Whole = findings;
             }
 

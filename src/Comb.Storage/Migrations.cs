@@ -31,6 +31,8 @@ internal static class Migrations
         (11, Schema11, Schema11),
 
         (12, Schema12("BLOB"), Schema12("BYTEA")),
+
+        (13, Schema13("BLOB"), Schema13("BYTEA")),
     ];
 
     /// <summary>Work a step does in code between its statements, where SQL alone cannot (a step's statements after the marker run after it).</summary>
@@ -124,6 +126,10 @@ internal static class Migrations
     // Advisory texts (title, description, references, CWEs) kept once by content; finding sets recorded from now on hold
     // each finding without its text and the digest of the text. Sets stored before hold whole findings and are read as such.
     private static string Schema12(string blob) => $"CREATE TABLE finding_texts (digest TEXT PRIMARY KEY, data {blob} NOT NULL)";
+
+    // Finding cores (a finding without its layer, path and advisory text) once by content: finding sets written from now
+    // on hold per finding its core's digest and where it was found. Sets stored before are read as they are.
+    private static string Schema13(string blob) => $"CREATE TABLE finding_cores (digest TEXT PRIMARY KEY, data {blob} NOT NULL)";
 
     /// <summary>Writes finding_rows (and finding_ids) anew from every stored finding set, as recording them now would.</summary>
     private static async Task RebuildFindingRowsAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)

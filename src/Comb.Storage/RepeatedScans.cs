@@ -50,7 +50,7 @@ internal static class RepeatedScans
     /// re-check compares every finding it read with the one it made. A list field added later and not listed here
     /// compares by reference, so such findings only ever count as different.
     /// </summary>
-    private static bool SameFinding(VulnerabilityFinding a, VulnerabilityFinding b) =>
+    internal static bool SameFinding(VulnerabilityFinding a, VulnerabilityFinding b) =>
         a.Aliases.SequenceEqual(b.Aliases, StringComparer.Ordinal) && a.FixedVersions.SequenceEqual(b.FixedVersions, StringComparer.Ordinal)
         && a.Cvss.SequenceEqual(b.Cvss) && a.References.SequenceEqual(b.References, StringComparer.Ordinal) && a.Cwes.SequenceEqual(b.Cwes, StringComparer.Ordinal)
         && a.Tags.SequenceEqual(b.Tags, StringComparer.Ordinal) && a.DataSources.SequenceEqual(b.DataSources, StringComparer.Ordinal)

@@ -264,7 +264,7 @@ public sealed partial class ScanStore : IAsyncDisposable
     }
 
     private static readonly string[] StatisticsTables =
-        ["scans", "image_latest", "scan_sets", "scan_findings", "set_packages", "finding_rows", "finding_ids", "finding_texts", "package_sets", "finding_sets", "scan_vulns", "scan_packages"];
+        ["scans", "image_latest", "scan_sets", "scan_findings", "set_packages", "finding_rows", "finding_ids", "finding_texts", "finding_cores", "package_sets", "finding_sets", "scan_vulns", "scan_packages"];
 
     public async Task<IReadOnlyList<ScanSummary>> ListAsync(HistoryQuery query, CancellationToken cancellationToken)
     {

@@ -17,6 +17,9 @@ public abstract class FindingRowsContract
     /// <summary>The schema before finding id lists (a finding row per id and alias) and advisory texts (whole findings in every set).</summary>
     private const int SchemaWithARowPerId = 10;
 
+    /// <summary>The schema before finding cores: sets held their findings, each without its advisory text.</summary>
+    private const int SchemaWithTextsApart = 12;
+
     private static readonly DateTimeOffset T0 = new(2026, 2, 1, 8, 0, 0, TimeSpan.Zero);
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -112,15 +115,28 @@ public abstract class FindingRowsContract
         Assert.Equal(3 + 2 + 1 + 2 + 2, await CountAsync(store, "SELECT COUNT(*) FROM finding_ids"));
         Assert.Equal(5, await CountAsync(store, "SELECT COUNT(DISTINCT ids) FROM finding_ids"));
 
-        // Each advisory's text once; the sets hold their findings without it.
+        // Each advisory's text once, each finding's core (package version and advisory) once; the sets hold cores and places.
         Assert.Equal(5, await CountAsync(store, "SELECT COUNT(*) FROM finding_texts"));
+        Assert.Equal(5, await CountAsync(store, "SELECT COUNT(*) FROM finding_cores"));
         await using (var connection = await store.OpenConnectionAsync(Ct))
         {
             foreach (var data in await Sql.QueryAsync(connection, "SELECT data FROM finding_sets", r => (byte[])r[0], Ct))
             {
                 var stored = ContentAddressedBlobs<StoredFindings>.Decode(data)!;
-                Assert.All(stored.Findings, f => Assert.Null(f.Description));
-                Assert.All(stored.Texts, t => Assert.StartsWith("sha256:", t, StringComparison.Ordinal));
+                Assert.True(stored.HasCores);
+                Assert.Empty(stored.Findings);
+                Assert.All(stored.Cores, c => Assert.StartsWith("sha256:", c, StringComparison.Ordinal));
+                Assert.Equal(stored.Cores.Count * 2, stored.At.Count);
+                Assert.Single(stored.Layers);
+            }
+
+            foreach (var data in await Sql.QueryAsync(connection, "SELECT data FROM finding_cores", r => (byte[])r[0], Ct))
+            {
+                var core = ContentAddressedBlobs<StoredCore>.Decode(data)!;
+                Assert.Null(core.Finding.Description);
+                Assert.Null(core.Finding.LayerDiffId);
+                Assert.Null(core.Finding.Path);
+                Assert.StartsWith("sha256:", core.Text, StringComparison.Ordinal);
             }
         }
 
@@ -138,7 +154,12 @@ public abstract class FindingRowsContract
     }
 
     [Fact]
-    public async Task A_store_written_by_the_previous_schema_upgrades_and_every_query_answers_as_one_written_now()
+    public Task A_store_written_with_a_row_per_id_upgrades_and_every_query_answers_as_one_written_now() => UpgradesAsync(SchemaWithARowPerId);
+
+    [Fact]
+    public Task A_store_written_with_texts_apart_upgrades_and_every_query_answers_as_one_written_now() => UpgradesAsync(SchemaWithTextsApart);
+
+    private async Task UpgradesAsync(int schema)
     {
         // The same scans in a store written now and in one written as the previous schema did (a finding row per id and alias).
         var now = NewLocation();
@@ -156,11 +177,11 @@ public abstract class FindingRowsContract
             await store.RecordAsync(later, Ct);
         }
 
-        // Finding sets in the previous form read back whole (a JSON list of findings with their texts).
-        await using (var previous = await ScanStore.OpenAsync(old, SchemaWithARowPerId, Ct))
+        // Finding sets in an earlier form read back whole (a JSON list of findings with their texts, or without them).
+        await using (var previous = await ScanStore.OpenAsync(old, schema, Ct))
         await using (var source = await ScanStore.OpenAsync(now, Ct))
         {
-            await WriteAsPreviousSchemaAsync(source, previous);
+            await WriteAsPreviousSchemaAsync(source, previous, schema);
         }
 
         await using var written = await ScanStore.OpenAsync(now, Ct);
@@ -212,37 +233,69 @@ public abstract class FindingRowsContract
     }
 
     /// <summary>
-    /// Copies a store's scans into a store of the previous schema as that schema's writer kept them: every table as it
-    /// is, but for finding_rows, which held a row per id and alias of each finding of each finding set.
+    /// Copies a store's scans into a store of an earlier schema as that schema's writer kept them: every table as it
+    /// is, but for the finding sets and their rows. Schema 10 kept each set as the JSON list of its whole findings and a
+    /// finding row per id and alias; schema 12 each set's findings without their texts (and a row per finding).
     /// </summary>
-    private static async Task WriteAsPreviousSchemaAsync(ScanStore source, ScanStore target)
+    private static async Task WriteAsPreviousSchemaAsync(ScanStore source, ScanStore target, int schema)
     {
         await using var from = await source.OpenConnectionAsync(Ct);
         await using var to = await target.OpenConnectionAsync(Ct);
         await using var transaction = await to.BeginTransactionAsync(Ct);
-        foreach (var table in new[] { "scans", "package_sets", "set_packages", "scan_sets", "scan_vulns", "scan_packages", "image_latest" })
+        string[] copied = schema >= SchemaWithTextsApart
+            ? ["scans", "package_sets", "set_packages", "scan_sets", "scan_vulns", "scan_packages", "image_latest", "finding_ids", "finding_texts"]
+            : ["scans", "package_sets", "set_packages", "scan_sets", "scan_vulns", "scan_packages", "image_latest"];
+        foreach (var table in copied)
         {
             await Sql.InsertRowsAsync(to, transaction, $"INSERT INTO {table} ({await ColumnsAsync(from, table)})", await RowsAsync(from, $"SELECT * FROM {table}"), "", Ct);
         }
 
-        // The previous schema's finding sets: the JSON list of the whole findings, gzipped, under its SHA-256.
+        // Each set's findings put back together from their cores, texts and places.
         var texts = (await Sql.QueryAsync(from, "SELECT digest, data FROM finding_texts", r => (r.GetString(0), (byte[])r[1]), Ct))
             .ToDictionary(t => t.Item1, t => ContentAddressedBlobs<AdvisoryText>.Decode(t.Item2)!, StringComparer.Ordinal);
+        var cores = (await Sql.QueryAsync(from, "SELECT digest, data FROM finding_cores", r => (r.GetString(0), (byte[])r[1]), Ct))
+            .ToDictionary(t => t.Item1, t => ContentAddressedBlobs<StoredCore>.Decode(t.Item2)!, StringComparer.Ordinal);
         var renamed = new Dictionary<string, string>(StringComparer.Ordinal);
         var oldRows = new List<object?[]>();
         foreach (var (digest, data) in await Sql.QueryAsync(from, "SELECT digest, data FROM finding_sets", r => (r.GetString(0), (byte[])r[1]), Ct))
         {
             var stored = ContentAddressedBlobs<StoredFindings>.Decode(data)!;
-            Assert.Equal(stored.Findings.Count, stored.Texts.Count);
-            List<VulnerabilityFinding> whole = [.. stored.Findings.Select((f, i) => stored.Texts[i].Length == 0 ? f : texts[stored.Texts[i]].Restore(f))];
-            var (oldDigest, json) = ContentAddressedBlobs<List<VulnerabilityFinding>>.Serialize(whole);
+            Assert.True(stored.HasCores);
+            List<VulnerabilityFinding> whole = [.. stored.Cores.Select((c, i) =>
+            {
+                var (layer, path) = stored.Place(i);
+                var core = cores[c];
+                return StoredCore.Place(core.Text.Length == 0 ? core.Finding : texts[core.Text].Restore(core.Finding), layer, path);
+            })];
+            string oldDigest;
+            byte[] json;
+            if (schema >= SchemaWithTextsApart)
+            {
+                var form = new StoredFindings([.. whole.Select(AdvisoryText.Strip)], [.. stored.Cores.Select(c => cores[c].Text)]);
+                (oldDigest, json) = ContentAddressedBlobs<StoredFindings>.Serialize(form);
+                await Sql.InsertRowsAsync(to, transaction, "INSERT INTO finding_sets (digest, findings, data)", [[oldDigest, whole.Count, ContentAddressedBlobs<StoredFindings>.Compress(json)]], "", Ct);
+            }
+            else
+            {
+                (oldDigest, json) = ContentAddressedBlobs<List<VulnerabilityFinding>>.Serialize(whole);
+                await Sql.InsertRowsAsync(to, transaction, "INSERT INTO finding_sets (digest, findings, data)", [[oldDigest, whole.Count, ContentAddressedBlobs<List<VulnerabilityFinding>>.Compress(json)]], "", Ct);
+                oldRows.AddRange(FindingSetStore.IndexRows(oldDigest, whole));
+            }
+
             renamed[digest] = oldDigest;
-            await Sql.InsertRowsAsync(to, transaction, "INSERT INTO finding_sets (digest, findings, data)", [[oldDigest, whole.Count, ContentAddressedBlobs<List<VulnerabilityFinding>>.Compress(json)]], "", Ct);
-            oldRows.AddRange(FindingSetStore.IndexRows(oldDigest, whole));
         }
 
-        Assert.True(oldRows.Count > renamed.Count);
-        await Sql.InsertRowsAsync(to, transaction, "INSERT INTO finding_rows (set_digest, vuln_id, primary_id, package, version, type, severity, fixed, status, layer, path, kev)", oldRows, "", Ct);
+        if (schema >= SchemaWithTextsApart)
+        {
+            var rows = await RowsAsync(from, "SELECT set_digest, primary_id, package, version, type, severity, fixed, status, layer, path, kev, ids FROM finding_rows");
+            await Sql.InsertRowsAsync(to, transaction, FindingSetStore.FindingRowsInsert, [.. rows.Select(r => (object?[])[renamed[(string)r[0]!], .. r.Skip(1)])], "", Ct);
+        }
+        else
+        {
+            Assert.True(oldRows.Count > renamed.Count);
+            await Sql.InsertRowsAsync(to, transaction, "INSERT INTO finding_rows (set_digest, vuln_id, primary_id, package, version, type, severity, fixed, status, layer, path, kev)", oldRows, "", Ct);
+        }
+
         var refs = await RowsAsync(from, "SELECT scan_id, ordinal, set_digest FROM scan_findings");
         await Sql.InsertRowsAsync(to, transaction, "INSERT INTO scan_findings (scan_id, ordinal, set_digest)", [.. refs.Select(r => new object?[] { r[0], r[1], renamed[(string)r[2]!] })], "", Ct);
         await transaction.CommitAsync(Ct);
@@ -280,6 +333,7 @@ public abstract class FindingRowsContract
         var rowsBefore = await CountAsync(store, "SELECT COUNT(*) FROM finding_rows");
         var idsBefore = await CountAsync(store, "SELECT COUNT(*) FROM finding_ids");
         var textsBefore = await CountAsync(store, "SELECT COUNT(*) FROM finding_texts");
+        var coresBefore = await CountAsync(store, "SELECT COUNT(*) FROM finding_cores");
 
         // The update rewrites left-pad's advisory (text and fix) and adds an alias to it: the 15 images that have left-pad change.
         var updated = new Dictionary<string, (string Id, string[] Aliases, string Text, string? Fix)[]>(Advisories, StringComparer.Ordinal)
@@ -307,6 +361,7 @@ public abstract class FindingRowsContract
         Assert.Equal(rowsBefore + 15, await CountAsync(store, "SELECT COUNT(*) FROM finding_rows"));
         Assert.Equal(idsBefore + 3, await CountAsync(store, "SELECT COUNT(*) FROM finding_ids")); // the new list of left-pad's advisory
         Assert.Equal(textsBefore + 1, await CountAsync(store, "SELECT COUNT(*) FROM finding_texts")); // and its new text
+        Assert.Equal(coresBefore + 1, await CountAsync(store, "SELECT COUNT(*) FROM finding_cores")); // one core for the 15 images' left-pad finding
         Assert.All(results.Where(r => read.Contains(r.Reference)), r => Assert.Equal((string[])[], r.NewlyVulnerable));
 
         // Every image's newest scan holds what a fresh match against the update gives, and a store written fresh answers alike.
