@@ -44,8 +44,8 @@ internal sealed class FindingCores(AdvisoryTexts texts)
     private readonly StoredKeys _stored = new("finding_cores", "digest");
     private int _count;
 
-    /// <summary>A core's digest and stored data, with the unplaced finding it was encoded from and its text.</summary>
-    public sealed record Encoded(VulnerabilityFinding Unplaced, string Digest, byte[] Data, AdvisoryTexts.Encoded? Text);
+    /// <summary>A core's digest and stored data, with the unplaced finding it was encoded from, its text and the key of its id list.</summary>
+    public sealed record Encoded(VulnerabilityFinding Unplaced, string Digest, byte[] Data, AdvisoryTexts.Encoded? Text, string IdsKey);
 
     /// <summary>The encoded core of a finding: encoded once per distinct core of a package version and advisory.</summary>
     public Encoded Encode(VulnerabilityFinding finding)
@@ -62,7 +62,7 @@ internal sealed class FindingCores(AdvisoryTexts texts)
         var unplaced = StoredCore.Unplaced(finding);
         var text = texts.Encode(unplaced);
         var (digest, json) = ContentAddressedBlobs<StoredCore>.Serialize(new StoredCore(text is null ? unplaced : AdvisoryText.Strip(unplaced), text?.Digest ?? ""));
-        var encoded = new Encoded(unplaced, digest, ContentAddressedBlobs<StoredCore>.Compress(json), text);
+        var encoded = new Encoded(unplaced, digest, ContentAddressedBlobs<StoredCore>.Compress(json), text, FindingIdLists.KeyOf(unplaced));
         lock (_lock)
         {
             if (_count >= MaxEncoded)
@@ -83,9 +83,16 @@ internal sealed class FindingCores(AdvisoryTexts texts)
         return encoded;
     }
 
-    /// <summary>Whether a finding is <paramref name="unplaced"/> wherever it was found.</summary>
-    private static bool SameUnplaced(VulnerabilityFinding unplaced, VulnerabilityFinding finding) =>
-        RepeatedScans.SameFinding(unplaced, finding.LayerDiffId is null && finding.Path is null ? finding : finding with { LayerDiffId = null, Path = null });
+    /// <summary>
+    /// Whether a finding is <paramref name="unplaced"/> wherever it was found. The matcher places one answer per
+    /// package version, so the lists are mostly the same objects and the record's own equality (lists by reference)
+    /// settles it; otherwise field by field, lists by their items.
+    /// </summary>
+    private static bool SameUnplaced(VulnerabilityFinding unplaced, VulnerabilityFinding finding)
+    {
+        var probe = StoredCore.Unplaced(finding);
+        return probe == unplaced || RepeatedScans.SameFinding(unplaced, probe);
+    }
 
     /// <summary>Stores the cores (and their texts) the store does not hold yet, inside the caller's transaction.</summary>
     public async Task WriteAsync(DbConnection connection, DbTransaction transaction, IReadOnlyCollection<Encoded> cores, CancellationToken cancellationToken)

@@ -146,8 +146,10 @@ internal sealed class FindingSetStore
         List<FindingCores.Encoded> cores;
         using (RescanTrace.Start("record: finding sets: index"))
         {
-            (rows, lists) = FindingRows(added.Select(d => (d, (IReadOnlyList<VulnerabilityFinding>)distinct[d])));
+            // Each finding's core is already encoded (the set's form names it): its id list's key is the core's.
             cores = [.. added.SelectMany(d => distinct[d]).Select(_cores.Encode)];
+            var core = 0;
+            (rows, lists) = FindingRows(added.Select(d => (d, (IReadOnlyList<VulnerabilityFinding>)distinct[d])), _ => cores[core++].IdsKey);
         }
 
         using (RescanTrace.Start("record: finding sets: cores"))
@@ -261,15 +263,17 @@ internal sealed class FindingSetStore
     /// One row per finding of each set, and for each distinct id list among them a finding carrying it: a finding's
     /// id and aliases are kept once per distinct list (<see cref="FindingIdLists"/>), not once per finding.
     /// </summary>
-    internal static (List<object?[]> Rows, Dictionary<string, VulnerabilityFinding> Lists) FindingRows(IEnumerable<(string Digest, IReadOnlyList<VulnerabilityFinding> Findings)> sets)
+    internal static (List<object?[]> Rows, Dictionary<string, VulnerabilityFinding> Lists) FindingRows(IEnumerable<(string Digest, IReadOnlyList<VulnerabilityFinding> Findings)> sets,
+        Func<VulnerabilityFinding, string>? keyOf = null)
     {
+        keyOf ??= FindingIdLists.KeyOf;
         var rows = new List<object?[]>();
         var lists = new Dictionary<string, VulnerabilityFinding>(StringComparer.Ordinal);
         foreach (var (digest, findings) in sets)
         {
             foreach (var v in findings)
             {
-                var key = FindingIdLists.KeyOf(v);
+                var key = keyOf(v);
                 lists.TryAdd(key, v);
                 rows.Add([digest, v.Id, v.PackageName, v.InstalledVersion, v.PackageType, v.Severity.ToUpperName(), string.Join(", ", v.FixedVersions), v.Status,
                     v.LayerDiffId, v.Path, v.KnownExploited ? 1 : 0, key]);
