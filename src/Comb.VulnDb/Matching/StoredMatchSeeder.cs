@@ -98,24 +98,31 @@ public sealed class StoredMatchSeeder(MatchMemos memos, TimeProvider? time = nul
     internal static int Carry(ScanReport stored, MatchMemo memo, AdvisoryDbChanges changes)
     {
         var distro = MatchTargets.DistroEcosystem(stored.Os);
-        var findings = stored.Vulnerabilities.ToLookup(f => (f.PackageName, f.InstalledVersion, f.PackageType, f.Path, f.LayerDiffId));
-        var packages = stored.Packages.ToList();
-
-        // Two packages that look the same cannot be told apart in the stored findings: those are matched again.
-        var twins = packages.GroupBy(p => (p.Name, p.Version, p.Type, p.Path, p.LayerDiffId)).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet();
         var carried = 0;
+
+        // Built only for a package left to carry: across a fleet most targets are in the memo after the first images.
+        ILookup<(string, string, string, string?, string?), VulnerabilityFinding>? findings = null;
+        HashSet<(string, string, string, string?, string?)>? twins = null;
 
         // A set object offered before (a base shared by the images of a re-check) has nothing left to carry: each of
         // its targets is in the memo already or was left to be matched.
         var offered = stored.PackageSets.Where(memo.FirstOffer).SelectMany(s => s.Packages);
         foreach (var package in offered)
         {
-            var key = (package.Name, package.Version, package.Type, package.Path, package.LayerDiffId);
-            if (twins.Contains(key) || MatchTargets.For(package, distro) is not { } target || memo.Contains(target))
+            if (MatchTargets.For(package, distro) is not { } target || memo.Contains(target))
             {
                 continue;
             }
 
+            // Two packages that look the same cannot be told apart in the stored findings: those are matched again.
+            var key = (package.Name, package.Version, package.Type, package.Path, package.LayerDiffId);
+            twins ??= stored.Packages.GroupBy(p => (p.Name, p.Version, p.Type, p.Path, p.LayerDiffId)).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet();
+            if (twins.Contains(key))
+            {
+                continue;
+            }
+
+            findings ??= stored.Vulnerabilities.ToLookup(f => (f.PackageName, f.InstalledVersion, f.PackageType, f.Path, f.LayerDiffId));
             var comparer = OsvComparerResolver.Instance.For("ECOSYSTEM", target.Ecosystem);
             List<MatchedVulnerability> matched = [.. findings[key].Select(f => MatchedVulnerability.FromFinding(f, package, target, comparer))];
             if (!MatchMemo.IsTouched(target, matched, changes) && memo.TryAdd(target, matched))
