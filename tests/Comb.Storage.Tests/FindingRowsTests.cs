@@ -154,6 +154,37 @@ public abstract class FindingRowsContract
     }
 
     [Fact]
+    public async Task Findings_of_one_package_version_share_a_core_wherever_they_were_found_and_read_back_as_recorded()
+    {
+        var location = NewLocation();
+        await using var store = await ScanStore.OpenAsync(location, Ct);
+
+        // The same application packages found at no layer or path (an SBOM, say), and in two layers of their own.
+        var bare = Image(0);
+        bare = bare with
+        {
+            PackageSets = [.. bare.PackageSets.Select(s => s with { Packages = [.. s.Packages.Select(p => p with { LayerDiffId = null, Path = null })] })],
+        };
+        var reports = new[] { Match(bare, Advisories, T0, "db-1", "cli"), Match(Image(2), Advisories, T0.AddSeconds(1), "db-1", "cli"), Match(Image(4), Advisories, T0.AddSeconds(2), "db-1", "cli") };
+        Assert.Contains(reports[0].Vulnerabilities, v => v.LayerDiffId is null && v.Path is null);
+        var ids = await store.RecordAllAsync(reports, Ct);
+
+        // openssl's two, zlib's one and left-pad's one: a core each, whatever the layer and path.
+        Assert.Equal(4, await CountAsync(store, "SELECT COUNT(*) FROM finding_cores"));
+        Assert.Equal(reports.Length * 2, await CountAsync(store, "SELECT COUNT(*) FROM scan_findings"));
+
+        // Read back in a process that has seen none of them (a new store object), then from memory.
+        await using var reopened = await ScanStore.OpenAsync(location, Ct);
+        for (var i = 0; i < reports.Length; i++)
+        {
+            Assert.Equal(Json(reports[i] with { ScanId = ids[i] }), Json(await reopened.GetAsync(ids[i], Ct)));
+            Assert.Equal(Json(reports[i] with { ScanId = ids[i] }), Json(await store.GetAsync(ids[i], Ct)));
+        }
+
+        Assert.All((await reopened.GetAsync(ids[0], Ct))!.Vulnerabilities, v => Assert.Null(v.LayerDiffId));
+    }
+
+    [Fact]
     public Task A_store_written_with_a_row_per_id_upgrades_and_every_query_answers_as_one_written_now() => UpgradesAsync(SchemaWithARowPerId);
 
     [Fact]
