@@ -40,6 +40,22 @@ internal static class TrainCommands
                     string.Join("; ", report.ApplicationFilesFlaggedOutOfFold.Select(a => string.Create(CultureInfo.InvariantCulture, $"{a.Language.Name()} {a.Flagged}/{a.Files} ({a.Rate:P3})"))));
             }
 
+            if (report.WebShellsFoundOutOfFold.Count > 0)
+            {
+                await parse.InvocationConfiguration.Output.WriteLineAsync("web shells found out of fold at these thresholds: " +
+                    string.Join("; ", report.WebShellsFoundOutOfFold.Select(w => $"{w.Language.Name()} {w.Found}/{w.WebShells}")));
+            }
+
+            if (report.HighestApplicationFilesOutOfFold.Count > 0)
+            {
+                await parse.InvocationConfiguration.Output.WriteLineAsync("application files with the highest out-of-fold scores (they hold the thresholds up):");
+                foreach (var file in report.HighestApplicationFilesOutOfFold)
+                {
+                    await parse.InvocationConfiguration.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                        $"  {file.Language.Name()} p={file.Probability:0.000} {file.Level.ToString().ToLowerInvariant()} {file.Name}"));
+                }
+            }
+
             return ExitCodes.Success;
         });
         train.Subcommands.Add(webshell);
