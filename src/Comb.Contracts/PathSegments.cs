@@ -14,6 +14,11 @@ public static class PathSegments
 
     private static string? Join(string path, bool clampAtRoot)
     {
+        if (Plain(path) is { } plain)
+        {
+            return plain;
+        }
+
         var parts = new List<string>();
         foreach (var part in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
         {
@@ -40,5 +45,55 @@ public static class PathSegments
         }
 
         return string.Join('/', parts);
+    }
+
+    /// <summary>
+    /// The common case without splitting: leading "./" and "/" and trailing "/" around segments that are none of
+    /// empty, "." or "..", which then normalise to the text between them. Null for any other path (the full walk decides).
+    /// </summary>
+    private static string? Plain(string path)
+    {
+        var start = 0;
+        while (true)
+        {
+            if (path.AsSpan(start).StartsWith("./", StringComparison.Ordinal))
+            {
+                start += 2;
+            }
+            else if (start < path.Length && path[start] == '/')
+            {
+                start++;
+            }
+            else
+            {
+                break;
+            }
+        }
+
+        var end = path.Length;
+        while (end > start && path[end - 1] == '/')
+        {
+            end--;
+        }
+
+        var rest = path.AsSpan(start, end - start);
+        while (true)
+        {
+            var slash = rest.IndexOf('/');
+            var segment = slash < 0 ? rest : rest[..slash];
+            if (segment.IsEmpty || segment is "." or "..")
+            {
+                return null;
+            }
+
+            if (slash < 0)
+            {
+                break;
+            }
+
+            rest = rest[(slash + 1)..];
+        }
+
+        return start == 0 && end == path.Length ? path : path[start..end];
     }
 }

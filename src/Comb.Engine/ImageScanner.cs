@@ -237,7 +237,7 @@ public sealed class ImageScanner(
         await using (blob.ConfigureAwait(false))
         {
             await using var tar = await LayerStreams.OpenTarAsync(blob, layer, options.MaxLayerBytes, cancellationToken).ConfigureAwait(false);
-            facts = await walker.WalkTarAsync(tar, layer, cancellationToken).ConfigureAwait(false);
+            facts = await walker.WalkTarAsync(tar, layer, ct => ReopenTarAsync(image, layer, options, ct), cancellationToken).ConfigureAwait(false);
 
             // Read to the very end so both digests (blob and diffID) are checked before the facts are trusted.
             await DrainAsync(tar, cancellationToken).ConfigureAwait(false);
@@ -251,6 +251,21 @@ public sealed class ImageScanner(
             Elapsed = Stopwatch.GetElapsedTime(started),
         });
         return facts;
+    }
+
+    /// <summary>The layer's tar from its start again (the walk reads the targets of hard links this way); disposing it closes the blob.</summary>
+    private static async Task<Stream> ReopenTarAsync(IImage image, LayerDescriptor layer, ScanOptions options, CancellationToken cancellationToken)
+    {
+        var blob = await image.OpenLayerBlobAsync(layer, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await LayerStreams.OpenTarAsync(blob, layer, options.MaxLayerBytes, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await blob.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
     /// <summary>

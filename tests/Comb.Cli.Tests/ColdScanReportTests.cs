@@ -57,7 +57,7 @@ public sealed class ColdScanReportTests(ScanFixture fixture) : IClassFixture<Sca
     // ran the scan (a CI environment makes it "ci"), the layout's temp path, the compressed blobs (their bytes depend on
     // the zlib build) and the layer tars' digests (PAX headers name the writing process), so each diffID is written as
     // its layer's index; and the image's age in days, which grows with the date.
-    private static string Normalize(string json)
+    internal static string Normalize(string json)
     {
         var report = JsonNode.Parse(json)!.AsObject();
         report.Remove("createdAt");
@@ -85,7 +85,7 @@ public sealed class ColdScanReportTests(ScanFixture fixture) : IClassFixture<Sca
         return System.Text.RegularExpressions.Regex.Replace(text, @"\b[0-9]+ days ago\b", "N days ago");
     }
 
-    private static void CopyDatabase(string from, string to)
+    internal static void CopyDatabase(string from, string to)
     {
         Directory.CreateDirectory(Path.Combine(to, "db"));
         foreach (var file in Directory.GetFiles(Path.Combine(from, "db")))

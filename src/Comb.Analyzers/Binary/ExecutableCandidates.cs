@@ -28,9 +28,9 @@ internal static class ExecutableCandidates
 
         var path = meta.Path;
         var slash = path.LastIndexOf('/');
-        var fileName = path[(slash + 1)..];
+        var fileName = path.AsSpan(slash + 1);
         var dot = fileName.LastIndexOf('.');
-        if (dot > 0 && NonBinaryExtensions.Contains(fileName[dot..], StringComparer.OrdinalIgnoreCase))
+        if (dot > 0 && IsNonBinaryExtension(fileName[dot..]))
         {
             return false;
         }
@@ -40,8 +40,22 @@ internal static class ExecutableCandidates
             return true;
         }
 
-        var dir = slash < 0 ? "" : path[..slash];
-        return dir == "bin" || dir == "sbin" || dir.EndsWith("/bin", StringComparison.Ordinal) || dir.EndsWith("/sbin", StringComparison.Ordinal)
+        ReadOnlySpan<char> dir = slash < 0 ? default : path.AsSpan(0, slash);
+        return dir is "bin" or "sbin" || dir.EndsWith("/bin", StringComparison.Ordinal) || dir.EndsWith("/sbin", StringComparison.Ordinal)
             || fileName.EndsWith(".exe", StringComparison.OrdinalIgnoreCase);
+    }
+
+    // Spans, not substrings: every entry of a layer is asked, so this allocates nothing.
+    private static bool IsNonBinaryExtension(ReadOnlySpan<char> extension)
+    {
+        foreach (var known in NonBinaryExtensions)
+        {
+            if (extension.Equals(known, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

@@ -17,8 +17,6 @@ namespace Comb.Engine.Walk;
 public sealed partial class LayerWalker
 {
     private const int InMemoryLimit = 16 * 1024 * 1024;
-    private const int RetainForLinksLimit = 256 * 1024;
-    private const long RetainForLinksBudget = 32L * 1024 * 1024;
 
     private readonly IReadOnlyList<IFileAnalyzer> _analyzers;
     private readonly IReadOnlyList<IPostAnalyzer> _postAnalyzers;
@@ -51,17 +49,25 @@ public sealed partial class LayerWalker
         _skipper = skipper ?? PathSkipper.None;
     }
 
-    public async Task<LayerFacts> WalkTarAsync(Stream tar, LayerDescriptor layer, CancellationToken cancellationToken)
+    public Task<LayerFacts> WalkTarAsync(Stream tar, LayerDescriptor layer, CancellationToken cancellationToken) =>
+        WalkTarAsync(tar, layer, reopen: null, cancellationToken);
+
+    /// <param name="reopen">
+    /// Opens the same layer's tar again from its start. Given, the walk keeps no file contents for hard links: a layer
+    /// with a link some analyzer wants to a file it would have been read through is read a second time, to the end (so
+    /// its diffID is checked again), for those targets alone. Not given, the qualifying files' bytes are kept.
+    /// </param>
+    public async Task<LayerFacts> WalkTarAsync(Stream tar, LayerDescriptor layer, Func<CancellationToken, Task<Stream>>? reopen, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         var facts = new LayerFactsBuilder(layer);
         var shortId = Image.Layers.LayerStreams.Short(layer.DiffId);
         var work = Channel.CreateBounded<WorkItem>(new BoundedChannelOptions(_workers * 2) { SingleWriter = true });
         var workers = Enumerable.Range(0, _workers).Select(_ => Task.Run(() => RunWorkerAsync(work.Reader, facts, cancellationToken), cancellationToken)).ToArray();
-        var retained = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        var links = new HardLinkTargets(keepBytes: reopen is null);
         using var posts = new PostFileStore(_tempDir);
-        long retainedBytes = 0;
         long total = 0;
+        long ordinal = -1;
         try
         {
             using var reader = new TarReader(tar, leaveOpen: true);
@@ -87,6 +93,7 @@ public sealed partial class LayerWalker
                     break;
                 }
 
+                ordinal++;
                 var path = ImagePaths.NormalizeEntry(entry.Name, shortId);
                 if (path.Length == 0)
                 {
@@ -147,35 +154,22 @@ public sealed partial class LayerWalker
                         }
                     }
 
-                    if (item.Content is { Memory: { } bytes, Length: var length } && length <= RetainForLinksLimit && retainedBytes + length <= RetainForLinksBudget)
-                    {
-                        retained[path] = bytes.AsSpan(0, length).ToArray();
-                        retainedBytes += length;
-                    }
+                    links.Offer(path, ordinal, item.Content);
                 }
-                else if (meta.Kind == FileKind.HardLink && meta.LinkTarget is { } target && retained.TryGetValue(target, out var content))
+                else if (meta.Kind == FileKind.HardLink && meta.LinkTarget is { } target && links.TryGet(target, out var linkTarget))
                 {
-                    var linked = meta with { Kind = FileKind.Regular, Size = content.Length };
-                    if (post.Count > 0)
-                    {
-                        await posts.AddAsync(linked, post, new MemoryStream(content, writable: false), cancellationToken).ConfigureAwait(false);
-                    }
-
-                    if (wanted.Count == 0)
-                    {
-                        continue;
-                    }
-
-                    await ReserveAsync(content.Length, cancellationToken).ConfigureAwait(false);
-                    var copy = ArrayPool<byte>.Shared.Rent(Math.Max(1, content.Length));
-                    content.CopyTo(copy, 0);
-                    item = new WorkItem(linked, wanted, FileContent.InMemory(copy, content.Length)) { Budget = _budget, Reserved = content.Length };
+                    // Read after the last entry, with the target's content; the post-analyzers' place is taken now.
+                    var linked = meta with { Kind = FileKind.Regular, Size = linkTarget.Length };
+                    var kept = post.Count > 0 ? posts.AddPending(linked, post, linkTarget.Length) : null;
+                    links.Add(new HardLinkTargets.Link(linked, wanted, kept, linkTarget));
+                    _metrics?.AddRead(reading);
+                    continue;
                 }
                 else
                 {
-                    if (post.Count > 0 && meta.Kind == FileKind.HardLink && meta.LinkTarget is { } linkTarget)
+                    if (post.Count > 0 && meta.Kind == FileKind.HardLink && meta.LinkTarget is { } keptTarget)
                     {
-                        posts.AddLink(meta, post, linkTarget);
+                        posts.AddLink(meta, post, keptTarget);
                     }
 
                     if (wanted.Count == 0)
@@ -189,6 +183,8 @@ public sealed partial class LayerWalker
                 _metrics?.AddRead(reading);
                 await EnqueueAsync(work.Writer, item, cancellationToken).ConfigureAwait(false);
             }
+
+            await ReadLinksAsync(links, posts, work.Writer, reopen, shortId, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -198,6 +194,101 @@ public sealed partial class LayerWalker
         await RunPostAnalyzersAsync(posts, facts, cancellationToken).ConfigureAwait(false);
         _metrics?.AddWalk(started);
         return facts.Build(total);
+    }
+
+    /// <summary>
+    /// Gives each wanted hard link its target's content: the kept bytes, or the target entries read again from the
+    /// layer's start. A layer that no longer holds the same entries there fails the walk, as a digest mismatch would.
+    /// </summary>
+    private async Task ReadLinksAsync(HardLinkTargets links, PostFileStore posts, ChannelWriter<WorkItem> writer, Func<CancellationToken, Task<Stream>>? reopen,
+        string shortId, CancellationToken cancellationToken)
+    {
+        if (links.Links.Count == 0)
+        {
+            return;
+        }
+
+        var reread = links.NeedsReread ? await ReadTargetsAsync(links.TargetsToRead(), reopen!, shortId, cancellationToken).ConfigureAwait(false) : null;
+        foreach (var link in links.Links)
+        {
+            var content = reread is null ? link.Target.Bytes! : reread[link.Target.Ordinal];
+            link.Kept?.Fill(content);
+            if (link.Analyzers.Count == 0)
+            {
+                continue;
+            }
+
+            await ReserveAsync(content.Length, cancellationToken).ConfigureAwait(false);
+            var copy = ArrayPool<byte>.Shared.Rent(Math.Max(1, content.Length));
+            content.CopyTo(copy, 0);
+            var item = new WorkItem(link.Meta, link.Analyzers, FileContent.InMemory(copy, content.Length)) { Budget = _budget, Reserved = content.Length };
+            await EnqueueAsync(writer, item, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Reads the layer again from its start: the bytes of the entries numbered in <paramref name="targets"/>, then the rest, so the diffID is checked.</summary>
+    private async Task<Dictionary<long, byte[]>> ReadTargetsAsync(SortedDictionary<long, HardLinkTargets.Target> targets, Func<CancellationToken, Task<Stream>> reopen,
+        string shortId, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var contents = new Dictionary<long, byte[]>(targets.Count);
+        var tar = await reopen(cancellationToken).ConfigureAwait(false);
+        await using (tar.ConfigureAwait(false))
+        {
+            try
+            {
+                using (var reader = new TarReader(tar, leaveOpen: true))
+                {
+                    long ordinal = -1;
+                    while (contents.Count < targets.Count && await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false) is { } entry)
+                    {
+                        ordinal++;
+                        if (!targets.TryGetValue(ordinal, out var target))
+                        {
+                            continue;
+                        }
+
+                        var buffer = new byte[target.Length];
+                        var read = entry.DataStream is { } data ? await FileContent.ReadAsync(data, buffer, target.Length, cancellationToken).ConfigureAwait(false) : FileContent.None;
+                        if (ImagePaths.NormalizeEntry(entry.Name, shortId) != target.Path || read.Length != target.Length)
+                        {
+                            throw new CombInputException($"layer {shortId}: entry {ordinal} is no longer {target.Path} on a second read");
+                        }
+
+                        contents[ordinal] = buffer;
+                    }
+                }
+
+                if (contents.Count < targets.Count)
+                {
+                    throw new CombInputException($"layer {shortId}: ended before entry {targets.Keys.Max()} on a second read");
+                }
+
+                await DrainAsync(tar, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is InvalidDataException or FormatException or EndOfStreamException or ArgumentException)
+            {
+                throw new CombInputException($"layer {shortId}: malformed tar on a second read: {ex.Message}", ex);
+            }
+        }
+
+        _metrics?.AddReread(started);
+        return contents;
+    }
+
+    private static async Task DrainAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(1 << 16);
+        try
+        {
+            while (await stream.ReadAsync(buffer.AsMemory(), cancellationToken).ConfigureAwait(false) > 0)
+            {
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>Walks a directory on disk as one layer (rootfs:DIR); files are opened lazily, never copied.</summary>

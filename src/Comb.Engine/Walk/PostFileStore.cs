@@ -42,8 +42,25 @@ internal sealed class PostFileStore(string tempDir) : IDisposable
             return false;
         }
 
-        Put(meta with { Kind = FileKind.Regular, Size = kept.Meta.Size }, analyzers, kept.Content);
+        Put(meta with { Kind = FileKind.Regular, Size = kept.Meta.Size }, analyzers, kept.Content, kept.Pending);
         return true;
+    }
+
+    /// <summary>
+    /// A hard link whose content (<paramref name="length"/> bytes) is given later by <see cref="Pending.Fill"/>, before
+    /// the post-analyzers run. It takes its place now, so a later entry of the same path, or a link to this one, sees it
+    /// as it would the content itself; its bytes count against the memory budget as a kept file's would.
+    /// </summary>
+    public Pending AddPending(FileMeta meta, IReadOnlyList<IPostAnalyzer> analyzers, int length)
+    {
+        if (length <= InMemoryLimit && _memory + length <= MemoryBudget)
+        {
+            _memory += length;
+        }
+
+        var pending = new Pending();
+        Put(meta with { Size = length }, analyzers, default, pending);
+        return pending;
     }
 
     /// <summary>Keeps a reference to a file on disk (directory walks): nothing is copied.</summary>
@@ -51,7 +68,7 @@ internal sealed class PostFileStore(string tempDir) : IDisposable
 
     /// <summary>The kept files one analyzer asked for.</summary>
     public PostAnalysisInput InputFor(IPostAnalyzer analyzer, string layerDiffId) =>
-        new(layerDiffId, _entries.Values.Where(e => e.Analyzers.Contains(analyzer)).Select(e => new AnalysisInput(e.Meta, layerDiffId, e.Content.Open)));
+        new(layerDiffId, _entries.Values.Where(e => e.Analyzers.Contains(analyzer)).Select(e => new AnalysisInput(e.Meta, layerDiffId, (e.Pending?.Content ?? e.Content).Open)));
 
     public IEnumerable<IPostAnalyzer> Analyzers => _entries.Values.SelectMany(e => e.Analyzers).Distinct();
 
@@ -72,8 +89,16 @@ internal sealed class PostFileStore(string tempDir) : IDisposable
         _entries.Clear();
     }
 
-    private void Put(FileMeta meta, IReadOnlyList<IPostAnalyzer> analyzers, FileContent content) =>
-        _entries[meta.Path] = new Entry(meta, [.. analyzers], content);
+    private void Put(FileMeta meta, IReadOnlyList<IPostAnalyzer> analyzers, FileContent content, Pending? pending = null) =>
+        _entries[meta.Path] = new Entry(meta, [.. analyzers], content, pending);
 
-    private sealed record Entry(FileMeta Meta, IPostAnalyzer[] Analyzers, FileContent Content);
+    private sealed record Entry(FileMeta Meta, IPostAnalyzer[] Analyzers, FileContent Content, Pending? Pending);
+
+    /// <summary>The content of a kept hard link, known only once the layer's target has been read (again).</summary>
+    public sealed class Pending
+    {
+        public FileContent? Content { get; private set; }
+
+        public void Fill(byte[] bytes) => Content = FileContent.InMemory(bytes, bytes.Length);
+    }
 }

@@ -18,6 +18,8 @@ public sealed class WalkMetrics
     private long _filesToAnalyzers;
     private long _bytesToAnalyzers;
     private long _layers;
+    private long _rereads;
+    private long _rereadTicks;
 
     /// <summary>Time the walks spent reading the tar stream (decompression, skipping unwanted data, buffering wanted files).</summary>
     public TimeSpan ReadTime => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _readTicks));
@@ -34,6 +36,9 @@ public sealed class WalkMetrics
     public long LayerBytes => Interlocked.Read(ref _layerBytes);
 
     public long Entries => Interlocked.Read(ref _entries);
+
+    /// <summary>Layers read a second time for the targets of hard links some analyzer wanted.</summary>
+    public long LayersReread => Interlocked.Read(ref _rereads);
 
     /// <summary>Files some analyzer asked for (each counted once, however many analyzers wanted it).</summary>
     public long FilesToAnalyzers => Interlocked.Read(ref _filesToAnalyzers);
@@ -57,6 +62,11 @@ public sealed class WalkMetrics
     {
         writer.WriteLine($"walk: {LayersWalked} layers, {Entries} entries, {LayerBytes / 1048576.0:0.0} MiB; walk {WalkTime.TotalSeconds:0.000} s, read {ReadTime.TotalSeconds:0.000} s, analyzers {AnalyzerTime.TotalSeconds:0.000} s; "
             + $"{FilesToAnalyzers} files ({BytesToAnalyzers / 1048576.0:0.0} MiB) to analyzers");
+        if (LayersReread > 0)
+        {
+            writer.WriteLine($"  {LayersReread} layers read again for hard links, {Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _rereadTicks)).TotalSeconds:0.000} s");
+        }
+
         foreach (var a in Analyzers)
         {
             writer.WriteLine($"  {a.Id}: {a.Calls} calls, {a.Time.TotalSeconds:0.000} s, {a.Bytes / 1048576.0:0.0} MiB");
@@ -64,6 +74,12 @@ public sealed class WalkMetrics
     }
 
     internal void AddRead(long startTimestamp) => Interlocked.Add(ref _readTicks, Stopwatch.GetTimestamp() - startTimestamp);
+
+    internal void AddReread(long startTimestamp)
+    {
+        Interlocked.Add(ref _rereadTicks, Stopwatch.GetTimestamp() - startTimestamp);
+        Interlocked.Increment(ref _rereads);
+    }
 
     internal void AddWalk(long startTimestamp)
     {

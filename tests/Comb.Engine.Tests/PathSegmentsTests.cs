@@ -1,0 +1,67 @@
+using Comb.Contracts;
+
+namespace Comb.Engine.Tests;
+
+/// <summary>Path normalisation gives what splitting on "/" and walking the segments gives, for plain and odd paths alike.</summary>
+public sealed class PathSegmentsTests
+{
+    [Theory]
+    [InlineData("./usr/bin/perl", "usr/bin/perl")]
+    [InlineData("usr/bin/", "usr/bin")]
+    [InlineData("/etc/passwd", "etc/passwd")]
+    [InlineData("././a", "a")]
+    [InlineData("./", "")]
+    [InlineData("", "")]
+    [InlineData("a//b", "a/b")]
+    [InlineData("a/./b", "a/b")]
+    [InlineData("a/b/..", "a")]
+    [InlineData("a/.", "a")]
+    [InlineData(".a/..b/c.", ".a/..b/c.")]
+    [InlineData("../x", null)]
+    [InlineData("./a/../../x", null)]
+    public void Paths_normalise_as_their_segments_say(string path, string? expected) => Assert.Equal(expected, PathSegments.Normalize(path));
+
+    [Fact]
+    public void Random_paths_normalise_as_the_segment_walk_does()
+    {
+        var random = new Random(18);
+        string[] pieces = ["a", "bc", ".", "..", "", ".x", "x.", "...", "-"];
+        for (var i = 0; i < 20_000; i++)
+        {
+            var path = string.Join('/', Enumerable.Range(0, random.Next(0, 6)).Select(_ => pieces[random.Next(pieces.Length)]));
+            Assert.Equal(Reference(path, clampAtRoot: false), PathSegments.Normalize(path));
+            Assert.Equal(Reference(path, clampAtRoot: true), PathSegments.NormalizeWithin(path));
+        }
+    }
+
+    // The segment walk itself: split on "/", drop empty and "." segments, ".." takes the one before it away.
+    private static string? Reference(string path, bool clampAtRoot)
+    {
+        var parts = new List<string>();
+        foreach (var part in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (part == ".")
+            {
+                continue;
+            }
+
+            if (part == "..")
+            {
+                if (parts.Count > 0)
+                {
+                    parts.RemoveAt(parts.Count - 1);
+                }
+                else if (!clampAtRoot)
+                {
+                    return null;
+                }
+
+                continue;
+            }
+
+            parts.Add(part);
+        }
+
+        return string.Join('/', parts);
+    }
+}
