@@ -20,12 +20,16 @@ internal sealed class FindingSetStore
     private readonly AdvisoryTexts _texts = new();
     private readonly FindingCores _cores;
 
+    /// <summary>The prune count this process last saw in the store; -1 before the first write.</summary>
+    private long _prunesSeen = -1;
+
     public FindingSetStore() => _cores = new FindingCores(_texts);
 
     /// <summary>
-    /// The advisory lock (PostgreSQL) writers of finding sets hold shared from before they ask which sets, cores, texts
-    /// and id lists are stored until they commit, and a prune holds exclusive: what a writer found stored and skipped
-    /// writing is not deleted before the scan referring to it is visible to the prune.
+    /// The advisory lock (PostgreSQL) writers of scans hold shared from before they ask which package sets, finding
+    /// sets, cores, texts and id lists are stored (or copy a repeated scan's references) until they commit, and a prune
+    /// holds exclusive: what a writer found stored and did not write is not deleted before the scan referring to it is
+    /// visible to the prune.
     /// </summary>
     private const long PruneLock = 4242003;
 
@@ -120,11 +124,8 @@ internal sealed class FindingSetStore
     /// <summary>Writes the finding sets of several scans in a few statements (as <see cref="PackageSetStore.WriteManyAsync"/>).</summary>
     public async Task WriteManyAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(string ScanId, List<VulnerabilityFinding>[] Sets)> scans, CancellationToken cancellationToken)
     {
-        if (connection is Npgsql.NpgsqlConnection)
-        {
-            await Sql.ExecAsync(connection, transaction, $"SELECT pg_advisory_xact_lock_shared({PruneLock})", cancellationToken).ConfigureAwait(false);
-        }
-
+        // The writer holds the prune lock shared from the start of its transaction (ScanStore.WriteAsync).
+        await ForgetIfPrunedAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         var distinct = new Dictionary<string, List<VulnerabilityFinding>>(StringComparer.Ordinal);
         var offered = new List<object?[]>();
         var refs = new List<object?[]>();
@@ -180,6 +181,33 @@ internal sealed class FindingSetStore
         }
 
         await Sql.InsertRowsAsync(connection, transaction, "INSERT INTO scan_findings (scan_id, ordinal, set_digest)", refs, "", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Forgets which cores, texts and id lists are stored when any process pruned since this one last looked: asked
+    /// inside the writer's transaction, where no prune can run until it commits (the lock above; SQLite's one writer).
+    /// </summary>
+    private async Task ForgetIfPrunedAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    {
+        var prunes = (await Sql.QueryAsync(connection, "SELECT version FROM store_prunes WHERE id = 1",
+            r => Convert.ToInt64(r.GetValue(0), System.Globalization.CultureInfo.InvariantCulture), cancellationToken, transaction).ConfigureAwait(false))[0];
+        if (Interlocked.Exchange(ref _prunesSeen, prunes) != prunes)
+        {
+            ForgetStored();
+        }
+    }
+
+    /// <summary>Counts a prune that deleted scans, inside its transaction (see <see cref="ForgetIfPrunedAsync"/>).</summary>
+    public static Task CountPruneAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) =>
+        Sql.ExecAsync(connection, transaction, "UPDATE store_prunes SET version = version + 1 WHERE id = 1", cancellationToken);
+
+    /// <summary>Takes a writer's side of <see cref="PruneLock"/> (PostgreSQL), before the writer asks what is stored.</summary>
+    public static async Task LockForWriteAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    {
+        if (connection is Npgsql.NpgsqlConnection)
+        {
+            await Sql.ExecAsync(connection, transaction, $"SELECT pg_advisory_xact_lock_shared({PruneLock})", cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Takes the prune's side of <see cref="PruneLock"/> (PostgreSQL), before the prune decides what no scan refers to.</summary>

@@ -153,6 +153,7 @@ public sealed partial class ScanStore : IAsyncDisposable
     private async Task WriteAsync(IReadOnlyList<(ScanReport Report, string Id)> scans, DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(IsDisposed, this);
+        await FindingSetStore.LockForWriteAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         var scanRows = new List<object?[]>(scans.Count);
         var packageSets = new List<(string, IReadOnlyList<PackageSet>)>(scans.Count);
         var findingSets = new List<(string, List<VulnerabilityFinding>[])>(scans.Count);
@@ -436,6 +437,7 @@ public sealed partial class ScanStore : IAsyncDisposable
             await Sql.ExecAsync(connection, transaction, "DELETE FROM finding_rows WHERE set_digest NOT IN (SELECT set_digest FROM scan_findings)", cancellationToken).ConfigureAwait(false);
             await Sql.ExecAsync(connection, transaction, "DELETE FROM finding_sets WHERE digest NOT IN (SELECT set_digest FROM scan_findings)", cancellationToken).ConfigureAwait(false);
             await FindingSetStore.PruneAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+            await FindingSetStore.CountPruneAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
             await BumpChangesAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         }
 

@@ -6,8 +6,9 @@ namespace Comb.Storage;
 /// <summary>
 /// Keys of an insert-only table this process knows to be stored, so writers skip rows the table already holds without
 /// asking again. Only keys read back from the table are remembered: a row inserted in a transaction not yet known to
-/// have committed may still be rolled back. A prune that deletes rows no scan refers to any more forgets every key
-/// after its commit (<see cref="Forget"/>), so a key remembered since is one the table holds.
+/// have committed may still be rolled back. A prune deletes rows no scan refers to any more: the pruning process
+/// forgets every key after its commit (<see cref="Forget"/>), and any other forgets them when it next writes and sees
+/// the store's prune count moved, so a key remembered is one the table holds.
 /// </summary>
 internal sealed class StoredKeys(string table, string column)
 {
