@@ -229,7 +229,7 @@ internal sealed class StoredFindings(List<VulnerabilityFinding> findings, List<s
 /// <summary>
 /// Advisory texts kept once by content in <c>finding_texts</c>: a fleet's images share their advisories, so a finding
 /// set holds per finding only what is its own, and the texts are encoded, written and read once per advisory (and
-/// per process). Texts are not pruned: they are bounded by the advisory data, and any scan recorded next may need them.
+/// per process). Texts no stored core or finding set refers to go when scans are pruned (see <see cref="FindingSetStore.PruneAsync"/>).
 /// </summary>
 internal sealed class AdvisoryTexts
 {
@@ -283,6 +283,9 @@ internal sealed class AdvisoryTexts
 
         return encoded;
     }
+
+    /// <summary>Forgets which texts are stored, after a prune may have deleted some.</summary>
+    public void ForgetStored() => _stored.Forget();
 
     /// <summary>Stores the texts the store does not hold yet, inside the caller's transaction.</summary>
     public async Task WriteAsync(DbConnection connection, DbTransaction transaction, IReadOnlyCollection<Encoded> texts, CancellationToken cancellationToken)

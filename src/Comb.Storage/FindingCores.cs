@@ -30,8 +30,7 @@ internal sealed class StoredCore(VulnerabilityFinding finding, string text)
 /// <summary>
 /// Finding cores kept once by content: a fleet's images hold the same package versions in layers of their own, so a
 /// finding set stores per finding only its core's digest, layer and path, and each core is encoded, written and read
-/// once (per process). Like advisory texts, cores are not pruned: they are bounded by the advisory data and the
-/// distinct package versions stored.
+/// once (per process). Cores no stored finding set refers to go when scans are pruned (see <see cref="FindingSetStore.PruneAsync"/>).
 /// </summary>
 internal sealed class FindingCores(AdvisoryTexts texts)
 {
@@ -93,6 +92,9 @@ internal sealed class FindingCores(AdvisoryTexts texts)
         var probe = StoredCore.Unplaced(finding);
         return probe == unplaced || RepeatedScans.SameFinding(unplaced, probe);
     }
+
+    /// <summary>Forgets which cores are stored, after a prune may have deleted some.</summary>
+    public void ForgetStored() => _stored.Forget();
 
     /// <summary>Stores the cores (and their texts) the store does not hold yet, inside the caller's transaction.</summary>
     public async Task WriteAsync(DbConnection connection, DbTransaction transaction, IReadOnlyCollection<Encoded> cores, CancellationToken cancellationToken)

@@ -38,6 +38,9 @@ internal sealed class FindingIdLists
         return Convert.ToHexStringLower(hash[..16]);
     }
 
+    /// <summary>Forgets which lists are stored, after a prune may have deleted some.</summary>
+    public void ForgetStored() => _stored.Forget();
+
     /// <summary>Stores the lists (key, a finding carrying it) the store does not hold yet, inside the caller's transaction.</summary>
     public async Task WriteAsync(DbConnection connection, DbTransaction transaction, IReadOnlyDictionary<string, VulnerabilityFinding> lists, CancellationToken cancellationToken)
     {

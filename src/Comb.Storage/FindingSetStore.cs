@@ -20,7 +20,18 @@ internal sealed class FindingSetStore
     private readonly AdvisoryTexts _texts = new();
     private readonly FindingCores _cores;
 
+    /// <summary>The prune count this process last saw in the store; -1 before the first write.</summary>
+    private long _prunesSeen = -1;
+
     public FindingSetStore() => _cores = new FindingCores(_texts);
+
+    /// <summary>
+    /// The advisory lock (PostgreSQL) writers of scans hold shared from before they ask which package sets, finding
+    /// sets, cores, texts and id lists are stored (or copy a repeated scan's references) until they commit, and a prune
+    /// holds exclusive: what a writer found stored and did not write is not deleted before the scan referring to it is
+    /// visible to the prune.
+    /// </summary>
+    private const long PruneLock = 4242003;
 
     /// <summary>The columns of a finding's row: one per finding, its ids (the finding's id and aliases) by <see cref="FindingIdLists.KeyOf"/>.</summary>
     internal const string FindingRowsInsert = "INSERT INTO finding_rows (set_digest, primary_id, package, version, type, severity, fixed, status, layer, path, kev, ids)";
@@ -113,6 +124,8 @@ internal sealed class FindingSetStore
     /// <summary>Writes the finding sets of several scans in a few statements (as <see cref="PackageSetStore.WriteManyAsync"/>).</summary>
     public async Task WriteManyAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(string ScanId, List<VulnerabilityFinding>[] Sets)> scans, CancellationToken cancellationToken)
     {
+        // The writer holds the prune lock shared from the start of its transaction (ScanStore.WriteAsync).
+        await ForgetIfPrunedAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         var distinct = new Dictionary<string, List<VulnerabilityFinding>>(StringComparer.Ordinal);
         var offered = new List<object?[]>();
         var refs = new List<object?[]>();
@@ -168,6 +181,89 @@ internal sealed class FindingSetStore
         }
 
         await Sql.InsertRowsAsync(connection, transaction, "INSERT INTO scan_findings (scan_id, ordinal, set_digest)", refs, "", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Forgets which cores, texts and id lists are stored when any process pruned since this one last looked: asked
+    /// inside the writer's transaction, where no prune can run until it commits (the lock above; SQLite's one writer).
+    /// </summary>
+    private async Task ForgetIfPrunedAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    {
+        var prunes = (await Sql.QueryAsync(connection, "SELECT version FROM store_prunes WHERE id = 1",
+            r => Convert.ToInt64(r.GetValue(0), System.Globalization.CultureInfo.InvariantCulture), cancellationToken, transaction).ConfigureAwait(false))[0];
+        if (Interlocked.Exchange(ref _prunesSeen, prunes) != prunes)
+        {
+            ForgetStored();
+        }
+    }
+
+    /// <summary>Counts a prune that deleted scans, inside its transaction (see <see cref="ForgetIfPrunedAsync"/>).</summary>
+    public static Task CountPruneAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) =>
+        Sql.ExecAsync(connection, transaction, "UPDATE store_prunes SET version = version + 1 WHERE id = 1", cancellationToken);
+
+    /// <summary>Takes a writer's side of <see cref="PruneLock"/> (PostgreSQL), before the writer asks what is stored.</summary>
+    public static async Task LockForWriteAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    {
+        if (connection is Npgsql.NpgsqlConnection)
+        {
+            await Sql.ExecAsync(connection, transaction, $"SELECT pg_advisory_xact_lock_shared({PruneLock})", cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Takes the prune's side of <see cref="PruneLock"/> (PostgreSQL), before the prune decides what no scan refers to.</summary>
+    public static async Task LockForPruneAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    {
+        if (connection is Npgsql.NpgsqlConnection)
+        {
+            await Sql.ExecAsync(connection, transaction, $"SELECT pg_advisory_xact_lock({PruneLock})", cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Deletes, inside the prune's transaction and after its finding sets went, the id lists no finding row names, the
+    /// cores no finding set holds and the texts no such core or older set holds. References to cores and texts are
+    /// inside the stored documents, so every remaining set (and each core it holds) is read once, without caching.
+    /// </summary>
+    public static async Task PruneAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    {
+        await Sql.ExecAsync(connection, transaction, "DELETE FROM finding_ids WHERE ids NOT IN (SELECT ids FROM finding_rows)", cancellationToken).ConfigureAwait(false);
+        var liveCores = new HashSet<string>(StringComparer.Ordinal);
+        var liveTexts = new HashSet<string>(StringComparer.Ordinal);
+        var sets = await Sql.QueryAsync(connection, "SELECT digest FROM finding_sets", r => r.GetString(0), cancellationToken, transaction).ConfigureAwait(false);
+        foreach (var chunk in sets.Chunk(200))
+        {
+            foreach (var set in await Sql.QueryInAsync(connection, "SELECT data FROM finding_sets WHERE digest IN ({keys})", chunk,
+                r => FindingBlobs.Decode((byte[])r[0]), cancellationToken, transaction).ConfigureAwait(false))
+            {
+                liveCores.UnionWith(set?.Cores ?? []);
+                liveTexts.UnionWith(set?.Texts.Where(t => t.Length > 0) ?? []);
+            }
+        }
+
+        var cores = await Sql.QueryAsync(connection, "SELECT digest FROM finding_cores", r => r.GetString(0), cancellationToken, transaction).ConfigureAwait(false);
+        await DeleteAsync(connection, transaction, "finding_cores", cores.Where(d => !liveCores.Contains(d)).ToList(), cancellationToken).ConfigureAwait(false);
+        foreach (var core in await Sql.QueryInAsync(connection, "SELECT data FROM finding_cores WHERE digest IN ({keys})", liveCores,
+            r => ContentAddressedBlobs<StoredCore>.Decode((byte[])r[0]), cancellationToken, transaction).ConfigureAwait(false))
+        {
+            if (core is { Text.Length: > 0 })
+            {
+                liveTexts.Add(core.Text);
+            }
+        }
+
+        var texts = await Sql.QueryAsync(connection, "SELECT digest FROM finding_texts", r => r.GetString(0), cancellationToken, transaction).ConfigureAwait(false);
+        await DeleteAsync(connection, transaction, "finding_texts", texts.Where(d => !liveTexts.Contains(d)).ToList(), cancellationToken).ConfigureAwait(false);
+    }
+
+    private static Task DeleteAsync(DbConnection connection, DbTransaction transaction, string table, IReadOnlyCollection<string> digests, CancellationToken cancellationToken) =>
+        Sql.QueryInAsync(connection, $"DELETE FROM {table} WHERE digest IN ({{keys}}) RETURNING digest", digests, r => r.GetString(0), cancellationToken, transaction);
+
+    /// <summary>Forgets which cores, texts and id lists are stored (after a prune's commit: it may have deleted some).</summary>
+    public void ForgetStored()
+    {
+        _cores.ForgetStored();
+        _texts.ForgetStored();
+        _ids.ForgetStored();
     }
 
     /// <summary>Encodes the lists (as a write would) now, keeping their stored form for the write.</summary>

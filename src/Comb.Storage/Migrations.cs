@@ -33,6 +33,8 @@ internal static class Migrations
         (12, Schema12("BLOB"), Schema12("BYTEA")),
 
         (13, Schema13("BLOB"), Schema13("BYTEA")),
+
+        (14, Schema14, Schema14),
     ];
 
     /// <summary>Work a step does in code between its statements, where SQL alone cannot (a step's statements after the marker run after it).</summary>
@@ -130,6 +132,10 @@ internal static class Migrations
     // Finding cores (a finding without its layer, path and advisory text) once by content: finding sets written from now
     // on hold per finding its core's digest and where it was found. Sets stored before are read as they are.
     private static string Schema13(string blob) => $"CREATE TABLE finding_cores (digest TEXT PRIMARY KEY, data {blob} NOT NULL)";
+
+    // A count of prunes that deleted scans: a writer that sees it move since its last write forgets which finding cores,
+    // texts and id lists it knew stored (another process may have pruned them).
+    private const string Schema14 = "CREATE TABLE store_prunes (id INTEGER PRIMARY KEY, version BIGINT NOT NULL); INSERT INTO store_prunes (id, version) VALUES (1, 0)";
 
     /// <summary>Writes finding_rows (and finding_ids) anew from every stored finding set, as recording them now would.</summary>
     private static async Task RebuildFindingRowsAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)

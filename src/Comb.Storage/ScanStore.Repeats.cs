@@ -52,6 +52,7 @@ public sealed partial class ScanStore
             return;
         }
 
+        await FindingSetStore.LockForWriteAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         var scratch = IsPostgres
             ? "CREATE TEMP TABLE IF NOT EXISTS scan_repeats (id TEXT PRIMARY KEY, created_at TEXT NOT NULL, of_id TEXT NOT NULL, db_version TEXT, trigger_source TEXT) ON COMMIT DROP"
             : "CREATE TEMP TABLE IF NOT EXISTS scan_repeats (id TEXT PRIMARY KEY, created_at TEXT NOT NULL, of_id TEXT NOT NULL, db_version TEXT, trigger_source TEXT)";

@@ -153,6 +153,7 @@ public sealed partial class ScanStore : IAsyncDisposable
     private async Task WriteAsync(IReadOnlyList<(ScanReport Report, string Id)> scans, DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(IsDisposed, this);
+        await FindingSetStore.LockForWriteAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         var scanRows = new List<object?[]>(scans.Count);
         var packageSets = new List<(string, IReadOnlyList<PackageSet>)>(scans.Count);
         var findingSets = new List<(string, List<VulnerabilityFinding>[])>(scans.Count);
@@ -411,6 +412,7 @@ public sealed partial class ScanStore : IAsyncDisposable
     {
         await using var connection = await _open(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await FindingSetStore.LockForPruneAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         var cutoff = Timestamp(now.AddDays(-keepDays));
         var doomed = await Sql.QueryAsync(connection, """
             SELECT id FROM (
@@ -429,15 +431,23 @@ public sealed partial class ScanStore : IAsyncDisposable
 
         if (doomed.Count > 0)
         {
-            // Package sets no scan refers to any more go too (finding id lists stay: few, and shared by whatever is recorded next).
+            // Package and finding sets no scan refers to any more go too, then what only those finding sets held.
             await Sql.ExecAsync(connection, transaction, "DELETE FROM set_packages WHERE set_digest NOT IN (SELECT set_digest FROM scan_sets)", cancellationToken).ConfigureAwait(false);
             await Sql.ExecAsync(connection, transaction, "DELETE FROM package_sets WHERE digest NOT IN (SELECT set_digest FROM scan_sets)", cancellationToken).ConfigureAwait(false);
             await Sql.ExecAsync(connection, transaction, "DELETE FROM finding_rows WHERE set_digest NOT IN (SELECT set_digest FROM scan_findings)", cancellationToken).ConfigureAwait(false);
             await Sql.ExecAsync(connection, transaction, "DELETE FROM finding_sets WHERE digest NOT IN (SELECT set_digest FROM scan_findings)", cancellationToken).ConfigureAwait(false);
+            await FindingSetStore.PruneAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+            await FindingSetStore.CountPruneAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
             await BumpChangesAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        if (doomed.Count > 0)
+        {
+            // Keys remembered as stored (before or during the prune) may name deleted rows: asked again from now on.
+            _findings.ForgetStored();
+        }
+
         return doomed.Count;
     }
 

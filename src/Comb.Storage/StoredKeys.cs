@@ -6,11 +6,16 @@ namespace Comb.Storage;
 /// <summary>
 /// Keys of an insert-only table this process knows to be stored, so writers skip rows the table already holds without
 /// asking again. Only keys read back from the table are remembered: a row inserted in a transaction not yet known to
-/// have committed may still be rolled back. Rows are never deleted from these tables, so what is known never goes stale.
+/// have committed may still be rolled back. A prune deletes rows no scan refers to any more: the pruning process
+/// forgets every key after its commit (<see cref="Forget"/>), and any other forgets them when it next writes and sees
+/// the store's prune count moved, so a key remembered is one the table holds.
 /// </summary>
 internal sealed class StoredKeys(string table, string column)
 {
     private readonly ConcurrentDictionary<string, byte> _known = new(StringComparer.Ordinal);
+
+    /// <summary>Forgets every key: rows may have been deleted, and each key is asked of the table again.</summary>
+    public void Forget() => _known.Clear();
 
     /// <summary>The keys among <paramref name="keys"/> the table does not hold yet, asked inside the caller's transaction.</summary>
     public async Task<List<string>> MissingAsync(DbConnection connection, DbTransaction transaction, IEnumerable<string> keys, CancellationToken cancellationToken)

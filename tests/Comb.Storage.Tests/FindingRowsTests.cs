@@ -184,6 +184,73 @@ public abstract class FindingRowsContract
         Assert.All((await reopened.GetAsync(ids[0], Ct))!.Vulnerabilities, v => Assert.Null(v.LayerDiffId));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Pruning_scans_removes_the_cores_texts_and_id_lists_only_they_held_and_a_later_scan_needing_them_stores_them_again(bool prunedByAnotherProcess)
+    {
+        var location = NewLocation();
+        await using var store = await ScanStore.OpenAsync(location, Ct);
+
+        // The prune runs in this store object, or in one of its own (another process: its memo of stored keys is not this one's).
+        await using var other = await ScanStore.OpenAsync(location, Ct);
+        var pruner = prunedByAnotherProcess ? other : store;
+
+        // lodash 4.0 and 4.0.1 meet one advisory: two cores, one text, one id list. Images 1, 3 and 5 hold lodash; the
+        // second and third records find the core, text and id list stored, so this process remembers them as stored.
+        var advisories = new Dictionary<string, (string Id, string[] Aliases, string Text, string? Fix)[]>(Advisories, StringComparer.Ordinal) { ["lodash@4.0.1"] = Advisories["lodash@4.0"] };
+        var withoutLodash = Advisories.Where(a => !a.Key.StartsWith("lodash@", StringComparison.Ordinal)).ToDictionary(StringComparer.Ordinal);
+        var images = new[] { Image(1), WithLodash(Image(3), "4.0.1"), Image(5) };
+        foreach (var image in images)
+        {
+            await store.RecordAsync(Match(image, advisories, T0, "db-1", "cli"), Ct);
+        }
+
+        // The advisory is withdrawn: each image's next scan finds openssl's and zlib's only, and pruning drops the first scans.
+        var kept = new List<(ScanReport Report, string Id)>();
+        foreach (var image in images)
+        {
+            var report = Match(image, withoutLodash, T0.AddDays(1), "db-2", "rescan");
+            kept.Add((report, await store.RecordAsync(report, Ct)));
+        }
+
+        Assert.Equal(5, await CountAsync(store, "SELECT COUNT(*) FROM finding_cores"));
+        Assert.Equal(4, await CountAsync(store, "SELECT COUNT(*) FROM finding_texts"));
+        Assert.Equal(3, await pruner.PruneAsync(0, 1, T0.AddDays(2), Ct));
+
+        // openssl's two and zlib's one stay (with their texts and id lists), lodash's go.
+        Assert.Equal(3, await CountAsync(store, "SELECT COUNT(*) FROM finding_cores"));
+        Assert.Equal(3, await CountAsync(store, "SELECT COUNT(*) FROM finding_texts"));
+        Assert.Equal(0, await CountAsync(store, "SELECT COUNT(*) FROM finding_ids WHERE vuln_id IN ('GHSA-bbbb-0002', 'CVE-2026-0002')"));
+        Assert.Equal(3, await CountAsync(store, "SELECT COUNT(DISTINCT ids) FROM finding_ids"));
+        await using (var reopened = await ScanStore.OpenAsync(location, Ct))
+        {
+            foreach (var (report, id) in kept)
+            {
+                Assert.Equal(Json(report with { ScanId = id }), Json(await reopened.GetAsync(id, Ct)));
+            }
+        }
+
+        // The advisory is back: the first store records lodash 4.0 again, and its core, text and id list are stored anew.
+        var later = Match(Image(7), advisories, T0.AddDays(3), "db-3", "cli");
+        var laterId = await store.RecordAsync(later, Ct);
+        Assert.Equal(4, await CountAsync(store, "SELECT COUNT(*) FROM finding_cores"));
+        Assert.Equal(4, await CountAsync(store, "SELECT COUNT(*) FROM finding_texts"));
+        await using var fresh = await ScanStore.OpenAsync(location, Ct);
+        Assert.Equal(Json(later with { ScanId = laterId }), Json(await fresh.GetAsync(laterId, Ct)));
+        Assert.Equal([(laterId, "lodash")], (await fresh.ImpactByVulnerabilityAsync("CVE-2026-0002", Ct)).Select(h => (h.ScanId, h.Package)));
+        foreach (var (report, id) in kept)
+        {
+            Assert.Equal(Json(report with { ScanId = id }), Json(await fresh.GetAsync(id, Ct)));
+        }
+    }
+
+    /// <summary>The inventory with its lodash at <paramref name="version"/>.</summary>
+    private static ImageInventory WithLodash(ImageInventory inventory, string version) => inventory with
+    {
+        PackageSets = [.. inventory.PackageSets.Select(s => s with { Packages = [.. s.Packages.Select(p => p.Name == "lodash" ? p with { Version = version } : p)] })],
+    };
+
     [Fact]
     public Task A_store_written_with_a_row_per_id_upgrades_and_every_query_answers_as_one_written_now() => UpgradesAsync(SchemaWithARowPerId);
 
