@@ -48,15 +48,21 @@ public sealed class HardLinkScanReportTests(ScanFixture fixture) : IClassFixture
     private string Layout()
     {
         var layout = Path.Combine(fixture.Root, "links-oci");
-        if (File.Exists(Path.Combine(layout, "index.json")))
+        if (!File.Exists(Path.Combine(layout, "index.json")))
         {
-            return layout;
+            Image().WriteOciLayout(layout);
         }
 
+        return layout;
+    }
+
+    /// <summary>The image with the hard links (also pushed to a registry by <see cref="HardLinkRegistryScanTests"/>).</summary>
+    internal static TestImage Image()
+    {
         const string Lodash = """{"name":"lodash","version":"4.17.15","license":"MIT"}""";
         var large = new StringBuilder("""{"name":"big","version":"1.0.0","description":" """);
         large.Append('x', 300 * 1024).Append("\"}");
-        new TestImage()
+        return new TestImage()
             .Layer(DebianBase.Layer())
             .Layer(l => l.By("COPY app /srv/app")
                 .File("srv/app/node_modules/lodash/package.json", Lodash)
@@ -84,8 +90,6 @@ public sealed class HardLinkScanReportTests(ScanFixture fixture) : IClassFixture
             .Layer(l => l.By("RUN update")
                 .File("srv/app/node_modules/lodash/package.json", """{"name":"lodash","version":"4.17.21","license":"MIT"}""")
                 .HardLink("srv/l3/node_modules/lodash/package.json", "srv/app/node_modules/lodash/package.json")
-                .HardLink("srv/l3/requirements.txt", "srv/app/requirements.txt"))
-            .WriteOciLayout(layout);
-        return layout;
+                .HardLink("srv/l3/requirements.txt", "srv/app/requirements.txt"));
     }
 }
