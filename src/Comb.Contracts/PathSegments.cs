@@ -12,13 +12,11 @@ public static class PathSegments
     /// <summary>The normalised path, where ".." at the root stays at the root (as a link resolves inside a chroot).</summary>
     public static string NormalizeWithin(string path) => Join(path, clampAtRoot: true)!;
 
-    private static string? Join(string path, bool clampAtRoot)
-    {
-        if (Plain(path) is { } plain)
-        {
-            return plain;
-        }
+    private static string? Join(string path, bool clampAtRoot) => Plain(path) ?? Walk(path, clampAtRoot);
 
+    /// <summary>The segment walk itself: split on "/", drop empty and "." segments, ".." takes the one before it away.</summary>
+    internal static string? Walk(string path, bool clampAtRoot)
+    {
         var parts = new List<string>();
         foreach (var part in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
         {
